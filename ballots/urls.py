@@ -1,0 +1,4 @@
+"""Pages under /s/<slug>/ballots/, inside the society's scope."""
+
+app_name = "ballots"
+urlpatterns: list = []

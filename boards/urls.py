@@ -1,0 +1,4 @@
+"""Pages under /s/<slug>/boards/, inside the society's scope."""
+
+app_name = "boards"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Pages under /s/<slug>/notifications/, inside the society's scope."""
+
+app_name = "notifications"
+urlpatterns: list = []

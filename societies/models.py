@@ -1,0 +1,282 @@
+"""The tenant core: societies, their stakeholder classes, role grants, invitations and audit."""
+
+import calendar
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django_scopes import ScopedManager
+from simple_history.models import HistoricalRecords
+
+from societies.permissions import GRANTABLE_ROLES, Role
+
+# Co-operative and Community Benefit Societies Act 2014, s.24: withdrawable share cap.
+LEGAL_MAX_WITHDRAWABLE_PENCE = 100_000 * 100
+INVITATION_LIFETIME = timedelta(days=14)
+
+
+class LegalForm(models.TextChoices):
+    COOPERATIVE = "cooperative", "Co-operative society"
+    COMMUNITY_BENEFIT = "community_benefit", "Community benefit society"
+    CLG = "company_limited_by_guarantee", "Company limited by guarantee"
+    CIC = "community_interest_company", "Community interest company"
+    TMO = "tenant_management_organisation", "Tenant management organisation"
+    NHS_FT = "nhs_foundation_trust", "NHS foundation trust"
+    OTHER = "other", "Other"
+
+
+class AdmissionMethod(models.TextChoices):
+    BOARD = "board", "By decision of the board"
+    MEMBERS_VOTE = "members_vote", "By a vote of members after a probation period"
+
+
+class Society(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=60, unique=True, help_text="Used in the society's web address: /s/<slug>/"
+    )
+    legal_form = models.CharField(
+        max_length=40, choices=LegalForm.choices, default=LegalForm.COOPERATIVE
+    )
+    registration_number = models.CharField(max_length=40, blank=True)
+    registered_office = models.TextField(blank=True)
+    financial_year_end_month = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    financial_year_end_day = models.PositiveSmallIntegerField(
+        default=31, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    share_nominal_value_pence = models.PositiveIntegerField(
+        "share nominal value (pence)", default=100, validators=[MinValueValidator(1)]
+    )
+    minimum_shares = models.PositiveIntegerField(
+        "minimum shares to be a member", default=1
+    )
+    max_withdrawable_pence = models.PositiveIntegerField(
+        "maximum withdrawable holding (pence)",
+        default=LEGAL_MAX_WITHDRAWABLE_PENCE,
+        validators=[MaxValueValidator(LEGAL_MAX_WITHDRAWABLE_PENCE)],
+    )
+    minimum_member_age = models.PositiveSmallIntegerField(
+        default=16, validators=[MaxValueValidator(120)]
+    )
+    notice_clear_days = models.PositiveSmallIntegerField(
+        "notice period for general meetings (clear days)",
+        default=14,
+        validators=[MaxValueValidator(365)],
+    )
+    admission_method = models.CharField(
+        max_length=20, choices=AdmissionMethod.choices, default=AdmissionMethod.BOARD
+    )
+    probation_days = models.PositiveSmallIntegerField(
+        "probation period before the members' vote (days)",
+        default=0,
+        validators=[MaxValueValidator(3660)],
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "societies"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_withdrawable_pence__lte=LEGAL_MAX_WITHDRAWABLE_PENCE),
+                name="society_withdrawable_cap_within_law",
+            ),
+            models.CheckConstraint(
+                condition=Q(share_nominal_value_pence__gte=1), name="society_nominal_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(financial_year_end_month__gte=1, financial_year_end_month__lte=12)
+                & Q(financial_year_end_day__gte=1, financial_year_end_day__lte=31),
+                name="society_financial_year_end_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        month, day = self.financial_year_end_month, self.financial_year_end_day
+        if month and day and 1 <= month <= 12:
+            # A year end of 29 February is allowed: it means the last day of February.
+            last_day = 29 if month == 2 else calendar.monthrange(2001, month)[1]
+            if day > last_day:
+                raise ValidationError(
+                    {"financial_year_end_day": f"{calendar.month_name[month]} has no day {day}."}
+                )
+
+    @property
+    def financial_year_end_display(self) -> str:
+        return f"{self.financial_year_end_day} {calendar.month_name[self.financial_year_end_month]}"
+
+
+class StakeholderClass(models.Model):
+    society = models.ForeignKey(
+        Society, on_delete=models.PROTECT, related_name="stakeholder_classes"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    minimum_age = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(120)],
+        help_text="Leave blank to use the society's minimum member age.",
+    )
+    is_constituency = models.BooleanField(
+        "is a constituency with its own seats", default=False
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(society="society")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "society", Lower("name"), name="stakeholder_class_name_unique_in_society"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def effective_minimum_age(self) -> int:
+        if self.minimum_age is None:
+            return self.society.minimum_member_age
+        return max(self.minimum_age, self.society.minimum_member_age)
+
+
+class RoleGrant(models.Model):
+    society = models.ForeignKey(Society, on_delete=models.PROTECT, related_name="role_grants")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="role_grants"
+    )
+    role = models.CharField(max_length=30, choices=[(r.value, r.label) for r in GRANTABLE_ROLES])
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(society="society")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role", "user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["society", "user", "role"], name="role_grant_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in GRANTABLE_ROLES]),
+                name="role_grant_role_grantable",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()}"
+
+
+class Invitation(models.Model):
+    society = models.ForeignKey(Society, on_delete=models.PROTECT, related_name="invitations")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField()
+    role = models.CharField(max_length=30, choices=[(r.value, r.label) for r in GRANTABLE_ROLES])
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(society="society")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Invitation of {self.email} as {self.get_role_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.cancelled_at is None
+            and self.expires_at > timezone.now()
+        )
+
+
+class AuditEntry(models.Model):
+    """Who did what, in which society, to which object. Append-only; never secrets or choices."""
+
+    society = models.ForeignKey(Society, on_delete=models.PROTECT, related_name="audit_entries")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=80)
+    target_type = models.CharField(max_length=80, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(society="society")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["society", "-created_at"], name="audit_society_time")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label or 'system'} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are append-only")
+
+
+__all__ = [
+    "AdmissionMethod",
+    "AuditEntry",
+    "Invitation",
+    "LegalForm",
+    "Role",
+    "RoleGrant",
+    "Society",
+    "StakeholderClass",
+]
