@@ -1,0 +1,71 @@
+"""OMOV's counting engine: plurality, block vote, approval, STV (ERS97, Scottish, Meek) and
+resolutions. It imports nothing from Django, uses exact integer arithmetic in each rule's own
+unit, and explains every step of a count.
+
+    from ballots.counting import Election, count, read_blt
+    election = read_blt("ward4.blt")
+    result = count("scottish", election)
+    result.elected_names, result.to_dict(), result.report()
+"""
+
+from __future__ import annotations
+
+from .blt import BLTError, read_blt, read_blt_text, write_blt
+from .model import CountError, Election, LotRequired, Result, Stage, TieBreak
+from .resolution import ResolutionResult, count_resolution
+
+METHODS = ("plurality", "block", "approval", "ers97", "scottish", "meek")
+
+__all__ = [
+    "BLTError",
+    "CountError",
+    "Election",
+    "LotRequired",
+    "METHODS",
+    "ResolutionResult",
+    "Result",
+    "Stage",
+    "TieBreak",
+    "count",
+    "count_resolution",
+    "read_blt",
+    "read_blt_text",
+    "write_blt",
+]
+
+
+def count(
+    method: str,
+    election: Election,
+    seats: int | None = None,
+    seed: int | str | None = None,
+) -> Result:
+    """Count `election` by `method` for `seats` (default: the election's own seats).
+
+    `seed` is only used to draw lots. With no seed a count that needs a lot stops with
+    `LotRequired`, so that no lot is ever drawn from a seed nobody published.
+    """
+    if seats is None:
+        seats = election.seats
+    if seats is None:
+        raise CountError("the number of seats is not known: give seats")
+    if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1:
+        raise CountError(f"the number of seats must be a whole number of at least 1, not {seats!r}")
+    seed_text = None if seed is None else str(seed)
+    if method in ("plurality", "block", "approval"):
+        from .plurality import count_marks
+
+        return count_marks(method, election, seats, seed_text)
+    if method == "ers97":
+        from .stv_ers97 import count_ers97
+
+        return count_ers97(election, seats, seed_text)
+    if method == "scottish":
+        from .stv_scottish import count_scottish
+
+        return count_scottish(election, seats, seed_text)
+    if method == "meek":
+        from .stv_meek import count_meek
+
+        return count_meek(election, seats, seed_text)
+    raise CountError(f"unknown counting method {method!r}; choose one of {', '.join(METHODS)}")
