@@ -1,0 +1,42 @@
+"""Invitation email through a real SMTP server."""
+
+from django_scopes import scope
+
+from societies import services
+from societies.permissions import Role
+
+
+def test_invitation_arrives_over_smtp(world, smtp_settings, django_capture_on_commit_callbacks):
+    with scope(society=world.society), django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invite_to_role(actor=world.users["secretary"],
+                                             society=world.society, email="Auditor@Firm.test",
+                                             role=Role.AUDITOR)
+    assert len(smtp_settings.messages) == 1
+    sender, recipients, message = smtp_settings.messages[0]
+    assert recipients == ["auditor@firm.test"]
+    assert message["To"] == "auditor@firm.test"
+    assert message["Subject"] == "You are invited to be auditor of Millmead Children's Centre"
+    assert "noreply@omov.localhost" in message["From"] and sender == "noreply@omov.localhost"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    link = "/invitations/" + services.invitation_token(invitation) + "/"
+    assert link in text and link in html
+    assert "1 High Street" in text
+
+
+def test_a_failed_send_releases_the_claim_for_a_retry(world, settings):
+    import pytest
+
+    from societies.models import Invitation
+    from societies.tasks import send_invitation
+    from tests.conftest import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
+    with scope(society=world.society):
+        invitation = services.invite_to_role(actor=None, society=world.society,
+                                             email="x@firm.test", role=Role.AUDITOR)
+    with pytest.raises(OSError):
+        send_invitation(world.society.pk, invitation.pk)
+    with scope(society=world.society):
+        assert Invitation.objects.get(pk=invitation.pk).sent_at is None
