@@ -144,3 +144,146 @@ def audit_entries():
             return list(AuditEntry.objects.filter(society=society).order_by("id"))
 
     return read
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Inbox:
+    """aiosmtpd handler that keeps every message it receives, parsed."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        from email import message_from_bytes
+        from email.policy import default
+
+        message = message_from_bytes(envelope.original_content or envelope.content, policy=default)
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback; `.messages` holds (from, recipients, parsed message)."""
+    from aiosmtpd.controller import Controller
+
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    inbox.host, inbox.port = controller.hostname, controller.port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_settings(settings, smtp_server):
+    """Point Django's SMTP backend at the test's SMTP server."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = smtp_server.host
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    return smtp_server
+
+
+def require_postgres_and_redis():
+    """Skip on the SQLite leg (by design); on PostgreSQL a missing Redis is a failure in CI."""
+    if not is_postgres():
+        pytest.skip("needs PostgreSQL and Redis: runs in CI's PostgreSQL+Redis leg")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not redis_url:
+        need_service("REDIS_URL is not set")
+    from urllib.parse import urlparse
+
+    parsed = urlparse(redis_url)
+    if not port_open(parsed.hostname or "127.0.0.1", parsed.port or 6379):
+        need_service(f"Redis is not reachable at {redis_url}")
+
+
+class WorkerProcess:
+    """A real `celery worker` subprocess on the test database; start() and stop() at will."""
+
+    def __init__(self, env):
+        self.env = env
+        self.process = None
+        self.log_path = None
+
+    def start(self, timeout=30):
+        import subprocess
+        import sys
+        import tempfile
+        import time
+
+        self.log_path = tempfile.NamedTemporaryFile(prefix="celery-", suffix=".log",
+                                                    delete=False).name
+        log = open(self.log_path, "w")  # noqa: SIM115 - kept open for the process's life
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
+             "--loglevel", "info", "--without-gossip", "--without-mingle",
+             "--without-heartbeat", "--hostname", f"test-{os.getpid()}@%h"],
+            env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"celery worker exited:\n{self.log()}")
+            if "ready." in self.log():
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"celery worker did not start in {timeout}s:\n{self.log()}")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except Exception:  # noqa: BLE001 - make sure it is gone
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def log(self) -> str:
+        with open(self.log_path) as handle:
+            return handle.read()
+
+
+@pytest.fixture
+def celery_worker_env(transactional_db, smtp_server):
+    """Environment for a worker that shares this test's database, broker and SMTP server."""
+    require_postgres_and_redis()
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+                        f"/{db['NAME']}",
+        "EMAIL_HOST": smtp_server.host,
+        "EMAIL_PORT": str(smtp_server.port),
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    }
+    return env
+
+
+@pytest.fixture
+def celery_worker(celery_worker_env):
+    """A running worker; the test may stop() and start() it again."""
+    celery_app.control.purge()
+    worker = WorkerProcess(celery_worker_env)
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+def wait_for(predicate, timeout=30.0, interval=0.2):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
