@@ -10,6 +10,11 @@ from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
 
+class ContactChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    POST = "post", "Post to my registered address"
+
+
 class Member(models.Model):
     society = models.ForeignKey(
         "societies.Society", on_delete=models.PROTECT, related_name="members"
@@ -24,7 +29,21 @@ class Member(models.Model):
         related_name="memberships",
     )
     full_name = models.CharField(max_length=200)
+    address = models.TextField("postal address", blank=True,
+                               help_text="One line per line of the address, without the postcode.")
+    postcode = models.CharField(max_length=10, blank=True)
     email = models.EmailField(blank=True)
+    email_purpose = models.CharField(
+        "what the email address was given for", max_length=200, blank=True,
+        default="Notices, ballots and other communications from the society",
+    )
+    contact_channel = models.CharField(
+        max_length=10, choices=ContactChannel.choices, default=ContactChannel.POST
+    )
+    electronic_consent = models.BooleanField(
+        "agrees to receive notices electronically", default=False
+    )
+    electronic_consent_at = models.DateTimeField(null=True, blank=True)
     stakeholder_class = models.ForeignKey(
         "societies.StakeholderClass", on_delete=models.PROTECT, related_name="members"
     )
@@ -54,3 +73,12 @@ class Member(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ceased_on is None
+
+    @property
+    def can_be_emailed(self) -> bool:
+        """Notices go by email only to members who chose it, consented, and gave an address."""
+        return (
+            self.contact_channel == ContactChannel.EMAIL
+            and self.electronic_consent
+            and bool(self.email)
+        )

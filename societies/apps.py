@@ -6,6 +6,12 @@ class SocietiesConfig(AppConfig):
     verbose_name = "Societies"
 
     def ready(self):
-        from societies import permissions
+        from societies import navigation, permissions
 
         permissions.check_registry()
+        navigation.register(label="Settings", url_name="societies:settings",
+                            permission="society:view_settings", order=80)
+        navigation.register(label="Roles", url_name="societies:roles",
+                            permission="roles:view", order=85)
+        navigation.register(label="Audit log", url_name="societies:audit",
+                            permission="audit:view", order=90)

@@ -1,3 +1,6 @@
+from django.urls import reverse
+
+from societies import navigation
 from societies.access import AFTER_MFA_SESSION_KEY
 from societies.permissions import Role
 
@@ -10,8 +13,16 @@ def society(request):
     if request.path.startswith("/accounts/2fa/") and hasattr(request, "session"):
         after_mfa = request.session.get(AFTER_MFA_SESSION_KEY)
     role_labels = [Role(role).label for role in sorted(visitor.roles)]
+    current = getattr(request, "society", None)
+    nav = []
+    if current is not None:
+        here = request.path
+        for item in navigation.items_for(visitor.permissions):
+            href = reverse(item.url_name, kwargs={"society_slug": current.slug})
+            nav.append({"label": item.label, "href": href, "current": here == href})
     return {
-        "society": getattr(request, "society", None),
+        "society": current,
+        "society_nav_links": nav,
         "society_perms": visitor.permissions,
         "society_role_labels": role_labels,
         "after_mfa_url": after_mfa,

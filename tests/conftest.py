@@ -218,9 +218,8 @@ class WorkerProcess:
         import tempfile
         import time
 
-        self.log_path = tempfile.NamedTemporaryFile(prefix="celery-", suffix=".log",
-                                                    delete=False).name
-        log = open(self.log_path, "w")  # noqa: SIM115 - kept open for the process's life
+        handle, self.log_path = tempfile.mkstemp(prefix="celery-", suffix=".log")
+        log = os.fdopen(handle, "w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
              "--loglevel", "info", "--without-gossip", "--without-mingle",

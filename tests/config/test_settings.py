@@ -24,7 +24,8 @@ PRODUCTION = {
 
 def manage(*args, env):
     clean = {k: v for k, v in os.environ.items()
-             if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "HTTPS"}}
+             if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "HTTPS",
+                          "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
                           capture_output=True, text=True, timeout=120, check=False)
 
@@ -61,7 +62,8 @@ def test_database_urls(tmp_path):
     assert (pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
         "omov", "u", "p@ss", "127.0.0.1", "5433")
     assert pg["OPTIONS"] == {"sslmode": "require"}
-    assert parse_database_url("sqlite:///db.sqlite3", tmp_path)["NAME"] == str(tmp_path / "db.sqlite3")
+    sqlite = parse_database_url("sqlite:///db.sqlite3", tmp_path)
+    assert sqlite["NAME"] == str(tmp_path / "db.sqlite3")
     assert parse_database_url("sqlite:////var/omov.db", tmp_path)["NAME"] == "/var/omov.db"
     with pytest.raises(ImproperlyConfigured, match="not supported"):
         parse_database_url("mysql://x/y", tmp_path)

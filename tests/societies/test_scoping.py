@@ -20,8 +20,9 @@ def test_a_scope_shows_only_its_own_society(world):
 
 
 def test_audit_entries_are_append_only(in_scope):
-    from societies import audit
     from django.db import transaction
+
+    from societies import audit
 
     with transaction.atomic():
         entry = audit.record(in_scope.society, None, "test.thing")
@@ -33,8 +34,9 @@ def test_audit_entries_are_append_only(in_scope):
 
 
 def test_audit_record_refuses_to_run_outside_a_transaction(in_scope, django_db_blocker):
-    from societies import audit
     from django.db import connection
+
+    from societies import audit
 
     # pytest-django wraps each test in a transaction; step outside it to check the guard.
     connection.in_atomic_block, saved = False, connection.in_atomic_block

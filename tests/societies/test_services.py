@@ -18,7 +18,8 @@ def only_entry(audit_entries, society):
     return entries[0]
 
 
-def test_create_society_invites_its_first_secretary(db, audit_entries, django_capture_on_commit_callbacks):
+def test_create_society_invites_its_first_secretary(db, audit_entries,
+                                                    django_capture_on_commit_callbacks):
     operator = make_user("operator@omov.test")
     with django_capture_on_commit_callbacks(execute=True):
         society = services.create_society(
@@ -136,7 +137,10 @@ def test_grant_and_revoke_role(in_scope, audit_entries):
                                 role=Role.AUDITOR)
     services.revoke_role(actor=secretary, grant=grant)
     actions = [(e.actor, e.action, e.data["role"]) for e in audit_entries(in_scope.society)]
-    assert actions == [(secretary, "role.granted", "auditor"), (secretary, "role.revoked", "auditor")]
+    assert actions == [
+        (secretary, "role.granted", "auditor"),
+        (secretary, "role.revoked", "auditor"),
+    ]
     assert not RoleGrant.objects.filter(user=member).exists()
 
 

@@ -84,7 +84,8 @@ def test_auditor_reads_settings_but_cannot_change_them(world):
     client = world.client("auditor")
     page = client.get(url("societies:settings", world)).content.decode()
     assert "Minimum member age" in page and "<form" not in page.split("<main")[1]
-    assert client.post(url("societies:settings_edit", world), settings_post(world)).status_code == 403
+    response = client.post(url("societies:settings_edit", world), settings_post(world))
+    assert response.status_code == 403
 
 
 def test_officer_without_mfa_is_sent_to_enrol_first(world):
@@ -169,7 +170,8 @@ def test_secretary_removes_a_role(world):
     with scope(society=world.society):
         grant = RoleGrant.objects.get(role=Role.AUDITOR)
     client = world.client("secretary")
-    assert client.post(url("societies:role_revoke", world, public_id=grant.public_id)).status_code == 302
+    response = client.post(url("societies:role_revoke", world, public_id=grant.public_id))
+    assert response.status_code == 302
     with scope(society=world.society):
         assert not RoleGrant.objects.filter(pk=grant.pk).exists()
 
