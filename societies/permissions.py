@@ -28,15 +28,39 @@ PERMISSIONS: dict[str, str] = {
     "roles:view": "See who holds which role",
     "roles:manage": "Grant and remove roles, invite people to roles",
     "audit:view": "Read the society's audit log",
+    # Notifications
+    "notices:view_own": "Read one's own notices (the inbox) and set how one is contacted",
+    "notices:send": "Send notices to members, and manage the letter pack for post",
+    "notices:view_service": "See and export the record of service of every notice",
+    # Membership and the register of members
+    "members:view_own": "See and edit one's own member record",
+    "members:manage": "Admit, decline, edit, cease and readmit members; handle applications",
+    "members:import": "Import a register of members from a file",
+    "register:view_full": "See the full register of members (every s.30 field) as at any date",
+    "register:view_duplicate": "Inspect the duplicate register (no holdings)",
+    "register:view_trustee": "See names, numbers, classes and dates of members (no contacts)",
+    "register:export": "Export the register (CSV, XLSX, PDF)",
 }
 
 _EVERYONE = {"society:view"}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.MEMBER: frozenset(_EVERYONE),
-    Role.BOARD_MEMBER: frozenset(_EVERYONE | {"roles:view"}),
+    Role.MEMBER: frozenset(
+        _EVERYONE | {"notices:view_own", "members:view_own", "register:view_duplicate"}
+    ),
+    Role.BOARD_MEMBER: frozenset(_EVERYONE | {"roles:view", "register:view_trustee"}),
     Role.RETURNING_OFFICER: frozenset(_EVERYONE),
     Role.AUDITOR: frozenset(
-        _EVERYONE | {"society:view_settings", "roles:view", "audit:view"}
+        _EVERYONE
+        | {
+            "society:view_settings",
+            "roles:view",
+            "audit:view",
+            "notices:view_service",
+            "register:view_full",
+            "register:view_trustee",
+            "register:view_duplicate",
+            "register:export",
+        }
     ),
     Role.SECRETARY: frozenset(
         _EVERYONE
@@ -46,6 +70,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "roles:view",
             "roles:manage",
             "audit:view",
+            "notices:send",
+            "notices:view_service",
+            "members:manage",
+            "members:import",
+            "register:view_full",
+            "register:view_trustee",
+            "register:view_duplicate",
+            "register:export",
         }
     ),
 }
