@@ -25,7 +25,7 @@ RULES = (
 
 def count_scottish(election: Election, seats: int, seed: str | None) -> Result:
     tree = tree_for(election)
-    cand, count, end, kids = tree.cand, tree.count, tree.end, tree.kids
+    split, cum = tree.split, tree.cum
     names = election.candidates
     n = len(names)
     book = StageBook(election, 5, seed)
@@ -34,13 +34,13 @@ def count_scottish(election: Election, seats: int, seed: str | None) -> Result:
     quota = (tree.valid // (seats + 1) + 1) * UNIT  # rule 46
     cont = [c not in election.withdrawn for c in range(n)]
     votes = [0] * n
-    pile_nodes: list[list[int]] = [[] for _ in range(n)]
+    # pile_nodes[c]: the ballot-tree nodes whose papers c holds, at values pile_vals[c]
+    pile_nodes: list[list[tuple[int, int, int]]] = [[] for _ in range(n)]
     pile_vals: list[list[int]] = [[] for _ in range(n)]
-    for ch in kids[0] or ():  # rule 45: first preferences, one vote per paper
-        c = cand[ch]
-        pile_nodes[c].append(ch)
+    for c, lo, hi in split(*tree.root)[1]:  # rule 45: first preferences, one vote per paper
+        pile_nodes[c].append((lo, hi, 1))
         pile_vals[c].append(UNIT)
-        votes[c] += count[ch] * UNIT
+        votes[c] += (cum[hi] - cum[lo]) * UNIT
     elected: list[int] = []
     excluded: list[int] = []
     pending: list[int] = []  # elected with a surplus not yet transferred
@@ -60,25 +60,23 @@ def count_scottish(election: Election, seats: int, seed: str | None) -> Result:
                 nv = value_cache.get(v)
                 if nv is None:
                     nv = value_cache[v] = surplus * v // total  # rule 48(3)
-            moved += count[node] * nv
+            moved += (cum[node[1]] - cum[node[0]]) * nv
             if not nv:
                 continue
             stack = [node]
             while stack:
-                m = stack.pop()
-                e = end[m]
-                if e:
-                    nt += e * nv
-                ks = kids[m]
-                if ks:
-                    for ch in ks:
-                        d = cand[ch]
-                        if cont[d]:
-                            pile_nodes[d].append(ch)
-                            pile_vals[d].append(nv)
-                            votes[d] += count[ch] * nv
-                        else:
-                            stack.append(ch)
+                lo, hi, depth = stack.pop()
+                stop, children = split(lo, hi, depth)
+                if stop:
+                    nt += stop * nv
+                depth += 1
+                for d, lo, hi in children:
+                    if cont[d]:
+                        pile_nodes[d].append((lo, hi, depth))
+                        pile_vals[d].append(nv)
+                        votes[d] += (cum[hi] - cum[lo]) * nv
+                    else:
+                        stack.append((lo, hi, depth))
         return moved, nt
 
     def deem_elected() -> list[int]:
@@ -129,8 +127,14 @@ def count_scottish(election: Election, seats: int, seed: str | None) -> Result:
             tied = [c for c in pending if votes[c] == top]
             if len(tied) > 1:  # rule 49(2), (3)
                 c = book.ties.choose(
-                    tied, stage=number, purpose="surplus order", lowest=False,
-                    direction=BACKWARD, history=book.history, labels=book.labels, fmt=fmt,
+                    tied,
+                    stage=number,
+                    purpose="surplus order",
+                    lowest=False,
+                    direction=BACKWARD,
+                    history=book.history,
+                    labels=book.labels,
+                    fmt=fmt,
                 )
             else:
                 c = tied[0]
@@ -144,19 +148,28 @@ def count_scottish(election: Election, seats: int, seed: str | None) -> Result:
             tv = surplus * UNIT // total
             new = deem_elected()
             record(
-                number, "surplus", (c,),
+                number,
+                "surplus",
+                (c,),
                 f"Surplus of {names[c]} ({fmt(surplus)}) transferred: each paper at "
                 f"{fmt(surplus)} x its value / {fmt(total)} (first-preference papers at "
                 f"{fmt(tv)}), truncated to 5 decimals (rule 48)",
-                new, tv=tv,
+                new,
+                tv=tv,
             )
             continue
         low = min(votes[c] for c in continuing)
         tied = [c for c in continuing if votes[c] == low]
         if len(tied) > 1:  # rule 51(2)
             c = book.ties.choose(
-                tied, stage=number, purpose="exclusion", lowest=True,
-                direction=BACKWARD, history=book.history, labels=book.labels, fmt=fmt,
+                tied,
+                stage=number,
+                purpose="exclusion",
+                lowest=True,
+                direction=BACKWARD,
+                history=book.history,
+                labels=book.labels,
+                fmt=fmt,
             )
         else:
             c = tied[0]
@@ -169,16 +182,29 @@ def count_scottish(election: Election, seats: int, seed: str | None) -> Result:
         state["loss"] += held - moved
         new = deem_elected()
         record(
-            number, "exclusion", (c,),
+            number,
+            "exclusion",
+            (c,),
             f"{names[c]} excluded with {fmt(held)} votes; papers transferred at their current "
             "values (rule 50)",
-            new, out=(c,),
+            new,
+            out=(c,),
         )
     notes = []
     if len(elected) < seats:
         notes.append(f"only {len(elected)} candidates stood for {seats} seats")
     return make_result(
-        election=election, method="scottish", method_name="Scottish STV (WIGM)", rules=RULES,
-        seats=seats, book=book, elected=elected, excluded=excluded, quota=quota, seed=seed,
-        valid=tree.valid, empty=tree.empty, notes=notes,
+        election=election,
+        method="scottish",
+        method_name="Scottish STV (WIGM)",
+        rules=RULES,
+        seats=seats,
+        book=book,
+        elected=elected,
+        excluded=excluded,
+        quota=quota,
+        seed=seed,
+        valid=tree.valid,
+        empty=tree.empty,
+        notes=notes,
     )

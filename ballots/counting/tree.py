@@ -1,89 +1,83 @@
-"""The ballot tree: grouped ballots stored as a tree of shared prefixes.
+"""The ballot tree: grouped ballots seen as a tree of shared ranking prefixes.
 
-Node 0 is the root; every other node is one ranking prefix, labelled with its last candidate.
-`count[n]` is the number of ballots whose ranking starts with that prefix and `end[n]` the number
-that stop exactly there. Ballots that share a prefix travel together through an STV count (they
-sit with the same candidate, at the same value, until their rankings part), so a transfer moves a
-node with all the ballots under it and touches only the nodes it moves. Withdrawn candidates are
-left out of the tree, which is the same as striking them off every ballot.
+Ballots that share a prefix travel together through an STV count: they sit with the same
+candidate, at the same value, until their rankings part. So a transfer can move a whole prefix
+group at once, and touch only the groups it moves.
+
+The tree is not built in advance. The distinct rankings are kept sorted, and a node is a range
+of them, ``(lo, hi, depth)``: the rankings ``lo..hi-1`` all begin with the same ``depth``
+preferences, the last of which is the candidate the ballots sit with. Sorting puts every
+node's ballots next to each other, the one ranking that stops at the node first, and each
+child's rankings together, so `split` finds a node's children by binary search when a count
+first needs them. Counting costs grow with the groups actually moved, and memory with the
+number of distinct rankings. Withdrawn candidates are struck off every ranking first.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from itertools import accumulate
+
 from .model import Election
+
+Node = tuple[int, int, int]  # (lo, hi, depth)
 
 
 class BallotTree:
-    __slots__ = ("cand", "count", "end", "kids", "valid", "empty")
+    __slots__ = ("prefs", "weights", "cum", "valid", "empty", "root")
 
-    def __init__(self, cand: list[int], count: list[int], end: list[int], kids: list):
-        self.cand = cand
-        self.count = count
-        self.end = end
-        self.kids = kids  # kids[n]: list of child nodes, or None for a leaf
-        self.empty = end[0]  # ballots with no preference for a standing candidate
-        self.valid = count[0] - end[0]
+    def __init__(self, prefs: list[tuple[int, ...]], weights: list[int]):
+        self.prefs = prefs
+        self.weights = weights
+        self.cum = [0, *accumulate(weights)]  # cum[hi] - cum[lo]: ballots in lo..hi-1
+        self.empty = weights[0] if prefs and not prefs[0] else 0
+        self.valid = self.cum[-1] - self.empty
+        self.root: Node = (0, len(prefs), 0)
 
-    def __len__(self) -> int:
-        return len(self.cand)
+    def count(self, lo: int, hi: int) -> int:
+        return self.cum[hi] - self.cum[lo]
+
+    def split(self, lo: int, hi: int, depth: int) -> tuple[int, list[tuple[int, int, int]]]:
+        """Ballots stopping at the node, and its children as (candidate, lo, hi)."""
+        prefs = self.prefs
+        stop = 0
+        if len(prefs[lo]) == depth:
+            stop = self.weights[lo]
+            lo += 1
+        children = []
+        while lo < hi:
+            head = prefs[lo]
+            c = head[depth]
+            nxt = bisect_left(prefs, (*head[:depth], c + 1), lo + 1, hi)
+            children.append((c, lo, nxt))
+            lo = nxt
+        return stop, children
 
     def first_preferences(self, ncand: int) -> list[int]:
         totals = [0] * ncand
-        for ch in self.kids[0] or ():
-            totals[self.cand[ch]] += self.count[ch]
+        for c, lo, hi in self.split(*self.root)[1]:
+            totals[c] += self.count(lo, hi)
         return totals
 
 
 def build_tree(election: Election) -> BallotTree:
     withdrawn = election.withdrawn
     if withdrawn:
-        items = sorted(
-            (tuple(c for c in prefs if c not in withdrawn), w)
-            for prefs, w in election.ballots.items()
-        )
+        regrouped: dict[tuple[int, ...], int] = {}
+        for prefs, w in election.ballots.items():
+            key = tuple(c for c in prefs if c not in withdrawn)
+            regrouped[key] = regrouped.get(key, 0) + w
+        items = sorted(regrouped.items())
     else:
         items = sorted(election.ballots.items())
-    cand = [-1]
-    parent = [-1]
-    end = [0]
-    path = [0]  # path[d]: the node for the first d preferences of the previous ballot
-    prev: tuple[int, ...] = ()
-    for prefs, w in items:
-        m = min(len(prev), len(prefs))
-        k = 0
-        while k < m and prev[k] == prefs[k]:
-            k += 1
-        del path[k + 1 :]
-        node = path[-1]
-        for c in prefs[k:]:
-            child = len(cand)
-            cand.append(c)
-            parent.append(node)
-            end.append(0)
-            path.append(child)
-            node = child
-        end[node] += w
-        prev = prefs
-    n = len(cand)
-    count = end[:]
-    kids: list = [None] * n
-    # children always have larger numbers than their parents, so one backward pass suffices
-    for i in range(n - 1, 0, -1):
-        p = parent[i]
-        count[p] += count[i]
-        ks = kids[p]
-        if ks is None:
-            kids[p] = [i]
-        else:
-            ks.append(i)
-    for ks in kids:
-        if ks is not None:
-            ks.reverse()
-    return BallotTree(cand, count, end, kids)
+    if not items:
+        return BallotTree([()], [0])
+    prefs, weights = map(list, zip(*items, strict=True))
+    return BallotTree(prefs, weights)
 
 
 def tree_for(election: Election) -> BallotTree:
-    """The election's ballot tree, built once and kept with the election."""
+    """The election's ballot tree, made once and kept with the election."""
     tree = election._tree
     if tree is None:
         tree = build_tree(election)
