@@ -90,7 +90,8 @@ def parse_blt(lines: Iterable[str] | TextIO, warnings: list[str] | None = None) 
 
     # header
     header = None
-    for number, raw in it:
+    for line_no, raw in it:
+        number = line_no
         text = _strip_comment(raw)
         if text:
             header = text
@@ -242,10 +243,10 @@ def _slow_ballot(tokens: list[str], ncand: int, number: int) -> tuple[int, list[
     return weight, prefs, cut
 
 
-def _check_candidate(token: str, ncand: int, number: int) -> int:
-    if token == "0":
+def _check_candidate(mark: str, ncand: int, number: int) -> int:
+    if mark == "0":
         raise BLTError(number, "a 0 may only end a ballot line")
-    c = _int(token, number, "a candidate number")
+    c = _int(mark, number, "a candidate number")
     if not 1 <= c <= ncand:
         raise BLTError(number, f"candidate {c} is not in 1..{ncand}")
     return c

@@ -52,7 +52,11 @@ def _percent(part: int, whole: int) -> str:
 
 
 def _fraction_words(f: Fraction) -> str:
-    names = {Fraction(1, 2): "one half", Fraction(2, 3): "two-thirds", Fraction(3, 4): "three-quarters"}
+    names = {
+        Fraction(1, 2): "one half",
+        Fraction(2, 3): "two-thirds",
+        Fraction(3, 4): "three-quarters",
+    }
     return names.get(f, f"{f.numerator}/{f.denominator}")
 
 
@@ -112,8 +116,15 @@ def count_resolution(
             floor_text = f"at least {needed} members must take part"
     if not turnout_met:
         return ResolutionResult(
-            passed=False, kind=kind, votes_for=for_, votes_against=against, abstentions=abstain,
-            votes_cast=cast, turnout=turnout, threshold=floor_text, casting_vote_used=False,
+            passed=False,
+            kind=kind,
+            votes_for=for_,
+            votes_against=against,
+            abstentions=abstain,
+            votes_cast=cast,
+            turnout=turnout,
+            threshold=floor_text,
+            casting_vote_used=False,
             turnout_met=False,
             explanation=f"Not carried: {turnout} took part but {floor_text} ({tally}).",
         )
@@ -157,12 +168,22 @@ def count_resolution(
                 f"({minimum} votes)."
             )
             if for_ == against and casting_vote is not None:
-                explanation += " A casting vote applies only to an equality of votes, which " \
+                explanation += (
+                    " A casting vote applies only to an equality of votes, which "
                     "cannot reach this threshold, so it was not used."
+                )
     if floor_text:
         explanation += f" Turnout {turnout}: {floor_text}, which was met."
     return ResolutionResult(
-        passed=passed, kind=kind, votes_for=for_, votes_against=against, abstentions=abstain,
-        votes_cast=cast, turnout=turnout, threshold=threshold, casting_vote_used=used_casting,
-        turnout_met=True, explanation=explanation,
+        passed=passed,
+        kind=kind,
+        votes_for=for_,
+        votes_against=against,
+        abstentions=abstain,
+        votes_cast=cast,
+        turnout=turnout,
+        threshold=threshold,
+        casting_vote_used=used_casting,
+        turnout_met=True,
+        explanation=explanation,
     )
