@@ -101,10 +101,19 @@ def accept_invitation(request, token):
         except SocietyError as error:
             form.add_error(None, str(error))
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            _sign_in_with_password(request, user)
             return _after_acceptance(request, invitation)
     return render(request, "societies/invitation_set_password.html",
                   {"invitation": invitation, "society": society, "form": form})
+
+
+def _sign_in_with_password(request, user):
+    """Sign the new account in, recorded as a fresh password sign-in, so that allauth lets
+    them enrol two-factor authentication without asking for the password again."""
+    from allauth.account.internal.flows.login import record_authentication
+
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    record_authentication(request, user, method="password", email=user.email)
 
 
 def _accept_signed_in(request, invitation, society):

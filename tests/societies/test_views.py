@@ -135,8 +135,9 @@ def test_secretary_invites_and_the_invitee_sets_a_password(world,
     assert bad.status_code == 200 and "too short" in bad.content.decode()
     done = visitor.post(path, {"full_name": "Rita Officer", "password1": "a-long-pass-phrase-9",
                                "password2": "a-long-pass-phrase-9"})
-    # An officer goes straight to two-factor enrolment.
+    # An officer goes straight to two-factor enrolment, without typing the password again.
     assert done.status_code == 302 and done["Location"] == reverse("mfa_activate_totp")
+    assert "Activate Authenticator App" in visitor.get(done["Location"]).content.decode()
     with scopes_disabled():
         assert RoleGrant.objects.filter(user__email="ro@ers.test",
                                         role=Role.RETURNING_OFFICER).exists()
