@@ -113,7 +113,8 @@ def _sign_in_with_password(request, user):
     from allauth.account.internal.flows.login import record_authentication
 
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    record_authentication(request, user, method="password", email=user.email)
+    record_authentication(request, user, method="password", email=user.email,
+                          reauthenticated=True)
 
 
 def _accept_signed_in(request, invitation, society):
