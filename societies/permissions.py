@@ -40,14 +40,22 @@ PERMISSIONS: dict[str, str] = {
     "register:view_duplicate": "Inspect the duplicate register (no holdings)",
     "register:view_trustee": "See names, numbers, classes and dates of members (no contacts)",
     "register:export": "Export the register (CSV, XLSX, PDF)",
+    # Shares
+    "shares:view_own": "See one's own shares, certificates and nominations; ask to withdraw",
+    "shares:view_ledger": "See the share ledger, withdrawals, interest runs of every member",
+    "shares:manage": "Define share classes; issue, withdraw, transfer shares; run share interest",
+    "shares:year_end": "See the year-end membership and share capital figures",
 }
 
 _EVERYONE = {"society:view"}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MEMBER: frozenset(
-        _EVERYONE | {"notices:view_own", "members:view_own", "register:view_duplicate"}
+        _EVERYONE
+        | {"notices:view_own", "members:view_own", "register:view_duplicate", "shares:view_own"}
     ),
-    Role.BOARD_MEMBER: frozenset(_EVERYONE | {"roles:view", "register:view_trustee"}),
+    Role.BOARD_MEMBER: frozenset(
+        _EVERYONE | {"roles:view", "register:view_trustee", "shares:year_end"}
+    ),
     Role.RETURNING_OFFICER: frozenset(_EVERYONE),
     Role.AUDITOR: frozenset(
         _EVERYONE
@@ -60,6 +68,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "register:view_trustee",
             "register:view_duplicate",
             "register:export",
+            "shares:view_ledger",
+            "shares:year_end",
         }
     ),
     Role.SECRETARY: frozenset(
@@ -78,6 +88,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "register:view_trustee",
             "register:view_duplicate",
             "register:export",
+            "shares:view_ledger",
+            "shares:manage",
+            "shares:year_end",
         }
     ),
 }
