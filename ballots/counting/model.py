@@ -26,8 +26,8 @@ class LotRequired(CountError):
         self.names = tuple(names)
         super().__init__(
             f"stage {stage}: {', '.join(self.names)} are tied ({purpose}) at every stage, so the "
-            "rules require a lot; count again with a published seed (for example --seed 2026) "
-            "so that anyone can repeat the draw"
+            "rules require a lot; count again with a seed, published beforehand, so that anyone "
+            "can repeat the draw"
         )
 
 

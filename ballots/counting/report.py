@@ -19,7 +19,7 @@ def render_text(result: Result) -> str:
     title = result.title or "Untitled election"
     lines += [title, "=" * len(title), ""]
     lines.append(f"Method: {result.method_name}")
-    lines.append(f"Rules: {result.rules}")
+    lines.extend(_wrap(f"Rules: {result.rules}", WIDTH, "    "))
     lines.append(
         f"Seats: {result.seats}   Candidates: {len(names) - len(result.withdrawn)}   "
         f"Valid votes: {result.valid_votes}   Empty ballots (not counted): {result.empty_ballots}"

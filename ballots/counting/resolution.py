@@ -167,7 +167,7 @@ def count_resolution(
                 f"of {cast} votes cast were for, and a special resolution needs {threshold} "
                 f"({minimum} votes)."
             )
-            if for_ == against and casting_vote is not None:
+            if for_ == against and casting_vote is not None and not passed:
                 explanation += (
                     " A casting vote applies only to an equality of votes, which "
                     "cannot reach this threshold, so it was not used."
