@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class NotificationsConfig(AppConfig):
     name = "notifications"
+
+    def ready(self):
+        from societies import navigation
+
+        navigation.register(label="Inbox", url_name="notifications:inbox",
+                            permission="notices:view_own", order=60)
+        navigation.register(label="Notices", url_name="notifications:notices",
+                            permission="notices:view_service", order=70)

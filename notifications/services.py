@@ -169,6 +169,13 @@ def confirm_posted(*, actor, notice: Notice, posted_on) -> int:
     return count
 
 
+@transaction.atomic
+def record_service_export(*, actor, notice: Notice) -> None:
+    """Exporting a record of service hands out members' addresses: it is logged."""
+    audit.record(notice.society, actor, "notice.service_exported", notice,
+                 {"title": notice.title})
+
+
 CONTACT_FIELDS = ["contact_channel", "email", "email_purpose", "electronic_consent"]
 
 
