@@ -1,18 +1,53 @@
-"""Members of a society: the register of members (CCBSA 2014 s.30)."""
+"""Members of a society: the register of members (CCBSA 2014 s.30), applications to join,
+returned mail, and register imports.
+
+A membership is one row: admitted on a date and, once ceased, ceased on a date for a reason.
+Rows are never deleted and a ceased row is never reopened: readmission is a new row with a new
+member number that points back at the old one, so the register as at any date is a plain
+date comparison (docs/members.md).
+"""
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
+
+# Under-16s may be members (some societies admit from 12) but never officers or board members.
+OFFICER_MINIMUM_AGE = 16
 
 
 class ContactChannel(models.TextChoices):
     EMAIL = "email", "Email"
     POST = "post", "Post to my registered address"
+
+
+class CessationReason(models.TextChoices):
+    RESIGNED = "resigned", "Resigned"
+    DECEASED = "deceased", "Deceased"
+    EXPELLED = "expelled", "Expelled"
+    INELIGIBLE = "ineligible", "Ceased to be eligible"
+    UNTRACEABLE = "untraceable", "Untraceable or dormant"
+
+
+def age_on(date_of_birth: date | None, on: date) -> int | None:
+    if date_of_birth is None:
+        return None
+    had_birthday = (on.month, on.day) >= (date_of_birth.month, date_of_birth.day)
+    return on.year - date_of_birth.year - (0 if had_birthday else 1)
+
+
+def normalise_postcode(value: str) -> str:
+    """UK postcodes as Royal Mail prints them: capitals, one space before the inward code."""
+    compact = "".join(value.split()).upper()
+    if 5 <= len(compact) <= 7 and compact[-3].isdigit():
+        return f"{compact[:-3]} {compact[-3:]}"
+    return " ".join(value.split()).upper()
 
 
 class Member(models.Model):
@@ -49,7 +84,19 @@ class Member(models.Model):
     )
     date_of_birth = models.DateField(null=True, blank=True)
     admitted_on = models.DateField(default=timezone.localdate)
+    admission_decided_on = models.DateField("date of the admitting decision", null=True,
+                                            blank=True)
+    admission_reference = models.CharField("admitting decision reference", max_length=100,
+                                           blank=True)
     ceased_on = models.DateField(null=True, blank=True)
+    cessation_reason = models.CharField(max_length=20, choices=CessationReason.choices,
+                                        blank=True)
+    cessation_reference = models.CharField("decision reference (expulsion)", max_length=100,
+                                           blank=True)
+    readmission_of = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="readmitted_as",
+        help_text="The earlier, ceased membership this readmission follows.",
+    )
 
     objects = ScopedManager(society="society")
     history = HistoricalRecords()
@@ -65,14 +112,65 @@ class Member(models.Model):
                 condition=Q(ceased_on__isnull=True, user__isnull=False),
                 name="one_active_membership_per_user",
             ),
+            # A person without an account is recognised by their email address; email first
+            # so that linking accounts on sign-in can look an address up in every society.
+            models.UniqueConstraint(
+                Lower("email"), "society",
+                condition=Q(ceased_on__isnull=True) & ~Q(email=""),
+                name="one_active_membership_per_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(member_number__gte=1), name="member_number_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(ceased_on__isnull=True) | Q(ceased_on__gte=models.F("admitted_on")),
+                name="member_ceased_after_admitted",
+            ),
+            # Ceased on a date for a reason, or not ceased at all.
+            models.CheckConstraint(
+                condition=(Q(ceased_on__isnull=True) & Q(cessation_reason=""))
+                | (Q(ceased_on__isnull=False) & ~Q(cessation_reason="")),
+                name="member_cessation_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(cessation_reason=CessationReason.EXPELLED)
+                | ~Q(cessation_reference=""),
+                name="member_expulsion_has_reference",
+            ),
+        ]
+        indexes = [
+            # Keyset pagination of the register by name and by admission date (docs/members.md).
+            models.Index("society", Lower("full_name"), "member_number",
+                         name="member_society_name_number"),
+            models.Index(fields=["society", "admitted_on", "member_number"],
+                         name="member_society_admitted"),
         ]
 
     def __str__(self):
         return f"{self.full_name} (no. {self.member_number})"
 
+    def save(self, *args, **kwargs):
+        # Backed by a database trigger (migration 0004); this catches it before the query.
+        if getattr(self, "_loaded_ceased_on", None) is not None and self.ceased_on is None:
+            raise ValueError("A ceased membership cannot be reopened: readmit the person")
+        super().save(*args, **kwargs)
+        self._loaded_ceased_on = self.ceased_on
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Members are never deleted: cease the membership instead")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_ceased_on = instance.__dict__.get("ceased_on")
+        return instance
+
     @property
     def is_active(self) -> bool:
         return self.ceased_on is None
+
+    def is_active_on(self, on: date) -> bool:
+        return self.admitted_on <= on and (self.ceased_on is None or self.ceased_on > on)
 
     @property
     def can_be_emailed(self) -> bool:
@@ -82,3 +180,178 @@ class Member(models.Model):
             and self.electronic_consent
             and bool(self.email)
         )
+
+    def age_on(self, on: date) -> int | None:
+        return age_on(self.date_of_birth, on)
+
+    def is_under_16_on(self, on: date) -> bool:
+        """Under 16 on `on`, so not eligible to be an officer or board member (DESIGN.md §5).
+
+        A member whose date of birth is not recorded is not flagged; boards must ask.
+        """
+        age = self.age_on(on)
+        return age is not None and age < OFFICER_MINIMUM_AGE
+
+    @property
+    def postal_address_lines(self) -> list[str]:
+        lines = [line.strip() for line in self.address.splitlines() if line.strip()]
+        if self.postcode:
+            lines.append(self.postcode)
+        return lines
+
+
+def under_16_on(queryset, on: date):
+    """Members of `queryset` who are under 16 on `on` (ineligible for office)."""
+    try:
+        born_after = on.replace(year=on.year - OFFICER_MINIMUM_AGE)
+    except ValueError:  # 29 February
+        born_after = date(on.year - OFFICER_MINIMUM_AGE, 3, 1)
+    return queryset.filter(date_of_birth__gt=born_after)
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    AWAITING_VOTE = "awaiting_vote", "Awaiting members' vote"
+    ADMITTED = "admitted", "Admitted"
+    DECLINED = "declined", "Declined"
+
+
+class Application(models.Model):
+    """Someone asking to join. Admission turns it into a Member; a decline keeps it on file."""
+
+    society = models.ForeignKey(
+        "societies.Society", on_delete=models.PROTECT, related_name="applications"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(max_length=20, unique=True)
+    status = models.CharField(max_length=20, choices=ApplicationStatus.choices,
+                              default=ApplicationStatus.PENDING)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", help_text="The applicant's own account, when they applied signed in.",
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", help_text="The officer who entered a paper application.",
+    )
+    stakeholder_class = models.ForeignKey(
+        "societies.StakeholderClass", on_delete=models.PROTECT, related_name="applications"
+    )
+    full_name = models.CharField(max_length=200)
+    address = models.TextField("postal address")
+    postcode = models.CharField(max_length=10, blank=True)
+    email = models.EmailField(blank=True)
+    contact_channel = models.CharField(max_length=10, choices=ContactChannel.choices,
+                                       default=ContactChannel.POST)
+    electronic_consent = models.BooleanField(default=False)
+    date_of_birth = models.DateField()
+    agreed_to_rules_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(default=timezone.now)
+    acknowledgement_sent_at = models.DateTimeField(null=True, blank=True)
+    referred_on = models.DateField("referred to a members' vote on", null=True, blank=True)
+    decided_on = models.DateField("date of the board decision", null=True, blank=True)
+    decision_reference = models.CharField(max_length=100, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    decline_reason = models.TextField(blank=True)
+    member = models.OneToOneField(Member, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="application")
+
+    objects = ScopedManager(society="society")
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        indexes = [models.Index(fields=["society", "status", "submitted_at"],
+                                name="application_society_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=ApplicationStatus.ADMITTED) | Q(member__isnull=False),
+                name="application_admitted_has_member",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Application {self.reference} from {self.full_name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (ApplicationStatus.PENDING, ApplicationStatus.AWAITING_VOTE)
+
+
+class ReturnedMail(models.Model):
+    """Post to a member that came back undelivered: the evidence for 'untraceable'."""
+
+    society = models.ForeignKey(
+        "societies.Society", on_delete=models.PROTECT, related_name="+"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="returned_mail")
+    returned_on = models.DateField()
+    description = models.CharField("what was sent", max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(society="society")
+
+    class Meta:
+        ordering = ["-returned_on", "-id"]
+
+    def __str__(self):
+        return f"{self.description} returned {self.returned_on:%d %b %Y}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Checking and loading rows"
+    DONE = "done", "Imported"
+    FAILED = "failed", "Not imported"
+
+
+class ImportJob(models.Model):
+    """One uploaded register file and how its import went (all rows or none)."""
+
+    society = models.ForeignKey(
+        "societies.Society", on_delete=models.PROTECT, related_name="member_imports"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(upload_to="member-imports/", blank=True)
+    original_name = models.CharField(max_length=200)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=ImportStatus.choices,
+                              default=ImportStatus.QUEUED)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    bytes_read = models.PositiveBigIntegerField(default=0)
+    rows_checked = models.PositiveIntegerField(default=0)
+    rows_imported = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    # The first errors (line, column, reason); error_count says how many there were in all.
+    errors = models.JSONField(default=list, blank=True)
+
+    objects = ScopedManager(society="society")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Import of {self.original_name} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if not self.is_running:
+            return 100
+        if not self.size_bytes:
+            return 0
+        return min(99, int(100 * self.bytes_read / self.size_bytes))

@@ -1,0 +1,51 @@
+"""Background work for membership: the applicant's acknowledgement, and register imports."""
+
+from celery import shared_task
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from societies.tasks import SocietyTask
+
+
+@shared_task(
+    base=SocietyTask,
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_backoff_max=900,
+    max_retries=8,
+)
+def send_application_acknowledgement(society_id: int, application_id: int) -> bool:
+    """Email the applicant once: the conditional update claims it, so a rerun sends nothing.
+
+    The applicant is not a member yet, so this is a plain email, not a notice.
+    """
+    from members.models import Application
+
+    claimed = Application.objects.filter(
+        society_id=society_id, pk=application_id, acknowledgement_sent_at__isnull=True
+    ).exclude(email="").update(acknowledgement_sent_at=timezone.now())
+    if not claimed:
+        return False
+    application = Application.objects.select_related("society", "stakeholder_class").get(
+        pk=application_id)
+    context = {"application": application, "society": application.society}
+    message = EmailMessage(
+        subject=render_to_string("members/email/acknowledgement_subject.txt", context).strip(),
+        body=render_to_string("members/email/acknowledgement.txt", context),
+        to=[application.email],
+    )
+    try:
+        message.send()
+    except OSError:
+        Application.objects.filter(pk=application_id).update(acknowledgement_sent_at=None)
+        raise
+    return True
+
+
+@shared_task(base=SocietyTask, acks_late=True)
+def run_import(society_id: int, job_id: int) -> str:
+    """Check and write an uploaded register file; a rerun of a claimed job does nothing."""
+    from members.importer import run_import_job
+
+    return run_import_job(job_id)

@@ -1,0 +1,482 @@
+"""Pages under /s/<slug>/members/: applying, admission, member records, the registers, import
+and export. Each view checks a form, calls one service, shows a message and redirects."""
+
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from members import exporters, importer, services
+from members.forms import (
+    ApplicationForm,
+    CeaseForm,
+    DecisionForm,
+    DeclineForm,
+    ImportForm,
+    MemberForm,
+    OwnDetailsForm,
+    ReadmitForm,
+    RegisterFilterForm,
+    ReturnedMailForm,
+)
+from members.models import ApplicationStatus, ImportStatus, Member
+from members.register import (
+    SORTS,
+    RegisterQuery,
+    apply_details_as_at,
+    decode_cursor,
+    holdings_as_at,
+    page_of,
+    register_queryset,
+)
+from members.services import MemberError
+from societies.access import get_or_404, public, requires
+
+APPLICATION_SESSION_KEY = "members_application_reference"
+HISTORY_FIELDS = ["full_name", "address", "postcode", "email", "email_purpose",
+                  "contact_channel", "electronic_consent", "stakeholder_class",
+                  "date_of_birth", "admitted_on", "ceased_on", "cessation_reason"]
+
+
+def _url(name, society, **kwargs):
+    return reverse(f"members:{name}", kwargs={"society_slug": society.slug, **kwargs})
+
+
+# Applying and admission
+
+
+@public
+def apply(request):
+    society = request.society
+    on_behalf = request.visitor.can("members:manage")
+    form = ApplicationForm(request.POST or None, society=society)
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        try:
+            application = services.submit_application(
+                actor=request.user, society=society, values=values, on_behalf=on_behalf)
+        except MemberError as error:
+            form.add_error(None, str(error))
+        else:
+            if on_behalf:
+                messages.success(request, f"Application {application.reference} from "
+                                          f"{application.full_name} entered.")
+                return redirect(_url("application", society, public_id=application.public_id))
+            request.session[APPLICATION_SESSION_KEY] = application.reference
+            return redirect(_url("apply_thanks", society))
+    return render(request, "members/apply.html", {"form": form, "on_behalf": on_behalf},
+                  status=400 if form.errors else 200)
+
+
+@public
+def apply_thanks(request):
+    reference = request.session.get(APPLICATION_SESSION_KEY)
+    if not reference:
+        return redirect(_url("apply", request.society))
+    return render(request, "members/apply_thanks.html", {"reference": reference})
+
+
+@requires("members:manage")
+def applications(request):
+    society = request.society
+    open_ones = society.applications.filter(
+        status__in=[ApplicationStatus.PENDING, ApplicationStatus.AWAITING_VOTE]
+    ).select_related("stakeholder_class").order_by("submitted_at", "id")
+    decided = society.applications.filter(
+        status__in=[ApplicationStatus.ADMITTED, ApplicationStatus.DECLINED]
+    ).select_related("stakeholder_class", "member").order_by("-decided_on", "-id")[:20]
+    return render(request, "members/applications.html",
+                  {"open_applications": open_ones, "decided": decided})
+
+
+def _application_page(request, application, admit_form=None, decline_form=None, status=200):
+    return render(request, "members/application.html", {
+        "application": application,
+        "admit_form": admit_form or DecisionForm(prefix="admit"),
+        "decline_form": decline_form or DeclineForm(prefix="decline"),
+        "members_vote": request.society.admission_method == "members_vote",
+        "today": timezone.localdate(),
+    }, status=status)
+
+
+@requires("members:manage")
+def application_detail(request, public_id):
+    application = get_or_404(request.society.applications.select_related("stakeholder_class"),
+                             public_id=public_id)
+    return _application_page(request, application)
+
+
+@require_POST
+@requires("members:manage")
+def application_admit(request, public_id):
+    society = request.society
+    application = get_or_404(society.applications, public_id=public_id)
+    form = DecisionForm(request.POST, prefix="admit")
+    if form.is_valid():
+        try:
+            result = services.admit_application(
+                actor=request.user, application=application,
+                decided_on=form.cleaned_data["decided_on"],
+                decision_reference=form.cleaned_data["decision_reference"])
+        except MemberError as error:
+            form.add_error(None, str(error))
+        else:
+            if result.status == ApplicationStatus.AWAITING_VOTE:
+                messages.success(request, f"{result.full_name}'s application now awaits the "
+                                          "members' vote.")
+                return redirect(_url("applications", society))
+            member = result.member
+            messages.success(request, f"{member.full_name} is admitted as member number "
+                                      f"{member.member_number}.")
+            return redirect(_url("member", society, public_id=member.public_id))
+    return _application_page(request, application, admit_form=form, status=400)
+
+
+@require_POST
+@requires("members:manage")
+def application_decline(request, public_id):
+    society = request.society
+    application = get_or_404(society.applications, public_id=public_id)
+    form = DeclineForm(request.POST, prefix="decline")
+    if form.is_valid():
+        try:
+            services.decline_application(
+                actor=request.user, application=application,
+                decided_on=form.cleaned_data["decided_on"],
+                decision_reference=form.cleaned_data["decision_reference"],
+                reason=form.cleaned_data["reason"])
+        except MemberError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Application {application.reference} declined.")
+            return redirect(_url("applications", society))
+    return _application_page(request, application, decline_form=form, status=400)
+
+
+# Member records
+
+
+def _history(member) -> list[dict]:
+    """Each recorded change to the member's row, newest first: when, who, what changed."""
+    records = list(member.history.select_related("history_user").order_by(
+        "history_date", "history_id"))
+    changes = []
+    previous = None
+    for record in records:
+        if previous is not None:
+            delta = record.diff_against(previous, included_fields=HISTORY_FIELDS)
+            fields = []
+            for change in delta.changes:
+                label = Member._meta.get_field(change.field).verbose_name
+                fields.append({"label": label.capitalize(), "old": change.old,
+                               "new": change.new, "field": change.field})
+            if fields:
+                changes.append({"when": record.history_date, "who": record.history_user,
+                                "fields": fields})
+        previous = record
+    changes.reverse()
+    return changes
+
+
+@requires("register:view_full")
+def member_detail(request, public_id):
+    member = get_or_404(request.society.members.select_related(
+        "stakeholder_class", "readmission_of", "user"), public_id=public_id)
+    today = timezone.localdate()
+    return render(request, "members/member.html", {
+        "member": member,
+        "history": _history(member),
+        "returned_mail": member.returned_mail.all(),
+        "readmitted_as": Member.objects.filter(readmission_of=member).first(),
+        "under_16": member.is_under_16_on(today),
+        "can_manage": request.visitor.can("members:manage"),
+        "returned_form": ReturnedMailForm(initial={"returned_on": today}),
+        "holding": holdings_as_at([member], today).get(member.pk),
+    })
+
+
+@requires("members:manage")
+def member_edit(request, public_id):
+    society = request.society
+    member = get_or_404(society.members, public_id=public_id)
+    form = MemberForm(request.POST or None, instance=Member.objects.get(pk=member.pk),
+                      society=society)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = services.update_member(actor=request.user, member=member,
+                                             values=form.cleaned_data)
+        except MemberError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Record saved." if changes else "Nothing was changed.")
+            return redirect(_url("member", society, public_id=member.public_id))
+    return render(request, "members/member_form.html", {"form": form, "member": member},
+                  status=400 if form.errors else 200)
+
+
+@requires("members:manage")
+def member_cease(request, public_id):
+    society = request.society
+    member = get_or_404(society.members, public_id=public_id)
+    form = CeaseForm(request.POST or None, initial={"ceased_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cease_member(actor=request.user, member=member,
+                                  ceased_on=form.cleaned_data["ceased_on"],
+                                  reason=form.cleaned_data["reason"],
+                                  reference=form.cleaned_data["reference"])
+        except MemberError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{member.full_name}'s membership has ceased.")
+            return redirect(_url("member", society, public_id=member.public_id))
+    return render(request, "members/member_cease.html", {"form": form, "member": member},
+                  status=400 if form.errors else 200)
+
+
+@requires("members:manage")
+def member_readmit(request, public_id):
+    society = request.society
+    member = get_or_404(society.members, public_id=public_id)
+    today = timezone.localdate()
+    form = ReadmitForm(request.POST or None, initial={"admitted_on": today})
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.readmit_member(
+                actor=request.user, member=member, admitted_on=form.cleaned_data["admitted_on"],
+                decided_on=form.cleaned_data["decided_on"],
+                decision_reference=form.cleaned_data["decision_reference"])
+        except MemberError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{new.full_name} is readmitted as member number "
+                                      f"{new.member_number}.")
+            return redirect(_url("member", society, public_id=new.public_id))
+    return render(request, "members/member_readmit.html", {"form": form, "member": member},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+@requires("members:manage")
+def member_returned_mail(request, public_id):
+    society = request.society
+    member = get_or_404(society.members, public_id=public_id)
+    form = ReturnedMailForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_returned_mail(actor=request.user, member=member, **form.cleaned_data)
+        except MemberError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Returned mail recorded.")
+    else:
+        messages.error(request, "Give the date it came back and what was sent.")
+    return redirect(_url("member", society, public_id=member.public_id))
+
+
+@requires("members:view_own")
+def my_record(request):
+    member = request.visitor.member
+    if member is None:
+        raise Http404
+    return render(request, "members/my_record.html", {
+        "member": member,
+        "history": _history(member),
+        "under_16": member.is_under_16_on(timezone.localdate()),
+    })
+
+
+@requires("members:view_own")
+def my_record_edit(request):
+    member = request.visitor.member
+    if member is None:
+        raise Http404
+    form = OwnDetailsForm(request.POST or None, instance=Member.objects.get(pk=member.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = services.update_member(actor=request.user, member=member,
+                                             values=form.cleaned_data, own=True)
+        except MemberError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your details are saved." if changes
+                             else "Nothing was changed.")
+            return redirect(_url("my_record", request.society))
+    return render(request, "members/my_record_form.html", {"form": form, "member": member},
+                  status=400 if form.errors else 200)
+
+
+# The registers
+
+
+SEARCH_HELP = {
+    "full": "A name (or part of one), a member number, or a postcode.",
+    "duplicate": "A name (or part of one), a member number, or a postcode.",
+    "trustee": "A name (or part of one) or a member number.",
+}
+
+
+def _register_query(request, kind: str) -> tuple[RegisterQuery, RegisterFilterForm]:
+    form = RegisterFilterForm(request.GET or None, society=request.society,
+                              search_help=SEARCH_HELP[kind])
+    if form.is_bound:
+        form.is_valid()
+    sort = form.value("sort", "number")
+    stakeholder_class = form.value("stakeholder_class")
+    query = RegisterQuery(
+        as_at=form.value("as_at", timezone.localdate()),
+        status=form.value("status", "current"),
+        class_id=stakeholder_class.pk if stakeholder_class else None,
+        admitted_from=form.value("admitted_from"),
+        admitted_to=form.value("admitted_to"),
+        search=form.value("q", ""),
+        sort=sort if sort in SORTS else "number",
+        descending=form.value("order") == "desc",
+        allow_postcode_search=kind != "trustee",
+    )
+    if request.GET.get("after"):
+        query.after = decode_cursor(request.GET["after"], query.sort)
+    elif request.GET.get("before"):
+        query.before = decode_cursor(request.GET["before"], query.sort)
+    return query, form
+
+
+def _link_with(request, **changes) -> str:
+    params = request.GET.copy()
+    for key in ("after", "before"):
+        params.pop(key, None)
+    for key, value in changes.items():
+        params[key] = value
+    return "?" + params.urlencode()
+
+
+def _register_page(request, kind: str):
+    society = request.society
+    query, form = _register_query(request, kind)
+    page = page_of(register_queryset(society, query), query)
+    if kind != "trustee":
+        apply_details_as_at(page.rows, query.as_at)
+    if kind == "full":
+        services.record_register_access(actor=request.user, society=society,
+                                        action="register.viewed",
+                                        what={"view": "full", **query.describe()})
+        holdings = holdings_as_at(page.rows, query.as_at)
+        for member in page.rows:
+            member.holding = holdings.get(member.pk)
+    export_query = _link_with(request)
+    return render(request, f"members/register_{kind}.html", {
+        "form": form,
+        "query": query,
+        "page": page,
+        "next_link": _link_with(request, after=page.next_cursor) if page.next_cursor else None,
+        "previous_link": (_link_with(request, before=page.previous_cursor)
+                          if page.previous_cursor else None),
+        "export_query": export_query,
+        "can_export": request.visitor.can("register:export"),
+        "today": timezone.localdate(),
+    })
+
+
+@requires("register:view_trustee")
+def register(request):
+    """The register: every s.30 field for the secretary and auditor; names, numbers, classes
+    and dates only for board members."""
+    if request.visitor.can("register:view_full"):
+        return _register_page(request, "full")
+    return _register_page(request, "trustee")
+
+
+@requires("register:view_duplicate")
+def register_duplicate(request):
+    return _register_page(request, "duplicate")
+
+
+@requires("register:export")
+def register_export(request, kind, fmt):
+    if kind not in ("full", "duplicate") or fmt not in ("csv", "xlsx", "pdf"):
+        raise Http404
+    society = request.society
+    query, _form = _register_query(request, kind)
+    if fmt == "pdf" and register_queryset(society, query).count() > exporters.PDF_MAX_ROWS:
+        messages.error(request, f"A printable register is limited to "
+                                f"{exporters.PDF_MAX_ROWS:,} members: narrow it with the "
+                                "filters, or export CSV or XLSX.")
+        return redirect(_url("register", society) + _link_with(request))
+    services.record_register_access(actor=request.user, society=society,
+                                    action="register.exported",
+                                    what={"register": kind, "format": fmt, **query.describe()})
+    name = f"{society.slug}-{'register' if kind == 'full' else 'duplicate-register'}-" \
+           f"{query.as_at.isoformat()}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(exporters.csv_chunks(society, query, kind),
+                                         content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    if fmt == "xlsx":
+        return FileResponse(
+            exporters.xlsx_file(society, query, kind), as_attachment=True,
+            filename=f"{name}.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(exporters.pdf_bytes(society, query, kind),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response
+
+
+# Import
+
+
+@requires("members:import")
+def import_upload(request):
+    society = request.society
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = services.start_import(actor=request.user, society=society,
+                                    uploaded=form.cleaned_data["file"])
+        if job.size_bytes <= importer.INLINE_MAX_BYTES:
+            importer.run_import_job(job.pk)
+        return redirect(_url("import_job", society, public_id=job.public_id))
+    jobs = society.member_imports.select_related("created_by")[:10]
+    return render(request, "members/import.html", {
+        "form": form, "columns": importer.COLUMNS, "jobs": jobs,
+    }, status=400 if form.errors else 200)
+
+
+@requires("members:import")
+def import_template(request):
+    response = HttpResponse("\ufeff" + importer.template_csv(),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="register-template.csv"'
+    return response
+
+
+@requires("members:import")
+def import_job(request, public_id):
+    job = get_or_404(request.society.member_imports.select_related("created_by"),
+                     public_id=public_id)
+    if job.is_running:
+        job.bytes_read, job.rows_checked = importer.read_progress(job)
+    return render(request, "members/import_job.html", {
+        "job": job, "running": job.is_running, "failed": job.status == ImportStatus.FAILED,
+        "more_errors": max(0, job.error_count - len(job.errors)),
+    })
+
+
+@requires("members:import")
+def import_errors(request, public_id):
+    import csv
+    import io
+
+    job = get_or_404(request.society.member_imports, public_id=public_id)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["line", "column", "reason"])
+    writer.writerows(job.errors)
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="import-errors.csv"'
+    return response
+
+
