@@ -7,7 +7,7 @@ from members.models import ContactChannel
 class ContactPreferencesForm(forms.Form):
     contact_channel = forms.ChoiceField(
         label="How should the society send you notices?",
-        choices=ContactChannel.choices, widget=forms.RadioSelect,
+        choices=ContactChannel.choices,
     )
     email = forms.EmailField(label="Email address", required=False)
     email_purpose = forms.CharField(

@@ -248,3 +248,14 @@ def test_post_channel_members_are_in_the_pack_and_email_ones_are_not(world, emai
     with scope(society=world.society):
         assert [m.recipient_id for m in pack_messages(the_notice(world))] == [posted.pk]
         assert Message.objects.get(recipient=emailed).channel == Channel.EMAIL
+
+
+def test_a_refused_email_shows_in_the_record_of_service_with_the_reason(world, refusing_smtp,
+                                                                        send):
+    add_member(world, 133, "Gone Away", email="bounce@example.test")
+    send(world)
+    notice = the_notice(world)
+    html = world.client("secretary").get(
+        url(world, "notice_detail", public_id=notice.public_id) + "?status=failed"
+    ).content.decode()
+    assert "Gone Away" in html and "550 5.1.1 No such mailbox here" in html
