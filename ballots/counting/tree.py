@@ -24,11 +24,14 @@ Node = tuple[int, int, int]  # (lo, hi, depth)
 
 
 class BallotTree:
-    __slots__ = ("prefs", "weights", "cum", "valid", "empty", "root")
+    __slots__ = ("prefs", "weights", "cum", "valid", "empty", "root", "_after")
 
-    def __init__(self, prefs: list[tuple[int, ...]], weights: list[int]):
+    def __init__(self, prefs: list, weights: list[int]):
+        # rankings are bytes (one byte a candidate, compared by memcmp: much faster to sort
+        # than tuples, in the same order) when there are fewer than 255 candidates, else tuples
         self.prefs = prefs
         self.weights = weights
+        self._after = _AFTER_BYTES if prefs and isinstance(prefs[0], bytes) else _after_tuple
         self.cum = [0, *accumulate(weights)]  # cum[hi] - cum[lo]: ballots in lo..hi-1
         self.empty = weights[0] if prefs and not prefs[0] else 0
         self.valid = self.cum[-1] - self.empty
@@ -45,10 +48,12 @@ class BallotTree:
             stop = self.weights[lo]
             lo += 1
         children = []
+        after = self._after
         while lo < hi:
             head = prefs[lo]
             c = head[depth]
-            nxt = bisect_left(prefs, (*head[:depth], c + 1), lo + 1, hi)
+            # the first ranking past this child: same prefix, next candidate number
+            nxt = bisect_left(prefs, head[:depth] + after[c], lo + 1, hi)
             children.append((c, lo, nxt))
             lo = nxt
         return stop, children
@@ -60,19 +65,31 @@ class BallotTree:
         return totals
 
 
+class _AfterTuple:
+    def __getitem__(self, c: int) -> tuple[int]:
+        return (c + 1,)
+
+
+_after_tuple = _AfterTuple()
+_AFTER_BYTES = [bytes((c + 1,)) for c in range(255)]
+
+
 def build_tree(election: Election) -> BallotTree:
     withdrawn = election.withdrawn
+    key = bytes if len(election.candidates) < 255 else tuple
     if withdrawn:
-        regrouped: dict[tuple[int, ...], int] = {}
+        grouped: dict = {}
         for prefs, w in election.ballots.items():
-            key = tuple(c for c in prefs if c not in withdrawn)
-            regrouped[key] = regrouped.get(key, 0) + w
-        items = sorted(regrouped.items())
+            k = key(c for c in prefs if c not in withdrawn)
+            grouped[k] = grouped.get(k, 0) + w
+    elif key is bytes:
+        grouped = {bytes(prefs): w for prefs, w in election.ballots.items()}
     else:
-        items = sorted(election.ballots.items())
-    if not items:
-        return BallotTree([()], [0])
-    prefs, weights = map(list, zip(*items, strict=True))
+        grouped = dict(election.ballots)
+    if not grouped:
+        return BallotTree([key()], [0])
+    prefs = sorted(grouped)
+    weights = [grouped[p] for p in prefs]
     return BallotTree(prefs, weights)
 
 
