@@ -7,14 +7,17 @@ candidate in turn `weight x keep value` (rounded up) and passes the rest on; wha
 after the last preference is the excess. The quota is recomputed at every iteration as
 (votes for candidates) / (seats + 1), truncated, plus one unit; an elected candidate's keep
 value becomes keep x quota / votes (rounded up) until the total surplus is below 10**-9 of a
-vote or no keep value changes. Then the lowest hopeful is excluded (several candidates with no
-votes together); a hopeful who cannot catch the next one even with the whole surplus is
-excluded without waiting (a 'sure loser'). Ties: fewest votes at the earliest stage where the
-candidates differed, then a lot.
+vote or no keep value changes; a hopeful reaching the quota on the way is elected at once.
+Only a converged count excludes anyone, so every stage's figures are the settled ones: the
+lowest hopeful (or all hopefuls with no votes together, as the NZ calculator does). Ties:
+fewest votes at the earliest stage where the candidates differed, then a lot.
 
-NZ counts in 9 decimal places. That is not enough for some profiles: the Voting matters 12
-example elects the wrong candidate with it, because 333 ballots each rounded at the 9th place
-blur a 6e-8 difference. We count in 10**-15 of a vote, which keeps all the rules above.
+NZ counts in 9 decimal places. The Voting matters 12 example (Wichmann) shows why that is
+fragile: after A and B are elected, X, Y and Z differ by about 6e-8 of a vote, while rounding
+each of 333 identical ballots at the 9th place can move a total by 3.3e-7; a 9-digit count with
+another convergence rule (the PR Foundation reference) sees a tie there and elects Y. We count
+in 10**-15 of a vote, keeping NZ's rounding directions, so such differences stay millions of
+times larger than any rounding.
 
 Speed: only the elected candidates' keep values change during the iterations, and a hopeful
 candidate keeps the whole of what reaches them, so a ballot's effect depends only on the
@@ -169,8 +172,9 @@ def count_meek(election: Election, seats: int, seed: str | None) -> Result:
         for c in cands:
             status[c] = ELECTED
             elected.append(c)
-        for c in cands:
-            leave_hopeful(c)
+        if len(elected) < seats:  # once every seat is filled no ballot needs re-routing
+            for c in cands:
+                leave_hopeful(c)
         return cands
 
     def exclude(cands: list[int]) -> None:
@@ -182,7 +186,7 @@ def count_meek(election: Election, seats: int, seed: str | None) -> Result:
             leave_hopeful(c)
 
     def iterate() -> tuple[str, list[int], int]:
-        """Iterate until someone reaches the quota, the surplus converges, or a sure loser shows."""
+        """Iterate until someone reaches the quota or the surpluses have been passed on."""
         for iteration in range(1, MAX_ITERATIONS + 1):
             distribute()
             votes, quota = state["votes"], state["quota"]
@@ -205,7 +209,6 @@ def count_meek(election: Election, seats: int, seed: str | None) -> Result:
     opening = elect(opening)
     record(1, "first", (), "First preferences counted", opening)
     outcome = "elected" if opening else "converged"
-    loser: list[int] = []
     while len(elected) < seats:
         hopefuls = [c for c in range(n) if status[c] == HOPEFUL]
         if len(hopefuls) <= seats - len(elected):
@@ -221,10 +224,7 @@ def count_meek(election: Election, seats: int, seed: str | None) -> Result:
         else:
             votes = state["votes"]
             zeros = [c for c in hopefuls if votes[c] == 0]
-            if outcome == "sure loser":
-                out = loser
-                why = "cannot overtake the next candidate even with the whole surplus"
-            elif len(zeros) > 1 and len(hopefuls) - len(zeros) >= seats - len(elected):
+            if len(zeros) > 1 and len(hopefuls) - len(zeros) >= seats - len(elected):
                 out = zeros
                 why = "candidates with no votes excluded together"
             else:
@@ -253,9 +253,6 @@ def count_meek(election: Election, seats: int, seed: str | None) -> Result:
         if outcome == "elected":
             newly = elect(found)
             end_text = f"{book.names_of(newly)} reached the quota"
-        elif outcome == "sure loser":
-            loser = found
-            end_text = f"stopped early: {names[found[0]]} cannot be saved"
         elif outcome == "converged":
             end_text = f"converged (total surplus {fmt(surplus_total())})"
         elif outcome == "stable":

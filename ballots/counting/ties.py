@@ -57,7 +57,9 @@ class Tiebreaker:
                     break
         return survivors, used
 
-    def lot(self, tied: Sequence[int], stage: int, purpose: str, k: int = 1) -> list[int]:
+    def lot(
+        self, tied: Sequence[int], stage: int, purpose: str, k: int = 1, before: str = ""
+    ) -> list[int]:
         """Draw k of the tied candidates by lot (the lowest digests)."""
         names = [self.names[c] for c in tied]
         if self.seed is None:
@@ -74,7 +76,7 @@ class Tiebreaker:
                 chosen=tuple(self.names[c] for c in drawn),
                 rule="lot",
                 detail=(
-                    f"lot drawn from seed {self.seed!r}: SHA-256 of "
+                    f"{before}lot drawn from seed {self.seed!r}: SHA-256 of "
                     f"'omov-lot|{self.seed}|{stage}|{purpose}|<name>' begins {shown}; "
                     f"lowest digest drawn"
                 ),
@@ -113,4 +115,8 @@ class Tiebreaker:
             return survivors[0]
         if not allow_lot:
             return None
-        return self.lot(survivors, stage, purpose)[0]
+        before = ""
+        if used is not None:
+            others = ", ".join(self.names[c] for c in tied if c not in survivors)
+            before = f"{others} set apart by the totals at stage {labels[used]}; then "
+        return self.lot(survivors, stage, purpose, before=before)[0]

@@ -270,3 +270,25 @@ def test_every_stage_accounts_for_every_vote(method):
     r = count(method, e)
     for stage in r.stages:
         assert sum(stage.totals) + stage.non_transferable + stage.rounding_loss == 24 * r.unit
+
+
+def test_a_lot_among_candidates_left_tied_after_earlier_stages_says_so():
+    from ballots.counting.ties import FORWARD, Tiebreaker
+
+    ties = Tiebreaker(["Ann", "Bob", "Cat"], seed="s")
+    history = [(3, 3, 5), (4, 4, 4)]
+    chosen = ties.choose(
+        [0, 1, 2],
+        stage=3,
+        purpose="exclusion",
+        lowest=True,
+        direction=FORWARD,
+        history=history,
+        labels=["1", "2"],
+        fmt=str,
+    )
+    expected = min(["Ann", "Bob"], key=lambda n: lot_digest("s", 3, "exclusion", n))
+    assert ties.names[chosen] == expected
+    (record,) = ties.records
+    assert record.rule == "lot" and record.candidates == ("Ann", "Bob")
+    assert record.detail.startswith("Cat set apart by the totals at stage 1; then lot drawn")
