@@ -34,7 +34,7 @@ HERE = Path(__file__).parent
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if HERE in Path(item.fspath).parents:
+        if HERE in item.path.parents:
             item.add_marker(pytest.mark.e2e)
 
 
