@@ -282,14 +282,14 @@ def count_ers97(election: Election, seats: int, seed: str | None) -> Result:
             for c in last:
                 cont[c] = False
                 elected.append(c)
-            number -= 1
-            book.amend_last(
-                elected=last,
-                excluded=out,
-                notes=[
-                    f"5.5.1: excluding {who} leaves as many continuing candidates as places; "
-                    "they are deemed elected and no papers are transferred"
-                ],
+            record(
+                number,
+                "exclusion",
+                out,
+                f"{who} excluded (5.2.5); that leaves as many continuing candidates as places, "
+                "so they are deemed elected and no papers are transferred (5.5.1)",
+                last,
+                out=out,
             )
             break
         deferred_text = f" (surpluses of {fmt(surplus_total)} deferred, 5.2.2)" if surpluses else ""

@@ -292,3 +292,41 @@ def test_a_lot_among_candidates_left_tied_after_earlier_stages_says_so():
     (record,) = ties.records
     assert record.rule == "lot" and record.candidates == ("Ann", "Bob")
     assert record.detail.startswith("Cat set apart by the totals at stage 1; then lot drawn")
+
+
+def test_ers97_equal_surpluses_equal_at_every_point_are_ordered_by_lot():
+    # quota 14 / 4 = 3.50; A and B both elected at stage 1 with surpluses of 1.50
+    e = election("ABCDE", 3, [(5, "AC"), (5, "BD"), (2, "C"), (1, "D"), (1, "E")])
+    with pytest.raises(LotRequired) as raised:
+        count("ers97", e)
+    assert raised.value.purpose == "surplus order"
+    r = count("ers97", e, seed="lot")
+    first = min("AB", key=lambda n: lot_digest("lot", 2, "surplus order", n))
+    assert r.tie_breaks[0].rule == "lot" and r.tie_breaks[0].chosen == (first,)
+    assert r.stages[1].action == "surplus" and r.candidates[r.stages[1].subjects[0]] == first
+
+
+def test_ers97_candidates_equal_at_every_point_are_not_deemed_elected_for_one_place():
+    # quota 6 / 2 = 3.00; A and B both reach it for one place and never differed (5.6.2), so
+    # neither is elected at stage 1; excluding one by lot leaves the other (5.5.1)
+    e = election("AB", 1, [(3, "A"), (3, "B")])
+    r = count("ers97", e, seed="x")
+    assert r.stages[0].elected == () and len(r.stages) == 2
+    assert r.tie_breaks[0].purpose == "election" and r.tie_breaks[0].chosen == ()
+    assert r.tie_breaks[1].rule == "lot" and r.tie_breaks[1].purpose == "exclusion"
+    loser = r.tie_breaks[1].chosen[0]
+    assert r.elected_names == [n for n in "AB" if n != loser]
+    assert r.stages[1].excluded == (r.candidates.index(loser),)
+    assert r.stages[1].elected == (r.candidates.index(r.elected_names[0]),)
+
+
+def test_meek_exclusion_tie_equal_at_every_stage_is_decided_by_lot():
+    # C's one vote is lost when C is excluded; A and B then tie at 2 at every stage
+    e = election("ABC", 1, [(2, "A"), (2, "B"), (1, "C")])
+    with pytest.raises(LotRequired):
+        count("meek", e)
+    r = count("meek", e, seed=99)
+    loser = min("AB", key=lambda n: lot_digest("99", 3, "exclusion", n))
+    assert [t.rule for t in r.tie_breaks] == ["lot"]
+    assert r.tie_breaks[0].chosen == (loser,)
+    assert r.elected_names == [n for n in "AB" if n != loser]
