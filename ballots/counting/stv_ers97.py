@@ -24,7 +24,7 @@ Values are integers in hundredths of a vote. The clauses implemented:
 
 from __future__ import annotations
 
-from .model import Election, Result, Stage
+from .model import Election, Result, Stage, TieBreak
 from .stv_common import StageBook, make_result
 from .ties import FORWARD
 from .tree import tree_for
@@ -124,15 +124,25 @@ def count_ers97(election: Election, seats: int, seed: str | None) -> Result:
                 else:
                     rule_text = "selected by votes at the earliest point where they differed"
                 book.ties.records.append(
-                    _tie_record(stage_no, "election", group, chosen, names, rule_text)
+                    TieBreak(
+                        stage=stage_no,
+                        purpose="election",
+                        candidates=tuple(names[c] for c in group),
+                        chosen=tuple(names[c] for c in chosen),
+                        rule="earlier stage",
+                        detail=f"5.6.2: {rule_text}",
+                    )
                 )
+                unresolved = len(chosen) < room
                 qualified = above + chosen
-                if not qualified:
-                    break
+            else:
+                unresolved = False
             for c in qualified:
                 cont[c] = False
                 elected.append(c)
                 newly.append(c)
+            if unresolved:  # nobody below a group left unelected by 5.6.2 goes before it
+                break
         return newly
 
     def record(number, action, subjects, description, newly, out=(), tv=None, sub=None):
@@ -205,7 +215,7 @@ def count_ers97(election: Election, seats: int, seed: str | None) -> Result:
             done.add(c)
             surplus = surpluses[c]
             if c in first_stage:  # 5.3.1: all the papers
-                chosen = [b for b in batches[c]]
+                chosen = list(batches[c])
                 which = "all the papers"
             else:  # 5.3.2: the last batch received
                 chosen = [batches[c][-1]]
@@ -353,17 +363,4 @@ def count_ers97(election: Election, seats: int, seed: str | None) -> Result:
         valid=tree.valid,
         empty=tree.empty,
         notes=notes,
-    )
-
-
-def _tie_record(stage, purpose, group, chosen, names, rule_text):
-    from .model import TieBreak
-
-    return TieBreak(
-        stage=stage,
-        purpose=purpose,
-        candidates=tuple(names[c] for c in group),
-        chosen=tuple(names[c] for c in chosen),
-        rule="earlier stage",
-        detail=f"5.6.2: {rule_text}",
     )
