@@ -167,8 +167,28 @@ def count_meek(election: Election, seats: int, seed: str | None) -> Result:
             )
         )
 
-    def elect(cands: list[int]) -> list[int]:
-        cands = order_by_votes(cands, state["votes"])[: seats - len(elected)]
+    def elect(cands: list[int], stage_no: int) -> list[int]:
+        votes = state["votes"]
+        cands = order_by_votes(cands, votes)
+        room = seats - len(elected)
+        if len(cands) > room:  # more reached the quota than seats are left
+            edge = votes[cands[room - 1]]
+            chosen = [c for c in cands if votes[c] > edge]
+            group = [c for c in cands if votes[c] == edge]
+            while len(chosen) < room:
+                pick = book.ties.choose(
+                    group,
+                    stage=stage_no,
+                    purpose="election",
+                    lowest=False,
+                    direction=FORWARD,
+                    history=book.history,
+                    labels=book.labels,
+                    fmt=fmt,
+                )
+                chosen.append(pick)
+                group.remove(pick)
+            cands = chosen
         for c in cands:
             status[c] = ELECTED
             elected.append(c)
@@ -206,13 +226,13 @@ def count_meek(election: Election, seats: int, seed: str | None) -> Result:
     distribute()
     number = 1
     opening = [c for c in range(n) if status[c] == HOPEFUL and state["votes"][c] >= state["quota"]]
-    opening = elect(opening)
+    opening = elect(opening, 1)
     record(1, "first", (), "First preferences counted", opening)
     outcome = "elected" if opening else "converged"
     while len(elected) < seats:
         hopefuls = [c for c in range(n) if status[c] == HOPEFUL]
         if len(hopefuls) <= seats - len(elected):
-            last = elect(hopefuls)
+            last = elect(hopefuls, number)
             book.amend_last(
                 elected=last, notes=["as many hopeful candidates as seats left: elected"]
             )
@@ -251,7 +271,7 @@ def count_meek(election: Election, seats: int, seed: str | None) -> Result:
         outcome, found, iterations = iterate()
         newly: list[int] = []
         if outcome == "elected":
-            newly = elect(found)
+            newly = elect(found, number)
             end_text = f"{book.names_of(newly)} reached the quota"
         elif outcome == "converged":
             end_text = f"converged (total surplus {fmt(surplus_total())})"
