@@ -173,3 +173,13 @@ def test_a_broker_failure_after_commit_keeps_the_change_and_the_sweep_sends_late
 @pytest.mark.parametrize("attempts,minutes", [(1, 1), (2, 2), (3, 4), (7, 60), (20, 60)])
 def test_backoff_doubles_up_to_an_hour(attempts, minutes):
     assert sending.backoff(attempts) == timedelta(minutes=minutes)
+
+
+def test_beat_runs_the_sweep_every_minute():
+    from django.conf import settings
+
+    from config.celery import app as celery_app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["notifications-sweep-outbox"]
+    assert entry["schedule"] <= 60
+    assert celery_app.tasks[entry["task"]].name == tasks.sweep_outbox.name
