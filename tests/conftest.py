@@ -48,6 +48,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_sign_in_rate_limits(request, settings):
+    """Sign-in limits count per IP in a cache shared by all tests; only their own test keeps
+    them (tests/accounts), so a long suite never trips them by accident."""
+    if not request.node.get_closest_marker("rate_limits"):
+        settings.ACCOUNT_RATE_LIMITS = False
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(request):
     """Tasks run in-process unless the test drives a real worker."""
     if request.node.get_closest_marker("worker"):

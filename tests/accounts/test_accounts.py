@@ -11,6 +11,9 @@ from accounts.models import User
 from tests.conftest import make_user
 
 
+pytestmark = pytest.mark.rate_limits
+
+
 @pytest.fixture(autouse=True)
 def _clear_rate_limits():
     cache.clear()
