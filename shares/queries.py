@@ -1,0 +1,226 @@
+"""Reading the share ledger: holdings as at a date (for the register of members), the
+interest run's aggregate, statements and the year-end figures. No writes here."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
+
+from shares import ledger
+from shares.models import (
+    InterestLine,
+    InterestRun,
+    InterestRunStatus,
+    ShareClass,
+    ShareTransaction,
+    TransactionKind,
+)
+
+
+class HeldShares(NamedTuple):
+    shares: int
+    amount_paid_pence: int
+
+
+NOTHING = HeldShares(0, 0)
+
+
+def holdings_as_at(society, member_ids, on_date: date) -> dict[int, HeldShares]:
+    """Shares held and amount paid, all classes together, per member id at the close of
+    `on_date`: {member_id: (shares, amount_paid_pence)}, with (0, 0) for members holding none.
+
+    One aggregate query over the ledger, served by the (member, on_date) covering index; meant
+    for a page of the register (tens or hundreds of ids), not the whole society at once.
+    """
+    member_ids = list(member_ids)
+    held = {member_id: NOTHING for member_id in member_ids}
+    if not member_ids:
+        return held
+    rows = (ShareTransaction.objects.filter(society=society, member_id__in=member_ids,
+                                            on_date__lte=on_date)
+            .order_by().values_list("member_id")
+            .annotate(shares=Sum("shares"), amount=Sum("amount_pence")))
+    for member_id, shares, amount in rows:
+        held[member_id] = HeldShares(int(shares), int(amount))
+    return held
+
+
+def holdings_by_class_as_at(society, member_ids, on_date: date
+                            ) -> dict[int, dict[int, HeldShares]]:
+    """The same, per class: {member_id: {share_class_id: (shares, amount_paid_pence)}};
+    classes a member does not hold on the date are left out."""
+    held: dict[int, dict[int, HeldShares]] = {member_id: {} for member_id in member_ids}
+    if not held:
+        return held
+    rows = (ShareTransaction.objects.filter(society=society, member_id__in=list(held),
+                                            on_date__lte=on_date)
+            .order_by().values_list("member_id", "share_class_id")
+            .annotate(shares=Sum("shares"), amount=Sum("amount_pence")))
+    for member_id, class_id, shares, amount in rows:
+        if shares or amount:
+            held[member_id][class_id] = HeldShares(int(shares), int(amount))
+    return held
+
+
+def society_has_shares(society) -> bool:
+    """Whether the society has any share class (a company limited by guarantee has none)."""
+    return ShareClass.objects.filter(society=society).exists()
+
+
+def member_movements(member, share_class, until: date | None = None) -> list[ledger.Movement]:
+    rows = ShareTransaction.objects.filter(member=member, share_class=share_class)
+    if until is not None:
+        rows = rows.filter(on_date__lte=until)
+    return [ledger.Movement(d, s, a) for d, s, a in
+            rows.order_by().values_list("on_date", "shares", "amount_pence")]
+
+
+def pence_days_by_member_and_class(society, start: date, end: date, class_ids):
+    """(member id, class id, pence-days) over [start, end] for every member who held shares of
+    these classes: one pass over the society's ledger, aggregated by the database.
+
+    Per ledger.pence_days: the opening amount counts for every day of the year, and each
+    movement within the year for the days from its date to the year end.
+    """
+    class_ids = list(class_ids)
+    if not class_ids:
+        return []
+    table = ShareTransaction._meta.db_table
+    days = ledger.days_between(start, end)
+    if connection.vendor == "postgresql":
+        days_to_end = "(%s::date - on_date + 1)"
+    else:
+        days_to_end = "(CAST(julianday(%s) - julianday(on_date) AS INTEGER) + 1)"
+    placeholders = ", ".join(["%s"] * len(class_ids))
+    sql = (
+        f"SELECT member_id, share_class_id, "  # noqa: S608 - only placeholders are interpolated
+        f"SUM(CASE WHEN on_date < %s THEN amount_pence ELSE 0 END) * %s "
+        f"+ SUM(CASE WHEN on_date >= %s THEN amount_pence * {days_to_end} ELSE 0 END) "
+        f"FROM {table} WHERE society_id = %s AND on_date <= %s "
+        f"AND share_class_id IN ({placeholders}) "
+        f"GROUP BY member_id, share_class_id"
+    )
+    params = [start, days, start, end, society.pk, end, *class_ids]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(member_id, class_id, int(total)) for member_id, class_id, total in
+                cursor.fetchall() if total]
+
+
+@dataclass
+class StatementPeriod:
+    period: ledger.HoldingPeriod
+    interest: Decimal
+
+
+@dataclass
+class StatementClass:
+    share_class: ShareClass
+    rate_percent: str
+    line: InterestLine | None
+    periods: list[StatementPeriod] = field(default_factory=list)
+
+
+def interest_statement(run: InterestRun, member) -> list[StatementClass]:
+    """The working behind a member's interest for a run: each holding period, its days and
+    its (unrounded) interest, per class; the line holds the rounded total."""
+    lines = {line.share_class_id: line for line in
+             InterestLine.objects.filter(run=run, member=member)}
+    statement = []
+    for share_class in ShareClass.objects.filter(society=run.society, pk__in=[
+            int(k) for k in run.rates]).order_by("name"):
+        rate = run.rates[str(share_class.pk)]
+        movements = member_movements(member, share_class, until=run.year_end)
+        opening = ledger.balance_as_at([m for m in movements if m.on < run.period_start],
+                                       run.period_start - timedelta(days=1))
+        periods = ledger.holding_periods(opening, movements, run.period_start, run.year_end)
+        if not periods and share_class.pk not in lines:
+            continue
+        entry = StatementClass(share_class, rate, lines.get(share_class.pk))
+        for period in periods:
+            exact = ledger.period_interest(period, rate, run.days_in_year)
+            shown = (Decimal(exact.numerator) / Decimal(exact.denominator) / 100).quantize(
+                Decimal("0.0001"), rounding=ROUND_HALF_UP)
+            entry.periods.append(StatementPeriod(period, shown))
+        statement.append(entry)
+    return statement
+
+
+ISSUED = (TransactionKind.ISSUE, TransactionKind.REINVESTMENT)
+WITHDRAWN = (TransactionKind.WITHDRAWAL, TransactionKind.DEATH_PAYMENT)
+
+
+@dataclass
+class YearEndFigures:
+    start: date
+    end: date
+    members_at_start: int
+    members_at_end: int
+    admitted: int
+    ceased: int
+    capital_at_start_pence: int
+    capital_at_end_pence: int
+    issued_pence: int
+    reinvested_pence: int
+    withdrawn_pence: int
+    forfeited_pence: int
+    other_pence: int
+    interest_run: InterestRun | None
+
+    @property
+    def days(self) -> int:
+        return ledger.days_between(self.start, self.end)
+
+    @property
+    def interest_paid_pence(self) -> int | None:
+        if self.interest_run is None or self.interest_run.status != InterestRunStatus.POSTED:
+            return None
+        return self.interest_run.gross_pence
+
+
+def year_end_figures(society, start: date, end: date) -> YearEndFigures:
+    """The figures a society files each year, for the financial year [start, end].
+
+    Reversals count against the kind of entry they reverse, so a corrected issue is not
+    counted as issued.
+    """
+    from members.models import Member
+
+    before = start - timedelta(days=1)
+    members = Member.objects.filter(society=society).aggregate(
+        at_start=Count("pk", filter=Q(admitted_on__lte=before)
+                       & (Q(ceased_on__isnull=True) | Q(ceased_on__gt=before))),
+        at_end=Count("pk", filter=Q(admitted_on__lte=end)
+                     & (Q(ceased_on__isnull=True) | Q(ceased_on__gt=end))),
+        admitted=Count("pk", filter=Q(admitted_on__gte=start, admitted_on__lte=end)),
+        ceased=Count("pk", filter=Q(ceased_on__gte=start, ceased_on__lte=end)),
+    )
+    ledger_rows = ShareTransaction.objects.filter(society=society).order_by()
+    capital = ledger_rows.aggregate(
+        at_start=Coalesce(Sum("amount_pence", filter=Q(on_date__lte=before)), 0),
+        at_end=Coalesce(Sum("amount_pence", filter=Q(on_date__lte=end)), 0),
+    )
+    by_kind = dict(
+        ledger_rows.filter(on_date__gte=start, on_date__lte=end)
+        .annotate(effective=Coalesce(F("reverses__kind"), F("kind")))
+        .values_list("effective").annotate(total=Sum("amount_pence"))
+    )
+    issued = sum(by_kind.pop(kind, 0) for kind in ISSUED if kind != TransactionKind.REINVESTMENT)
+    reinvested = by_kind.pop(TransactionKind.REINVESTMENT, 0)
+    withdrawn = -sum(by_kind.pop(kind, 0) for kind in WITHDRAWN)
+    forfeited = -by_kind.pop(TransactionKind.FORFEIT, 0)
+    return YearEndFigures(
+        start=start, end=end,
+        members_at_start=members["at_start"], members_at_end=members["at_end"],
+        admitted=members["admitted"], ceased=members["ceased"],
+        capital_at_start_pence=int(capital["at_start"]),
+        capital_at_end_pence=int(capital["at_end"]),
+        issued_pence=int(issued), reinvested_pence=int(reinvested),
+        withdrawn_pence=int(withdrawn), forfeited_pence=int(forfeited),
+        other_pence=int(sum(by_kind.values())),
+        interest_run=InterestRun.objects.filter(society=society, year_end=end).first(),
+    )
