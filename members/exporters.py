@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from django.utils import timezone
+from django_scopes import scope
 
 from members.register import RegisterQuery, apply_details_as_at, holdings_as_at, register_queryset
 
@@ -27,6 +28,7 @@ VALUE_FIELDS = ["id", "member_number", "full_name", "address", "postcode", "emai
                 "cessation_reason"]
 PDF_MAX_ROWS = 20_000
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+PDF_COMPRESS = True
 
 
 def header_for(kind: str) -> list[str]:
@@ -91,7 +93,15 @@ def _finish_members(kind, members, on):
 
 
 def csv_chunks(society, query: RegisterQuery, kind: str):
-    """The CSV text in pieces of about CHUNK rows, for a StreamingHttpResponse."""
+    """The CSV text in pieces of about CHUNK rows, for a StreamingHttpResponse.
+
+    The response is consumed after the view returns, outside the middleware's scope, so the
+    generator enters the society's scope itself."""
+    with scope(society=society):
+        yield from _csv_chunks(society, query, kind)
+
+
+def _csv_chunks(society, query, kind):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff")  # so spreadsheets read it as UTF-8
@@ -135,7 +145,7 @@ class _RegisterPDF:
 
         title = ("Register of members" if kind == "full" else
                  "Duplicate register of members (no holdings)")
-        heading = f"{society.name} — {title} as at {as_at:%d %B %Y}"
+        heading = f"{society.name}: {title} as at {as_at:%d %B %Y}"
 
         class PDF(FPDF):
             def header(self):
@@ -146,10 +156,11 @@ class _RegisterPDF:
             def footer(self):
                 self.set_y(-12)
                 self.set_font(self.body_font, "", 8)
-                self.cell(0, 8, f"As at {as_at:%d %B %Y} — page {self.page_no()} of {{nb}}",
+                self.cell(0, 8, f"As at {as_at:%d %B %Y}, page {self.page_no()} of {{nb}}",
                           align="C")
 
         pdf = PDF(orientation="L", format="A4")
+        pdf.set_compression(PDF_COMPRESS)
         pdf.set_title(heading)
         pdf.set_author(society.name)
         if (DEJAVU / "DejaVuSans.ttf").exists():
@@ -166,10 +177,16 @@ class _RegisterPDF:
 def pdf_bytes(society, query: RegisterQuery, kind: str) -> bytes:
     """The register as at the query's date, ready to print; the date is on every page."""
     doc = _RegisterPDF(society, query.as_at, kind).pdf
+    if doc.body_font == "DejaVu":
+        def safe(text):
+            return text
+    else:  # a core font: Latin-1 only
+        def safe(text):
+            return text.replace(BLANK, "-").encode("latin-1", "replace").decode("latin-1")
     doc.set_font(doc.body_font, "", 7)
     if kind == "full":
         headings = ["No.", "Name", "Postal address", "Email (purpose)", "Shares",
-                    "Paid", "Class", "Admitted", "Ceased"]
+                    "Paid (£)", "Class", "Admitted", "Ceased"]
         widths = (12, 38, 70, 52, 14, 16, 24, 19, 22)
     else:
         headings = ["No.", "Name", "Postal address", "Class", "Admitted", "Ceased"]
@@ -189,5 +206,5 @@ def pdf_bytes(society, query: RegisterQuery, kind: str) -> bytes:
                 number, name, address, postcode, class_name, admitted, ceased = row
                 cells = [str(number), name, ", ".join(p for p in (address, postcode) if p),
                          class_name, admitted, ceased]
-            table.row(cells)
+            table.row([safe(cell) for cell in cells])
     return bytes(doc.output())

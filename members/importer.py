@@ -21,7 +21,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from members.models import (
     CessationReason,
@@ -302,6 +302,7 @@ class _Writer:
     def __init__(self, society):
         self.society = society
         self.now = timezone.now()
+        self.now_for_sqlite = connection.ops.adapt_datetimefield_value(self.now)
         self.count = 0
 
     def _values(self, row):
@@ -314,6 +315,18 @@ class _Writer:
             row["cessation_reason"], row["cessation_reference"], "",
         ]
 
+    def _sqlite_values(self, row):
+        """The same values as SQLite stores them (what the model fields would prepare)."""
+        values = self._values(row)
+        values[1] = values[1].hex
+        values[9] = int(values[9])
+        if values[10] is not None:
+            values[10] = self.now_for_sqlite
+        for index in (12, 13, 14):
+            if values[index] is not None:
+                values[index] = values[index].isoformat()
+        return values
+
     def write(self, rows):
         if not rows:
             return
@@ -325,11 +338,13 @@ class _Writer:
                     for row in rows:
                         copy.write_row(self._values(row))
         else:
-            Member.objects.bulk_create(
-                [Member(**dict(zip(COPY_FIELDS, self._values(row), strict=True)))
-                 for row in rows],
-                batch_size=1000,
-            )
+            # Plain executemany: bulk_create's per-object work costs more than the insert.
+            columns = ", ".join(COPY_FIELDS)
+            marks = ", ".join(["%s"] * len(COPY_FIELDS))
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO members_member ({columns}) VALUES ({marks})",  # noqa: S608
+                    [self._sqlite_values(row) for row in rows])
         self.count += len(rows)
 
 
@@ -442,11 +457,12 @@ def import_register(*, actor, job: ImportJob, binary) -> int:
 
 def run_import_job(job_id: int) -> str:
     """Claim a queued job, import its file, record the outcome. Safe to run twice."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now())
-    if not claimed:
-        return "not claimed"
-    job = ImportJob.objects.select_related("society", "created_by").get(pk=job_id)
+    with scopes_disabled():
+        claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+            status=ImportStatus.RUNNING, started_at=timezone.now())
+        if not claimed:
+            return "not claimed"
+        job = ImportJob.objects.select_related("society", "created_by").get(pk=job_id)
     with scope(society=job.society):
         try:
             with job.file.open("rb") as binary:
