@@ -116,7 +116,9 @@ class _Errors:
     def add(self, line: int, column: str, reason: str) -> None:
         self.count += 1
         if len(self.stored) < MAX_STORED_ERRORS:
-            self.stored.append([line, column, reason])
+            # PostgreSQL text and JSON cannot hold NUL; the reason must still be storable.
+            self.stored.append([line, column.replace("\x00", "")[:100],
+                                reason.replace("\x00", "\\0")[:500]])
 
     def __bool__(self):
         return self.count > 0
@@ -143,11 +145,15 @@ def _lines(binary, errors: _Errors, progress):
             raw = raw.removeprefix(b"\xef\xbb\xbf")
         progress(len(raw))
         try:
-            yield raw.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
             errors.add(number, "", "This line is not UTF-8 text: save the file as "
                        "'CSV UTF-8 (comma delimited)'.")
-            yield raw.decode("utf-8", errors="replace")
+            text = raw.decode("utf-8", errors="replace")
+        if "\x00" in text:
+            errors.add(number, "", "This line holds NUL characters: is the file really CSV?")
+            text = text.replace("\x00", "")
+        yield text
 
 
 class _RowChecker:
