@@ -148,8 +148,8 @@ class RegisterFilterForm(forms.Form):
 
     as_at = _date_field("Register as at", required=False)
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
-    stakeholder_class = forms.ModelChoiceField(queryset=None, required=False,
-                                               empty_label="All classes", label="Class")
+    stakeholder_class = forms.TypedChoiceField(coerce=int, required=False, empty_value=None,
+                                               label="Class")
     admitted_from = _date_field("Admitted from", required=False)
     admitted_to = _date_field("Admitted to", required=False)
     q = forms.CharField(required=False, max_length=100, label="Search",
@@ -161,7 +161,9 @@ class RegisterFilterForm(forms.Form):
 
     def __init__(self, *args, society, search_help, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stakeholder_class"].queryset = society.stakeholder_classes.all()
+        # A plain list: one small query, no server-side cursor as a ModelChoiceField uses.
+        self.fields["stakeholder_class"].choices = [("", "All classes")] + list(
+            society.stakeholder_classes.order_by("name").values_list("pk", "name"))
         self.fields["q"].help_text = search_help
 
     def value(self, name, default=None):

@@ -221,10 +221,18 @@ def apply_details_as_at(members: list, on: date) -> list:
     return members
 
 
-def holdings_as_at(members: list, on: date) -> dict:
+def holdings_as_at(member_ids, on: date) -> dict:
     """Shares held and amount paid per member id as at `on`: {member_id: (shares, pence)}.
 
     The shares app fills this in; until then there are no holdings to show, so the register's
     columns stay blank (not zero: blank means "not recorded here").
     """
     return {}
+
+
+def holding_display(held) -> tuple[str, str] | None:
+    """(shares, amount paid as £) for a page, or None to show a blank."""
+    if held is None:
+        return None
+    shares, pence = held
+    return str(shares), f"£{pence // 100:,}.{pence % 100:02d}"

@@ -28,6 +28,7 @@ from members.register import (
     RegisterQuery,
     apply_details_as_at,
     decode_cursor,
+    holding_display,
     holdings_as_at,
     page_of,
     register_queryset,
@@ -36,6 +37,7 @@ from members.services import MemberError
 from societies.access import get_or_404, public, requires
 
 APPLICATION_SESSION_KEY = "members_application_reference"
+EXAMPLE_ID = "00000000-0000-0000-0000-000000000000"
 HISTORY_FIELDS = ["full_name", "address", "postcode", "email", "email_purpose",
                   "contact_channel", "electronic_consent", "stakeholder_class",
                   "date_of_birth", "admitted_on", "ceased_on", "cessation_reason"]
@@ -194,7 +196,7 @@ def member_detail(request, public_id):
         "under_16": member.is_under_16_on(today),
         "can_manage": request.visitor.can("members:manage"),
         "returned_form": ReturnedMailForm(initial={"returned_on": today}),
-        "holding": holdings_as_at([member], today).get(member.pk),
+        "holding": holding_display(holdings_as_at([member.pk], today).get(member.pk)),
     })
 
 
@@ -325,11 +327,10 @@ def _register_query(request, kind: str) -> tuple[RegisterQuery, RegisterFilterFo
     if form.is_bound:
         form.is_valid()
     sort = form.value("sort", "number")
-    stakeholder_class = form.value("stakeholder_class")
     query = RegisterQuery(
         as_at=form.value("as_at", timezone.localdate()),
         status=form.value("status", "current"),
-        class_id=stakeholder_class.pk if stakeholder_class else None,
+        class_id=form.value("stakeholder_class"),
         admitted_from=form.value("admitted_from"),
         admitted_to=form.value("admitted_to"),
         search=form.value("q", ""),
@@ -363,10 +364,15 @@ def _register_page(request, kind: str):
         services.record_register_access(actor=request.user, society=society,
                                         action="register.viewed",
                                         what={"view": "full", **query.describe()})
-        holdings = holdings_as_at(page.rows, query.as_at)
+        holdings = holdings_as_at([m.pk for m in page.rows], query.as_at)
         for member in page.rows:
-            member.holding = holdings.get(member.pk)
+            member.holding = holding_display(holdings.get(member.pk))
     export_query = _link_with(request)
+    if kind == "full":
+        # One reverse() for the page rather than one {% url %} per row.
+        base = _url("member", society, public_id=EXAMPLE_ID).removesuffix(f"{EXAMPLE_ID}/")
+        for member in page.rows:
+            member.record_url = f"{base}{member.public_id}/"
     return render(request, f"members/register_{kind}.html", {
         "form": form,
         "query": query,
