@@ -179,6 +179,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE: dict = {
     # The outbox sweep: email left pending 5 minutes after it was due is queued again.
     "notifications-sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    # Polls open, close and send their 24-hour reminder on time (ballots/tasks.py).
+    "ballots-open-due-polls": {"task": "ballots.tasks.open_due_polls", "schedule": 30.0},
+    "ballots-close-due-polls": {"task": "ballots.tasks.close_due_polls", "schedule": 30.0},
+    "ballots-send-due-reminders": {"task": "ballots.tasks.send_due_reminders",
+                                   "schedule": 300.0},
 }
 
 # Email: SMTP when EMAIL_HOST is set, else printed to the console.

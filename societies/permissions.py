@@ -45,18 +45,31 @@ PERMISSIONS: dict[str, str] = {
     "shares:view_ledger": "See the share ledger, withdrawals, interest runs of every member",
     "shares:manage": "Define share classes; issue, withdraw, transfer shares; run share interest",
     "shares:year_end": "See the year-end membership and share capital figures",
+    # Elections and resolutions
+    "ballots:view": "See open polls, vote, read statements and results, verify one's receipt",
+    "ballots:nominate": "Nominate, propose and second candidates; consent to stand",
+    "ballots:administer": "Run elections: contests, windows, roll, paper ballots, count, results",
+    "ballots:turnout": "See turnout figures (numbers only) while a poll is open",
+    "resolutions:propose": "Put resolutions to the members",
 }
 
 _EVERYONE = {"society:view"}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MEMBER: frozenset(
         _EVERYONE
-        | {"notices:view_own", "members:view_own", "register:view_duplicate", "shares:view_own"}
+        | {
+            "notices:view_own",
+            "members:view_own",
+            "register:view_duplicate",
+            "shares:view_own",
+            "ballots:view",
+            "ballots:nominate",
+        }
     ),
     Role.BOARD_MEMBER: frozenset(
         _EVERYONE | {"roles:view", "register:view_trustee", "shares:year_end"}
     ),
-    Role.RETURNING_OFFICER: frozenset(_EVERYONE),
+    Role.RETURNING_OFFICER: frozenset(_EVERYONE | {"ballots:administer", "ballots:turnout"}),
     Role.AUDITOR: frozenset(
         _EVERYONE
         | {
@@ -91,6 +104,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "shares:view_ledger",
             "shares:manage",
             "shares:year_end",
+            "ballots:turnout",
+            "resolutions:propose",
         }
     ),
 }

@@ -1,0 +1,306 @@
+"""Elections and resolutions: contests, candidates, the frozen roll and the secret ballots.
+
+DESIGN §6: participation (`VoterRollEntry`: who voted, when, how) and choice (`CastBallot`:
+what was voted) are stored apart. A cast ballot has a random UUID key, a random receipt code
+and its choices — no member, no user, no timestamp, no channel, no history table — so nothing
+in the database links a person to what they chose (docs/elections.md).
+"""
+
+import secrets
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django_scopes import ScopedManager
+
+METHOD_CHOICES = [
+    ("plurality", "Plurality (one mark per seat, single seat)"),
+    ("block", "Block vote (up to one mark per seat)"),
+    ("approval", "Approval (mark every candidate you approve of)"),
+    ("ers97", "STV, ERS97 rules"),
+    ("scottish", "STV, Scottish rules (WIGM)"),
+    ("meek", "STV, Meek's method"),
+    ("resolution", "Resolution (for / against / abstain)"),
+]
+RANKED_METHODS = frozenset({"ers97", "scottish", "meek"})
+MARK_METHODS = frozenset({"plurality", "block", "approval"})
+RESOLUTION_ANSWERS = ("for", "against", "abstain")
+
+
+class BallotOrder(models.TextChoices):
+    ALPHABETICAL = "alphabetical", "Alphabetical by surname"
+    RANDOM = "random", "Randomised for each voter"
+
+
+class ContestState(models.TextChoices):
+    DRAFT = "draft", "Being prepared; nominations when the window is open"
+    UNOPPOSED = "unopposed", "Declared elected unopposed"
+    OPEN = "open", "Roll frozen; voting"
+    CLOSED = "closed", "Voting closed"
+    COUNTED = "counted", "Counted; awaiting sign-off"
+    SIGNED = "signed", "Signed off by the returning officer"
+    PUBLISHED = "published", "Result published"
+
+
+class ResolutionKind(models.TextChoices):
+    ORDINARY = "ordinary", "Ordinary (simple majority of votes cast)"
+    SPECIAL = "special", "Special (a fraction of votes cast)"
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", "Online"
+    PAPER = "paper", "Paper"
+
+
+def new_receipt() -> str:
+    """A receipt code: 80 random bits in groups a person can read out (no 0/O, 1/I/L)."""
+    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    raw = "".join(secrets.choice(alphabet) for _ in range(16))
+    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+
+
+class Election(models.Model):
+    """A poll made of one or more contests (seats) or resolutions."""
+
+    society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
+                                related_name="elections")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(society="society")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+
+class Contest(models.Model):
+    """One ballot paper: a contest for seats, or a resolution put to the members."""
+
+    society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
+                                related_name="contests")
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="contests")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    method = models.CharField(max_length=12, choices=METHOD_CHOICES, default="ers97")
+    seats = models.PositiveSmallIntegerField(default=1)
+    # The electorate, fixed at the record date.
+    stakeholder_classes = models.ManyToManyField(
+        "societies.StakeholderClass", blank=True, related_name="contests",
+        help_text="Members of these classes vote; none chosen means every class.",
+    )
+    record_date = models.DateField(help_text="Eligibility is taken as at this date.")
+    min_age = models.PositiveSmallIntegerField(default=0)
+    min_shares_pence = models.PositiveIntegerField(default=0)
+    # Nominations (contests for seats only).
+    nominations_open = models.DateTimeField(null=True, blank=True)
+    nominations_close = models.DateTimeField(null=True, blank=True)
+    withdrawal_deadline = models.DateTimeField(null=True, blank=True)
+    statement_limit = models.PositiveSmallIntegerField(default=1500,
+                                                       help_text="characters")
+    voting_opens = models.DateTimeField()
+    voting_closes = models.DateTimeField()
+    ballot_order = models.CharField(max_length=12, choices=BallotOrder.choices,
+                                    default=BallotOrder.ALPHABETICAL)
+    results_hidden = models.BooleanField(default=True,
+                                         help_text="Hide every figure until voting closes.")
+    # Resolutions.
+    resolution_text = models.TextField(blank=True)
+    explanatory_note = models.TextField(blank=True)
+    resolution_kind = models.CharField(max_length=10, choices=ResolutionKind.choices,
+                                       blank=True)
+    fraction_numerator = models.PositiveSmallIntegerField(default=2)
+    fraction_denominator = models.PositiveSmallIntegerField(default=3)
+    application = models.OneToOneField(
+        "members.Application", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="admission_resolution",
+        help_text="For admission by members' vote: the application this resolution decides.",
+    )
+    # State, the frozen roll and the result.
+    state = models.CharField(max_length=10, choices=ContestState.choices,
+                             default=ContestState.DRAFT)
+    roll_size = models.PositiveIntegerField(null=True, blank=True)
+    roll_fingerprint = models.CharField(max_length=64, blank=True)
+    reminders_sent = models.BooleanField(default=False)
+    seed = models.CharField(max_length=64, blank=True,
+                            help_text="Published seed for any lot the count needs.")
+    result = models.JSONField(null=True, blank=True)
+    report_text = models.TextField(blank=True)
+    count_error = models.TextField(blank=True)
+    ballots_counted = models.PositiveIntegerField(null=True, blank=True)
+    ballot_set_hash = models.CharField(max_length=64, blank=True)
+    signed_off_name = models.CharField(max_length=200, blank=True)
+    signed_off_on = models.DateField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(society="society")
+
+    class Meta:
+        ordering = ["voting_opens", "title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(voting_closes__gt=models.F("voting_opens")),
+                                   name="contest_window_ordered"),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="contest_has_seats"),
+        ]
+        indexes = [models.Index(fields=["state", "voting_opens"]),
+                   models.Index(fields=["state", "voting_closes"])]
+
+    def __str__(self):
+        return f"{self.election.title}: {self.title}"
+
+    @property
+    def is_resolution(self) -> bool:
+        return self.method == "resolution"
+
+    @property
+    def is_ranked(self) -> bool:
+        return self.method in RANKED_METHODS
+
+    @property
+    def max_marks(self) -> int:
+        """How many candidates a marks ballot may mark."""
+        if self.method == "plurality":
+            return 1
+        if self.method == "block":
+            return self.seats
+        return 10**6
+
+    def standing(self):
+        return self.candidates.filter(withdrawn_at__isnull=True, consented_at__isnull=False)
+
+
+class Candidate(models.Model):
+    society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
+                                related_name="candidates")
+    contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="candidates")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT,
+                               related_name="candidacies")
+    # Fixed number on the ballot; the stored ballots name candidates by it.
+    number = models.PositiveSmallIntegerField()
+    nominated_by = models.ForeignKey("members.Member", on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="+")
+    proposer = models.ForeignKey("members.Member", on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="+")
+    seconder = models.ForeignKey("members.Member", on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="+")
+    statement = models.TextField(blank=True)
+    consented_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    nominated_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(society="society")
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "member"], name="one_candidacy_per_contest"),
+            models.UniqueConstraint(fields=["contest", "number"], name="candidate_number_unique"),
+        ]
+
+    def __str__(self):
+        return self.member.full_name
+
+    @property
+    def name(self) -> str:
+        return self.member.full_name
+
+    @property
+    def sort_name(self) -> tuple:
+        parts = self.member.full_name.split()
+        return (parts[-1].lower() if parts else "", self.member.full_name.lower())
+
+
+class VoterRollEntry(models.Model):
+    """One member on one contest's frozen roll, and whether (and how) they have voted."""
+
+    society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
+                                related_name="+")
+    contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="roll")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT,
+                               related_name="roll_entries")
+    voted_at = models.DateTimeField(null=True, blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
+
+    objects = ScopedManager(society="society")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "member"], name="one_roll_entry_per_member"),
+            models.CheckConstraint(
+                condition=(Q(voted_at__isnull=True) & Q(channel=""))
+                | (Q(voted_at__isnull=False) & ~Q(channel="")),
+                name="roll_entry_voted_has_channel",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} on the roll of {self.contest}"
+
+
+class CastBallot(models.Model):
+    """A secret ballot. Deliberately nothing here names a voter or says when or how it came."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
+                                related_name="+")
+    contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="ballots")
+    receipt = models.CharField(max_length=19, unique=True, default=new_receipt)
+    # Canonical text: ranked "3,1,4" (preference order), marks "1,4" (ascending), resolution
+    # "for"/"against"/"abstain"; "" is a blank ballot. Identical ballots group in SQL.
+    choices = models.CharField(max_length=2000, blank=True)
+
+    objects = ScopedManager(society="society")
+
+    class Meta:
+        # Random key order: listing ballots never reveals the order they were cast in.
+        ordering = ["id"]
+        indexes = [models.Index(fields=["contest", "choices"], name="castballot_contest_choices")]
+
+    def __str__(self):
+        return f"Ballot {self.receipt}"
+
+
+class PaperBatch(models.Model):
+    """A batch of paper ballots entered by the returning officer (a count, not the ballots)."""
+
+    society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
+                                related_name="+")
+    contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="paper_batches")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    label = models.CharField(max_length=100)
+    ballots = models.PositiveIntegerField()
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(society="society")
+
+    def __str__(self):
+        return f"{self.label} ({self.ballots} paper ballots)"
+
+
+class ResolutionTally(models.Model):
+    """Votes on a resolution from another channel (a meeting's show of hands, proxies)."""
+
+    class Source(models.TextChoices):
+        MEETING = "meeting", "In the meeting"
+        PROXY = "proxy", "By proxy"
+
+    society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
+                                related_name="+")
+    contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="tallies")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    votes_for = models.PositiveIntegerField(default=0)
+    votes_against = models.PositiveIntegerField(default=0)
+    abstentions = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(society="society")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contest", "source"],
+                                               name="one_tally_per_source")]
+
+    def __str__(self):
+        return f"{self.get_source_display()}: {self.contest}"

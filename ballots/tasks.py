@@ -1,0 +1,61 @@
+"""Scheduled steps of a poll: open, remind, close, count. Each is safe to run twice."""
+
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+from django_scopes import scope
+
+from societies.tasks import SocietyTask
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(base=SocietyTask)
+def count_contest_task(society_id: int, contest_id: int) -> str:
+    from ballots.models import Contest
+    from ballots.services import count_contest
+
+    contest = Contest.objects.get(society_id=society_id, pk=contest_id)
+    return count_contest(actor=None, contest=contest).state
+
+
+def _run_due(kind: str) -> int:
+    from ballots.models import Contest
+    from ballots.services import (
+        BallotError,
+        close_voting,
+        due_contests,
+        open_voting,
+        send_reminders,
+    )
+    from societies.models import Society
+
+    step = {"open": open_voting, "close": close_voting, "remind": send_reminders}[kind]
+    now = timezone.now()
+    done = 0
+    for society_id, contest_id in due_contests(kind, now):
+        society = Society.objects.get(pk=society_id)
+        with scope(society=society):
+            contest = Contest.objects.get(pk=contest_id)
+            try:
+                if step(actor=None, contest=contest, now=now):
+                    done += 1
+            except BallotError as error:
+                log.warning("contest %s cannot %s: %s", contest.public_id, kind, error)
+    return done
+
+
+@shared_task
+def open_due_polls() -> int:
+    return _run_due("open")
+
+
+@shared_task
+def close_due_polls() -> int:
+    return _run_due("close")
+
+
+@shared_task
+def send_due_reminders() -> int:
+    return _run_due("remind")

@@ -1,0 +1,72 @@
+"""One member, one vote under simultaneous requests (PostgreSQL row locks)."""
+
+import pytest
+from django_scopes import scope
+
+from ballots import services
+from ballots.models import CastBallot
+from ballots.services import BallotError
+from tests.ballots.conftest import make_contest
+from tests.conftest import build_society, is_postgres
+from tests.societies.test_concurrency import run_together
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_world(transactional_db):
+    if not is_postgres():
+        pytest.skip("needs PostgreSQL row locks: runs in CI's PostgreSQL leg")
+    world = build_society("millmead", "Millmead Children's Centre")
+    world.other = build_society("elsewhere", "Elsewhere")
+    return world
+
+
+def test_two_simultaneous_ballots_from_one_member_store_one(pg_world):
+    world = pg_world
+    contest = make_contest(world)
+    voter = contest.voters[0]
+    with scope(society=world.society):
+        choices = [[str(c.public_id)] for c in contest.candidates.order_by("number")]
+
+    def cast(choice):
+        def call():
+            with scope(society=world.society):
+                return services.cast_ballot(actor=voter.user, contest=contest, member=voter,
+                                            choices=choice)
+        return call
+
+    results = run_together(*(cast(choices[i % 3]) for i in range(4)))
+    receipts = [r for r in results if isinstance(r, str)]
+    assert len(receipts) == 1
+    assert all(isinstance(r, BallotError) for r in results if not isinstance(r, str))
+    with scope(society=world.society):
+        assert CastBallot.objects.filter(contest=contest).count() == 1
+        assert contest.roll.get(member=voter).channel == "online"
+
+
+def test_online_vote_and_paper_strike_off_at_once_count_one(pg_world):
+    world = pg_world
+    contest = make_contest(world)
+    voter = contest.voters[0]
+    ro = world.users["returning_officer"]
+    with scope(society=world.society):
+        choice = [str(contest.candidates.get(number=1).public_id)]
+
+    def online():
+        with scope(society=world.society):
+            return services.cast_ballot(actor=voter.user, contest=contest, member=voter,
+                                        choices=choice)
+
+    def paper():
+        with scope(society=world.society):
+            services.strike_off_paper(actor=ro, contest=contest, member=voter)
+            return "struck"
+
+    for _ in range(3):
+        results = run_together(online, paper)
+        assert sum(not isinstance(r, Exception) for r in results) <= 1
+    with scope(society=world.society):
+        entry = contest.roll.get(member=voter)
+        ballots = CastBallot.objects.filter(contest=contest).count()
+        assert (entry.channel, ballots) in (("online", 1), ("paper", 0))

@@ -1,0 +1,307 @@
+"""The ballots services: setting up, nominating, opening, casting, paper, counting, results."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_scopes import scope
+
+from ballots import services
+from ballots.models import CastBallot, ContestState, VoterRollEntry
+from ballots.services import BallotError
+from notifications.models import Message
+from tests.ballots.conftest import add_members, close_contest, make_contest
+
+
+def ids(contest, *positions):
+    cands = list(contest.candidates.order_by("number"))
+    return [str(cands[p].public_id) for p in positions]
+
+
+def test_open_voting_freezes_the_roll_with_a_fingerprint_and_notifies_voters(world,
+                                                                           audit_entries):
+    contest = make_contest(world)
+    with scope(society=world.society):
+        roll = VoterRollEntry.objects.filter(contest=contest)
+        # Secretary, board member, member and 5 voters, all Parent members admitted a year ago.
+        assert roll.count() == contest.roll_size == 8
+        assert len(contest.roll_fingerprint) == 64
+        assert contest.roll_fingerprint == services.roll_fingerprint(contest)
+        assert Message.objects.filter(notice__kind="ballots.poll_open").count() == 8
+    entry = audit_entries(world.society)[-1]
+    assert entry.action == "contest.opened"
+    assert entry.actor == world.users["returning_officer"]
+    assert entry.data["roll_size"] == 8
+    # Running the opening again (the scheduled task firing twice) changes nothing.
+    with scope(society=world.society):
+        assert services.open_voting(actor=None, contest=contest) is False
+        assert VoterRollEntry.objects.filter(contest=contest).count() == 8
+
+
+def test_roll_takes_class_record_date_and_age_into_account(world):
+    staff = add_members(world, 2, cls="Staff", start=300)
+    with scope(society=world.society):
+        staff[1].admitted_on = timezone.localdate() + timedelta(days=1)
+        staff[1].save()
+    contest = make_contest(world, classes=["Staff"], candidates=0, method="resolution")
+    with scope(society=world.society):
+        members = set(contest.roll.values_list("member_id", flat=True))
+    assert staff[0].pk in members
+    assert staff[1].pk not in members  # admitted after the record date
+    assert world.members["member"].pk not in members  # a Parent member
+
+
+def test_minimum_age_excludes_the_young(world):
+    young = add_members(world, 1, start=400)[0]
+    with scope(society=world.society):
+        young.date_of_birth = timezone.localdate() - timedelta(days=365 * 15)
+        young.save()
+    contest = make_contest(world, candidates=0, method="resolution", min_age=16)
+    with scope(society=world.society):
+        assert not contest.roll.filter(member=young).exists()
+
+
+def test_cast_ballot_stores_the_choices_and_marks_the_roll(world, contest, audit_entries):
+    voter = contest.voters[0]
+    with scope(society=world.society):
+        receipt = services.cast_ballot(actor=voter.user, contest=contest, member=voter,
+                                       choices=ids(contest, 2, 0))
+        ballot = CastBallot.objects.get()
+        assert ballot.receipt == receipt
+        c3, c1 = ids(contest, 2, 0)
+        assert ballot.choices == "3,1"
+        entry = contest.roll.get(member=voter)
+        assert entry.voted_at is not None and entry.channel == "online"
+    entry = audit_entries(world.society)[-1]
+    assert (entry.action, entry.actor) == ("ballot.cast", voter.user)
+    assert entry.data == {"member": voter.member_number, "channel": "online"}
+
+
+def test_a_member_cannot_cast_twice(world, contest):
+    voter = contest.voters[0]
+    with scope(society=world.society):
+        services.cast_ballot(actor=voter.user, contest=contest, member=voter,
+                             choices=ids(contest, 0))
+        with pytest.raises(BallotError, match="already voted"):
+            services.cast_ballot(actor=voter.user, contest=contest, member=voter,
+                                 choices=ids(contest, 1))
+        assert CastBallot.objects.count() == 1
+
+
+@pytest.mark.parametrize("case", ["unknown", "duplicate", "other_contest", "string"])
+def test_tampered_ranked_ballots_are_refused_and_nothing_is_stored(world, contest, case):
+    other = make_contest(world, title="Staff seats")
+    voter = contest.voters[0]
+    with scope(society=world.society):
+        choices = {
+            "unknown": ["00000000-0000-0000-0000-000000000000"],
+            "duplicate": ids(contest, 0, 0),
+            "other_contest": ids(other, 0),
+            "string": "for",
+        }[case]
+        with pytest.raises(BallotError):
+            services.cast_ballot(actor=voter.user, contest=contest, member=voter,
+                                 choices=choices)
+        assert CastBallot.objects.count() == 0
+        assert contest.roll.get(member=voter).voted_at is None
+
+
+def test_too_many_marks_are_refused(world):
+    contest = make_contest(world, method="block", seats=2, candidates=4)
+    voter = contest.voters[-1]
+    with scope(society=world.society):
+        with pytest.raises(BallotError, match="at most 2"):
+            services.cast_ballot(actor=voter.user, contest=contest, member=voter,
+                                 choices=ids(contest, 0, 1, 2))
+        assert CastBallot.objects.count() == 0
+        services.cast_ballot(actor=voter.user, contest=contest, member=voter,
+                             choices=ids(contest, 3, 1))
+        assert CastBallot.objects.get().choices == "2,4"
+
+
+def test_a_member_not_on_the_roll_cannot_vote(world):
+    contest = make_contest(world, classes=["Staff"], candidates=0, method="resolution")
+    member = world.members["member"]
+    with scope(society=world.society):
+        with pytest.raises(BallotError, match="not on the roll"):
+            services.cast_ballot(actor=member.user, contest=contest, member=member,
+                                 choices="for")
+        assert CastBallot.objects.count() == 0
+
+
+def test_late_ballots_are_refused_even_before_the_close_task_runs(world, contest):
+    voter = contest.voters[0]
+    with scope(society=world.society):
+        contest.__class__.objects.filter(pk=contest.pk).update(
+            voting_closes=timezone.now() - timedelta(seconds=1))
+        with pytest.raises(BallotError, match="not open"):
+            services.cast_ballot(actor=voter.user, contest=contest, member=voter,
+                                 choices=ids(contest, 0))
+        assert CastBallot.objects.count() == 0
+
+
+def test_closed_contest_refuses_ballots(world, contest):
+    close_contest(contest, world)
+    voter = contest.voters[0]
+    with scope(society=world.society), pytest.raises(BallotError, match="not open"):
+        services.cast_ballot(actor=voter.user, contest=contest, member=voter,
+                             choices=ids(contest, 0))
+
+
+def test_strike_off_and_online_exclude_each_other(world, contest, audit_entries):
+    ro = world.users["returning_officer"]
+    a, b = contest.voters[0], contest.voters[1]
+    with scope(society=world.society):
+        services.cast_ballot(actor=a.user, contest=contest, member=a, choices=ids(contest, 0))
+        with pytest.raises(BallotError, match="already voted"):
+            services.strike_off_paper(actor=ro, contest=contest, member=a)
+        services.strike_off_paper(actor=ro, contest=contest, member=b)
+        assert audit_entries(world.society)[-1].action == "ballot.struck_off"
+        with pytest.raises(BallotError, match="already voted"):
+            services.cast_ballot(actor=b.user, contest=contest, member=b,
+                                 choices=ids(contest, 1))
+        assert CastBallot.objects.count() == 1
+
+
+def test_paper_batches_cannot_exceed_the_paper_strike_offs(world, contest, audit_entries):
+    ro = world.users["returning_officer"]
+    with scope(society=world.society):
+        services.strike_off_paper(actor=ro, contest=contest, member=contest.voters[0])
+        with pytest.raises(BallotError, match="more ballots than voters"):
+            services.enter_paper_ballots(actor=ro, contest=contest, label="Box 1",
+                                         ballots=[ids(contest, 0), ids(contest, 1)])
+        with pytest.raises(BallotError, match="Ballot 1 of the batch"):
+            services.enter_paper_ballots(actor=ro, contest=contest, label="Box 1",
+                                         ballots=[ids(contest, 0, 0)])
+        services.enter_paper_ballots(actor=ro, contest=contest, label="Box 1",
+                                     ballots=[ids(contest, 1, 0)])
+        assert CastBallot.objects.get().choices == "2,1"
+    entry = audit_entries(world.society)[-1]
+    assert entry.action == "ballot.paper_batch_entered"
+    assert entry.data["ballots"] == 1
+
+
+def test_count_sign_off_and_publish(world, contest, audit_entries):
+    ro = world.users["returning_officer"]
+    with scope(society=world.society):
+        for i, voter in enumerate(contest.voters):
+            services.cast_ballot(actor=voter.user, contest=contest, member=voter,
+                                 choices=ids(contest, 0 if i < 3 else 1))
+    close_contest(contest, world)  # queues the count, which runs eagerly here
+    with scope(society=world.society):
+        contest.refresh_from_db()
+        assert contest.state == ContestState.COUNTED
+        assert contest.ballots_counted == 5
+        assert contest.result["elected"] == [contest.candidates.get(number=1).name]
+        assert contest.ballot_set_hash == services.ballot_set_hash(contest)
+        assert [e.action for e in audit_entries(world.society)[-2:]] == [
+            "contest.closed", "contest.counted"]
+        with pytest.raises(BallotError, match="signed off"):
+            services.publish_result(actor=ro, contest=contest)
+        services.sign_off(actor=ro, contest=contest, name="Rita Officer",
+                          on=timezone.localdate())
+        services.publish_result(actor=ro, contest=contest)
+        contest.refresh_from_db()
+        assert contest.state == ContestState.PUBLISHED
+    assert [e.action for e in audit_entries(world.society)[-2:]] == [
+        "contest.signed_off", "contest.published"]
+
+
+def test_resolution_counts_for_against_abstain_and_other_channels(world):
+    from ballots.models import ResolutionTally
+
+    contest = make_contest(world, method="resolution", candidates=0)
+    answers = ["for", "for", "against", "abstain"]
+    with scope(society=world.society):
+        for voter, answer in zip(contest.voters, answers, strict=False):
+            services.cast_ballot(actor=voter.user, contest=contest, member=voter,
+                                 choices=answer)
+        with pytest.raises(BallotError, match="for, against or abstain"):
+            services.cast_ballot(actor=None, contest=contest, member=world.members["member"],
+                                 choices="maybe")
+        ResolutionTally.objects.create(society=world.society, contest=contest,
+                                       source="meeting", votes_against=3)
+    close_contest(contest, world)
+    with scope(society=world.society):
+        contest.refresh_from_db()
+        assert contest.result["for"] == 2
+        assert contest.result["against"] == 4
+        assert contest.result["passed"] is False
+        assert contest.result["channels"]["ballot"] == {"for": 2, "against": 1, "abstain": 1}
+
+
+def test_nomination_rules(world):
+    contest = make_contest(world, open_now=False, candidates=0)
+    a, b, c = add_members(world, 3, start=500)
+    with scope(society=world.society):
+        with pytest.raises(BallotError, match="different members"):
+            services.nominate(actor=a.user, contest=contest, nominated_by=a, candidate=a,
+                              proposer=b, seconder=b)
+        with pytest.raises(BallotError, match="cannot propose"):
+            services.nominate(actor=a.user, contest=contest, nominated_by=a, candidate=a,
+                              proposer=a, seconder=b)
+        cand = services.nominate(actor=a.user, contest=contest, nominated_by=a, candidate=a,
+                                 proposer=b, seconder=c)
+        with pytest.raises(BallotError, match="Only the candidate"):
+            services.consent_to_stand(actor=b.user, candidate=cand, member=b, statement="x")
+        with pytest.raises(BallotError, match="limit is"):
+            services.consent_to_stand(actor=a.user, candidate=cand, member=a,
+                                      statement="x" * (contest.statement_limit + 1))
+        services.consent_to_stand(actor=a.user, candidate=cand, member=a, statement="Hello")
+        services.withdraw_candidate(actor=a.user, candidate=cand)
+        assert contest.standing().count() == 0
+
+
+def test_declare_unopposed(world, audit_entries):
+    contest = make_contest(world, open_now=False, candidates=2, seats=2, method="block")
+    ro = world.users["returning_officer"]
+    with scope(society=world.society):
+        with pytest.raises(BallotError, match="still open"):
+            services.declare_unopposed(actor=ro, contest=contest)
+        contest.__class__.objects.filter(pk=contest.pk).update(
+            nominations_close=timezone.now() - timedelta(minutes=1))
+        contest.refresh_from_db()
+        services.declare_unopposed(actor=ro, contest=contest)
+        contest.refresh_from_db()
+        assert contest.state == ContestState.UNOPPOSED
+        assert len(contest.result["elected"]) == 2
+    assert audit_entries(world.society)[-1].action == "contest.declared_unopposed"
+
+
+def test_reminder_goes_once_to_those_who_have_not_voted(world, contest):
+    voter = contest.voters[0]
+    with scope(society=world.society):
+        services.cast_ballot(actor=voter.user, contest=contest, member=voter,
+                             choices=ids(contest, 0))
+        later = contest.voting_closes - timedelta(hours=12)
+        assert services.send_reminders(actor=None, contest=contest,
+                                       now=contest.voting_opens) == 0
+        assert services.send_reminders(actor=None, contest=contest, now=later) == 7
+        assert services.send_reminders(actor=None, contest=contest, now=later) == 0
+        reminded = Message.objects.filter(notice__kind="ballots.reminder")
+        assert not reminded.filter(recipient=voter).exists()
+
+
+def test_scheduled_tasks_open_and_close_polls(world, django_capture_on_commit_callbacks):
+    from ballots.models import Contest
+    from ballots.tasks import close_due_polls, open_due_polls
+
+    contest = make_contest(world, open_now=False)
+    now = timezone.now()
+    with scope(society=world.society):
+        Contest.objects.filter(pk=contest.pk).update(
+            nominations_open=now - timedelta(days=3), nominations_close=now - timedelta(days=2),
+            voting_opens=now - timedelta(minutes=1))
+    assert open_due_polls() == 1
+    assert open_due_polls() == 0
+    with scope(society=world.society):
+        voter = contest.voters[0]
+        services.cast_ballot(actor=voter.user, contest=contest, member=voter,
+                             choices=ids(contest, 1))
+        Contest.objects.filter(pk=contest.pk).update(voting_closes=now - timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert close_due_polls() == 1
+    assert close_due_polls() == 0
+    with scope(society=world.society):
+        contest.refresh_from_db()
+        assert contest.state == ContestState.COUNTED
