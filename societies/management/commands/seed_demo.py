@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from members.models import Member
@@ -74,6 +75,8 @@ PEOPLE = [
 ]
 FIRST = ["Amara", "Ben", "Chloe", "Dev", "Ella", "Femi", "Grace", "Harry", "Isla", "Jamal",
          "Kate", "Liam", "Maya", "Nia", "Owen", "Priya", "Rhys", "Sofia", "Tom", "Zara"]
+STREETS = ["High Street", "Station Road", "Church Lane", "Mill Road", "Park Avenue",
+           "Victoria Street", "Harbour Row", "Orchard Close"]
 LAST = ["Adeyemi", "Baker", "Clarke", "Davies", "Evans", "Foster", "Green", "Hughes", "Iqbal",
         "Jones", "Khan", "Lewis", "Morgan", "Nowak", "Owens", "Patel", "Roberts", "Smith",
         "Taylor", "Walsh"]
@@ -146,15 +149,39 @@ class Command(BaseCommand):
 
     def _member(self, society, number, full_name, user, stakeholder_class, admitted, rng):
         year = rng.randint(1950, 2004)
-        Member.objects.get_or_create(
+        contact = self._contact(society, number, user, rng)
+        member, created = Member.objects.get_or_create(
             society=society,
             member_number=number,
             defaults={
                 "full_name": full_name,
                 "user": user,
-                "email": user.email if user else "",
                 "stakeholder_class": stakeholder_class,
                 "date_of_birth": date(year, rng.randint(1, 12), rng.randint(1, 28)),
                 "admitted_on": admitted,
+                **contact,
             },
         )
+        if not created and not member.address:
+            # Demo data loaded before members had addresses gets them now.
+            for field, value in contact.items():
+                setattr(member, field, value)
+            member.save(update_fields=list(contact))
+
+    def _contact(self, society, number, user, rng):
+        """A postal address in the society's town, and how the member wants notices."""
+        office = society.registered_office.splitlines()
+        town, postcode = (office[-2], office[-1]) if len(office) >= 2 else ("", "")
+        outward = postcode.split(" ")[0] if postcode else ""
+        by_email = user is not None or number % 3 == 0
+        email = user.email if user else (f"member{number}@{society.slug}.example.org"
+                                         if by_email else "")
+        return {
+            "address": f"{rng.randint(1, 120)} {rng.choice(STREETS)}\n{town}".strip(),
+            "postcode": f"{outward} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+                        f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}" if outward else "",
+            "email": email,
+            "contact_channel": "email" if by_email else "post",
+            "electronic_consent": by_email,
+            "electronic_consent_at": timezone.now() if by_email else None,
+        }
