@@ -167,14 +167,18 @@ def _history(member) -> list[dict]:
         "history_date", "history_id"))
     changes = []
     previous = None
+    class_names = dict(member.society.stakeholder_classes.values_list("pk", "name"))
     for record in records:
         if previous is not None:
             delta = record.diff_against(previous, included_fields=HISTORY_FIELDS)
             fields = []
             for change in delta.changes:
                 label = Member._meta.get_field(change.field).verbose_name
-                fields.append({"label": label.capitalize(), "old": change.old,
-                               "new": change.new, "field": change.field})
+                old, new = change.old, change.new
+                if change.field == "stakeholder_class":
+                    old, new = class_names.get(old, old), class_names.get(new, new)
+                fields.append({"label": label.capitalize(), "old": old, "new": new,
+                               "field": change.field})
             if fields:
                 changes.append({"when": record.history_date, "who": record.history_user,
                                 "fields": fields})

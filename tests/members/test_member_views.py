@@ -263,10 +263,12 @@ def test_the_member_record_page_shows_history_and_actions(world):
     member = world.members["member"]
     with scope(society=world.society):
         services.update_member(actor=world.users["secretary"], member=member,
-                               values={"full_name": "Renamed Person"})
+                               values={"full_name": "Renamed Person",
+                                       "stakeholder_class": world.classes["Staff"]})
     html = world.client("secretary").get(
         url(world, "member", public_id=member.public_id)).content.decode()
     assert "Renamed Person" in html and "End the membership" in html
+    assert "Stakeholder class: Parent → Staff" in html
     assert "Changes to the record" in html and "→" in html
     auditor_html = world.client("auditor").get(
         url(world, "member", public_id=member.public_id)).content.decode()
