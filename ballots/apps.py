@@ -3,3 +3,13 @@ from django.apps import AppConfig
 
 class BallotsConfig(AppConfig):
     name = "ballots"
+
+    def ready(self):
+        from societies.navigation import register
+
+        register(label="Elections", url_name="ballots:index", permission="ballots:view",
+                 order=40)
+        register(label="Run elections", url_name="ballots:manage",
+                 permission="ballots:administer", order=41)
+        register(label="Resolutions", url_name="ballots:index_resolutions",
+                 permission="resolutions:propose", order=42)

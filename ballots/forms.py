@@ -1,0 +1,128 @@
+"""Forms for elections. The ballot forms only read what a person marked; the casting service
+checks it against the contest again, so a tampered form is refused there too."""
+
+from django import forms
+from django.utils import timezone
+
+from ballots.models import METHOD_CHOICES, BallotOrder, ResolutionKind
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _when(label, required=True, help_text=""):
+    return forms.DateTimeField(label=label, required=required, widget=DATETIME_INPUT,
+                               help_text=help_text)
+
+
+class ElectionForm(forms.Form):
+    title = forms.CharField(max_length=200, label="Title", help_text="e.g. 2027 board election")
+
+
+class ContestForm(forms.Form):
+    title = forms.CharField(max_length=200, help_text="e.g. Community seats")
+    method = forms.ChoiceField(choices=[c for c in METHOD_CHOICES if c[0] != "resolution"],
+                               initial="ers97", label="Counting method")
+    seats = forms.IntegerField(min_value=1, max_value=100, initial=1)
+    stakeholder_classes = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Electorate: stakeholder classes",
+        help_text="Leave all unticked for every class.")
+    record_date = forms.DateField(widget=DATE_INPUT, initial=timezone.localdate,
+                                  help_text="Members entitled to vote are taken as at this date.")
+    min_age = forms.IntegerField(min_value=0, max_value=120, initial=0, label="Minimum age")
+    nominations_open = _when("Nominations open")
+    nominations_close = _when("Nominations close")
+    withdrawal_deadline = _when("Withdrawals close", required=False,
+                                help_text="Defaults to the time voting opens.")
+    statement_limit = forms.IntegerField(min_value=100, max_value=10000, initial=1500,
+                                         label="Statement limit (characters)")
+    voting_opens = _when("Voting opens")
+    voting_closes = _when("Voting closes")
+    ballot_order = forms.ChoiceField(choices=BallotOrder.choices,
+                                     label="Order of names on the ballot paper")
+    results_hidden = forms.BooleanField(
+        required=False, initial=True, label="Hide turnout from members until voting closes")
+    seed = forms.CharField(max_length=64, required=False, label="Published seed for any lot")
+
+    def __init__(self, *args, society, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stakeholder_classes"].queryset = society.stakeholder_classes.all()
+
+
+class ResolutionForm(forms.Form):
+    title = forms.CharField(max_length=200, help_text="A short name, e.g. Rule change 4")
+    resolution_kind = forms.ChoiceField(choices=ResolutionKind.choices, label="Kind")
+    fraction_numerator = forms.IntegerField(min_value=1, initial=2, label="Special: numerator")
+    fraction_denominator = forms.IntegerField(min_value=1, initial=3,
+                                              label="Special: denominator")
+    resolution_text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}),
+                                      label="Text of the resolution")
+    explanatory_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}),
+                                       required=False, label="Explanatory note")
+    stakeholder_classes = ContestForm.base_fields["stakeholder_classes"]
+    record_date = ContestForm.base_fields["record_date"]
+    voting_opens = _when("Voting opens")
+    voting_closes = _when("Voting closes")
+
+    def __init__(self, *args, society, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stakeholder_classes"].queryset = society.stakeholder_classes.all()
+
+
+class MemberNumberField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, **kwargs)
+
+
+class NominationForm(forms.Form):
+    candidate = MemberNumberField(label="Candidate's member number",
+                                  help_text="Your own number to nominate yourself.")
+    proposer = MemberNumberField(label="Proposer's member number")
+    seconder = MemberNumberField(label="Seconder's member number")
+
+    def __init__(self, *args, society, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.society = society
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("candidate", "proposer", "seconder"):
+            number = cleaned.get(name)
+            if number is None:
+                continue
+            member = self.society.members.filter(member_number=number,
+                                                 ceased_on__isnull=True).first()
+            if member is None:
+                self.add_error(name, f"There is no current member number {number}.")
+            else:
+                cleaned[name] = member
+        return cleaned
+
+
+class ConsentForm(forms.Form):
+    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), required=False,
+                                label="Your election statement")
+    consent = forms.BooleanField(label="I consent to stand in this election")
+
+
+class StrikeOffForm(forms.Form):
+    member_number = MemberNumberField(label="Member number on the paper ballot's envelope")
+
+
+class PaperBatchForm(forms.Form):
+    label = forms.CharField(max_length=100, label="Batch label", help_text="e.g. Box 1")
+    ballots = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 10}), label="Ballots, one per line",
+        help_text="Ranked: candidate numbers in order of preference (3 1 2). Marks: the "
+                  "numbers marked (1 4). Resolutions: for, against or abstain. A blank ballot: "
+                  "a dash (-).")
+
+
+class SignOffForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Your full name")
+    on = forms.DateField(widget=DATE_INPUT, initial=timezone.localdate, label="Date")
+
+
+class ReceiptLookupForm(forms.Form):
+    receipt = forms.CharField(max_length=30, label="Your receipt code")

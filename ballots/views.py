@@ -1,0 +1,515 @@
+"""Pages under /s/<slug>/ballots/: the member's ballots, nominations, results and receipts, and
+the returning officer's pages. Each view checks a form, calls one service, and shows the
+outcome. The receipt is shown once, in the response to the vote: it is never put in the
+session, a message or a URL, so nothing kept on the server links it to the voter."""
+
+import hashlib
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from ballots import services
+from ballots.charts import bar_chart
+from ballots.counting import write_blt
+from ballots.forms import (
+    ConsentForm,
+    ContestForm,
+    ElectionForm,
+    NominationForm,
+    PaperBatchForm,
+    ReceiptLookupForm,
+    ResolutionForm,
+    SignOffForm,
+    StrikeOffForm,
+)
+from ballots.models import BallotOrder, CastBallot, Contest, ContestState
+from ballots.services import BallotError
+from societies.access import get_or_404, requires
+
+SHOWN_STATES = (ContestState.PUBLISHED, ContestState.UNOPPOSED)
+
+
+def _url(name, society, **kwargs):
+    return reverse(f"ballots:{name}", kwargs={"society_slug": society.slug, **kwargs})
+
+
+def _contest(request, public_id) -> Contest:
+    return get_or_404(request.society.contests.select_related("election"), public_id=public_id)
+
+
+# Members: the list, the ballot, the receipt
+
+
+@requires("ballots:view")
+def index(request):
+    contests = list(request.society.contests.select_related("election")
+                    .order_by("-voting_opens")[:200])
+    member = request.visitor.member
+    voted = set()
+    on_roll = set()
+    if member is not None:
+        rows = member.roll_entries.filter(contest__in=contests).values_list(
+            "contest_id", "voted_at")
+        for contest_id, voted_at in rows:
+            on_roll.add(contest_id)
+            if voted_at:
+                voted.add(contest_id)
+    now = timezone.now()
+    return render(request, "ballots/index.html", {
+        "open": [c for c in contests if services.voting_is_open(c, now)],
+        "nominating": [c for c in contests if services.nominations_are_open(c, now)],
+        "results": [c for c in contests if c.state in SHOWN_STATES],
+        "voted": voted, "on_roll": on_roll,
+    })
+
+
+def ballot_order(contest: Contest, candidates, member) -> list:
+    """Alphabetical by surname, or shuffled for each voter — the same order on every reload."""
+    if contest.ballot_order == BallotOrder.RANDOM and member is not None:
+        def key(candidate):
+            text = f"{member.public_id}:{contest.public_id}:{candidate.public_id}"
+            return hashlib.sha256(text.encode()).hexdigest()
+        return sorted(candidates, key=key)
+    return sorted(candidates, key=lambda c: c.sort_name)
+
+
+def read_ballot(contest: Contest, post, candidates) -> list | str:
+    """What the person marked on the form, as the casting service takes it."""
+    if contest.is_resolution:
+        return post.get("answer", "")
+    if contest.is_ranked:
+        known = {f"rank_{c.public_id}" for c in candidates}
+        if any(k.startswith("rank_") and k not in known for k in post):
+            raise BallotError("The ballot names someone who is not a candidate in this contest.")
+        ranks = {}
+        for candidate in candidates:
+            raw = post.get(f"rank_{candidate.public_id}", "").strip()
+            if not raw:
+                continue
+            if not raw.isdigit():
+                raise BallotError("Preferences must be whole numbers: 1, 2, 3…")
+            ranks[str(candidate.public_id)] = int(raw)
+        values = sorted(ranks.values())
+        if values != list(range(1, len(values) + 1)):
+            raise BallotError("Number your preferences 1, 2, 3… in order, without repeating or "
+                              "skipping a number.")
+        return sorted(ranks, key=ranks.get)
+    return post.getlist("mark")
+
+
+@never_cache
+@requires("ballots:view")
+def contest_detail(request, public_id):
+    contest = _contest(request, public_id)
+    if contest.state in SHOWN_STATES:
+        return redirect(_url("result", request.society, public_id=contest.public_id))
+    member = request.visitor.member
+    candidates = ballot_order(contest, services.ballot_candidates(contest), member)
+    entry = contest.roll.filter(member=member).first() if member is not None else None
+    is_open = services.voting_is_open(contest)
+    error = None
+    if request.method == "POST":
+        if member is None:
+            raise Http404
+        try:
+            choices = read_ballot(contest, request.POST, candidates)
+            receipt = services.cast_ballot(actor=request.user, contest=contest, member=member,
+                                           choices=choices)
+        except BallotError as problem:
+            error = str(problem)
+        else:
+            return render(request, "ballots/receipt.html",
+                          {"contest": contest, "receipt": receipt})
+        entry = contest.roll.filter(member=member).first()
+    show_turnout = not contest.results_hidden and contest.state == ContestState.OPEN
+    return render(request, "ballots/contest.html", {
+        "contest": contest, "candidates": candidates, "entry": entry, "is_open": is_open,
+        "error": error, "positions": range(1, len(candidates) + 1),
+        "nominations_open": services.nominations_are_open(contest),
+        "turnout": services.turnout(contest) if show_turnout else None,
+        "my_candidacy": contest.candidates.filter(member=member).first() if member else None,
+    }, status=400 if error else 200)
+
+
+# Nominations
+
+
+@requires("ballots:nominate")
+def nominate(request, public_id):
+    contest = _contest(request, public_id)
+    member = request.visitor.member
+    if member is None:
+        raise Http404
+    form = NominationForm(request.POST or None, society=request.society)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            candidate = services.nominate(
+                actor=request.user, contest=contest, nominated_by=member,
+                candidate=data["candidate"], proposer=data["proposer"],
+                seconder=data["seconder"])
+        except BallotError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{candidate.name} is nominated. They must now consent "
+                                      "to stand and may add a statement.")
+            return redirect(_url("contest", request.society, public_id=contest.public_id))
+    return render(request, "ballots/nominate.html", {"contest": contest, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@requires("ballots:nominate")
+def consent(request, public_id, candidate_id):
+    contest = _contest(request, public_id)
+    candidate = get_or_404(contest.candidates.select_related("member"), public_id=candidate_id)
+    member = request.visitor.member
+    if member is None or candidate.member_id != member.pk:
+        raise Http404
+    form = ConsentForm(request.POST or None,
+                       initial={"statement": candidate.statement,
+                                "consent": bool(candidate.consented_at)})
+    if request.method == "POST":
+        if "withdraw" in request.POST:
+            try:
+                services.withdraw_candidate(actor=request.user, candidate=candidate)
+            except BallotError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, "You have withdrawn from this contest.")
+            return redirect(_url("contest", request.society, public_id=contest.public_id))
+        if form.is_valid():
+            try:
+                services.consent_to_stand(actor=request.user, candidate=candidate,
+                                          member=member,
+                                          statement=form.cleaned_data["statement"])
+            except BallotError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Your consent and statement are recorded.")
+                return redirect(_url("contest", request.society, public_id=contest.public_id))
+    return render(request, "ballots/consent.html",
+                  {"contest": contest, "candidate": candidate, "form": form},
+                  status=400 if form.errors else 200)
+
+
+# Results and verification
+
+
+def _published(request, public_id) -> Contest:
+    contest = _contest(request, public_id)
+    if contest.state not in SHOWN_STATES:
+        raise Http404
+    return contest
+
+
+def chart_for(contest: Contest) -> str:
+    result = contest.result or {}
+    if result.get("resolution"):
+        return bar_chart([("For", result["for"]), ("Against", result["against"]),
+                          ("Abstain", result["abstain"])], title="Votes on the resolution")
+    stages = result.get("stages") or []
+    if not stages:
+        return ""
+    final = stages[-1]["totals"]
+    elected = set(result.get("elected", []))
+    rows = [(name, float(value)) for name, value in final.items()]
+    title = f"Votes at the final stage ({stages[-1]['stage']})"
+    return bar_chart(rows, highlight=elected, title=title)
+
+
+@requires("ballots:view")
+def result(request, public_id):
+    contest = _published(request, public_id)
+    res = contest.result or {}
+    stages = res.get("stages") or []
+    names = res.get("candidates") or []
+    table = [{"stage": s["stage"], "description": s["description"],
+              "totals": [s["totals"].get(n, "") for n in names],
+              "non_transferable": s["non_transferable"]} for s in stages]
+    turnout = services.turnout(contest) if contest.roll_size is not None else None
+    return render(request, "ballots/result.html", {
+        "contest": contest, "result": res, "names": names, "table": table,
+        "chart": chart_for(contest), "turnout": turnout,
+    })
+
+
+@requires("ballots:view")
+def receipts(request, public_id):
+    contest = _published(request, public_id)
+    form = ReceiptLookupForm(request.GET or None)
+    found = None
+    if form.is_valid():
+        code = form.cleaned_data["receipt"].strip().upper()
+        found = CastBallot.objects.filter(contest=contest, receipt=code).first()
+        found = found or False
+    candidates, names, _ = services.engine_candidates(contest)
+    by_number = {c.number: n for c, n in zip(candidates, names, strict=True)}
+    rows = CastBallot.objects.filter(contest=contest).order_by("receipt").values_list(
+        "receipt", "choices")[:5000]
+
+    def spell(choices):
+        if contest.is_resolution or not choices:
+            return choices or "(blank)"
+        return ", ".join(by_number.get(int(x), x) for x in choices.split(","))
+
+    return render(request, "ballots/receipts.html", {
+        "contest": contest, "form": form,
+        "found": found, "found_text": spell(found.choices) if found else "",
+        "rows": [(r, spell(c)) for r, c in rows],
+        "total": contest.ballots_counted,
+    })
+
+
+@requires("ballots:view")
+def blt(request, public_id):
+    contest = _published(request, public_id)
+    if contest.is_resolution or contest.state != ContestState.PUBLISHED:
+        raise Http404
+    text = write_blt(services.engine_election(contest), seats=contest.seats)
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{contest.public_id}.blt"'
+    return response
+
+
+@requires("ballots:turnout")
+def turnout(request, public_id):
+    contest = _contest(request, public_id)
+    return render(request, "ballots/turnout.html",
+                  {"contest": contest, "turnout": services.turnout(contest)})
+
+
+# The returning officer's pages
+
+
+@requires("ballots:administer")
+def manage(request):
+    form = ElectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            election = services.create_election(actor=request.user, society=request.society,
+                                                title=form.cleaned_data["title"])
+        except BallotError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{election.title} created: now add its contests.")
+            return redirect(_url("election", request.society, public_id=election.public_id))
+    elections = request.society.elections.prefetch_related("contests")[:100]
+    return render(request, "ballots/manage.html", {"elections": elections, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@requires("ballots:administer")
+def election_detail(request, public_id):
+    election = get_or_404(request.society.elections, public_id=public_id)
+    form = ContestForm(request.POST or None, society=request.society)
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        classes = values.pop("stakeholder_classes")
+        try:
+            contest = services.create_contest(actor=request.user, election=election,
+                                              values=values, classes=classes)
+        except BallotError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Contest {contest.title} added.")
+            return redirect(_url("manage_contest", request.society, public_id=contest.public_id))
+    return render(request, "ballots/election.html",
+                  {"election": election, "form": form, "contests": election.contests.all()},
+                  status=400 if form.errors else 200)
+
+
+@requires("resolutions:propose")
+def propose_resolution(request):
+    form = ResolutionForm(request.POST or None, society=request.society)
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        classes = values.pop("stakeholder_classes")
+        values["method"] = "resolution"
+        try:
+            election = services.create_election(actor=request.user, society=request.society,
+                                                title=values["title"])
+            services.create_contest(actor=request.user, election=election, values=values,
+                                    classes=classes)
+        except BallotError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"The resolution {values['title']} is put to the "
+                                      "members; voting opens at the time set.")
+            return redirect(_url("index_resolutions", request.society))
+    return render(request, "ballots/propose.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@requires("resolutions:propose")
+def resolutions(request):
+    contests = request.society.contests.filter(method="resolution").select_related("election")
+    return render(request, "ballots/resolutions.html", {"contests": contests[:200]})
+
+
+def _manage_page(request, contest, **forms):
+    context = {
+        "contest": contest,
+        "candidates": contest.candidates.select_related("member", "proposer", "seconder"),
+        "turnout": services.turnout(contest) if contest.roll_size is not None else None,
+        "nominate_form": forms.get("nominate_form") or NominationForm(society=request.society,
+                                                                      prefix="nom"),
+        "strike_form": forms.get("strike_form") or StrikeOffForm(prefix="strike"),
+        "sign_form": forms.get("sign_form") or SignOffForm(prefix="sign"),
+        "batches": contest.paper_batches.order_by("entered_at"),
+        "can_open": contest.state == ContestState.DRAFT
+        and timezone.now() >= contest.voting_opens,
+        "can_close": contest.state == ContestState.OPEN
+        and timezone.now() >= contest.voting_closes,
+    }
+    return render(request, "ballots/manage_contest.html", context,
+                  status=400 if any(f.errors for f in forms.values()) else 200)
+
+
+@never_cache
+@requires("ballots:administer")
+def manage_contest(request, public_id):
+    return _manage_page(request, _contest(request, public_id))
+
+
+def _act(request, contest, service, success, **kwargs):
+    try:
+        service(actor=request.user, contest=contest, **kwargs)
+    except BallotError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect(_url("manage_contest", request.society, public_id=contest.public_id))
+
+
+@require_POST
+@requires("ballots:administer")
+def officer_nominate(request, public_id):
+    contest = _contest(request, public_id)
+    form = NominationForm(request.POST, society=request.society, prefix="nom")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.nominate(actor=request.user, contest=contest, nominated_by=None,
+                              candidate=data["candidate"], proposer=data["proposer"],
+                              seconder=data["seconder"], by_officer=True)
+        except BallotError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{data['candidate'].full_name} is nominated.")
+            return redirect(_url("manage_contest", request.society, public_id=public_id))
+    return _manage_page(request, contest, nominate_form=form)
+
+
+@require_POST
+@requires("ballots:administer")
+def declare_unopposed(request, public_id):
+    return _act(request, _contest(request, public_id), services.declare_unopposed,
+                "The candidates are declared elected unopposed.")
+
+
+@require_POST
+@requires("ballots:administer")
+def open_now(request, public_id):
+    return _act(request, _contest(request, public_id), services.open_voting,
+                "The roll is frozen and voting is open.")
+
+
+@require_POST
+@requires("ballots:administer")
+def close_now(request, public_id):
+    return _act(request, _contest(request, public_id), services.close_voting,
+                "Voting is closed; the count is running.")
+
+
+@require_POST
+@requires("ballots:administer")
+def strike_off(request, public_id):
+    contest = _contest(request, public_id)
+    form = StrikeOffForm(request.POST, prefix="strike")
+    if form.is_valid():
+        member = request.society.members.filter(
+            member_number=form.cleaned_data["member_number"]).first()
+        if member is None:
+            form.add_error("member_number", "There is no member with that number.")
+        else:
+            try:
+                services.strike_off_paper(actor=request.user, contest=contest, member=member)
+            except BallotError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"{member.full_name} is struck off as voting on "
+                                          "paper.")
+                return redirect(_url("manage_contest", request.society, public_id=public_id))
+    return _manage_page(request, contest, strike_form=form)
+
+
+def parse_paper_ballots(contest: Contest, text: str) -> list:
+    """One ballot per line, in candidate numbers (or for/against/abstain), as the service
+    takes them; "-" is a blank ballot."""
+    by_number = {c.number: str(c.public_id) for c in contest.candidates.all()}
+    ballots = []
+    for line_number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        if contest.is_resolution:
+            ballots.append(line.lower())
+            continue
+        if line == "-":
+            ballots.append([])
+            continue
+        tokens = line.replace(",", " ").split()
+        if not all(t.isdigit() for t in tokens):
+            raise BallotError(f"Line {line_number}: use candidate numbers, e.g. 3 1 2.")
+        ballots.append([by_number.get(int(t), f"unknown-{t}") for t in tokens])
+    return ballots
+
+
+@requires("ballots:administer")
+def paper_batch(request, public_id):
+    contest = _contest(request, public_id)
+    form = PaperBatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ballots = parse_paper_ballots(contest, form.cleaned_data["ballots"])
+            batch = services.enter_paper_ballots(actor=request.user, contest=contest,
+                                                 label=form.cleaned_data["label"],
+                                                 ballots=ballots)
+        except BallotError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{batch.ballots} paper ballots entered ({batch.label}).")
+            return redirect(_url("manage_contest", request.society, public_id=public_id))
+    return render(request, "ballots/paper_batch.html", {
+        "contest": contest, "form": form, "candidates": services.ballot_candidates(contest),
+    }, status=400 if form.errors else 200)
+
+
+@require_POST
+@requires("ballots:administer")
+def run_count(request, public_id):
+    contest = _contest(request, public_id)
+    return _act(request, contest, services.count_contest, "The count is done: review it below.")
+
+
+@require_POST
+@requires("ballots:administer")
+def sign_off(request, public_id):
+    contest = _contest(request, public_id)
+    form = SignOffForm(request.POST, prefix="sign")
+    if form.is_valid():
+        return _act(request, contest, services.sign_off, "The result is signed off.",
+                    name=form.cleaned_data["name"], on=form.cleaned_data["on"])
+    return _manage_page(request, contest, sign_form=form)
+
+
+@require_POST
+@requires("ballots:administer")
+def publish(request, public_id):
+    return _act(request, _contest(request, public_id), services.publish_result,
+                "The result is published to the members.")
