@@ -43,5 +43,7 @@ class SendNoticeForm(forms.Form):
 
 
 class ConfirmPostedForm(forms.Form):
-    posted_on = forms.DateField(label="Posted on", widget=forms.DateInput(attrs={"type": "date"}),
-                                initial=timezone.localdate)
+    posted_on = forms.DateField(
+        label="Posted on", initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )

@@ -4,12 +4,14 @@ A kind such as "members.welcome" has its templates in templates/notifications/me
 
     subject.txt   one line (whitespace is collapsed)
     body.txt      the plain-text email, and the letter unless letter.txt exists
-    body.html     the HTML email (may extend "notifications/email_base.html")
+    body.html     the HTML email: extend "notifications/email_base.html" and fill its
+                  "title" and "content" blocks
     letter.txt    optional: the text of the posted letter
 
 The .txt templates are rendered with autoescaping off (plain text must not HTML-escape), the
 .html one with it on. Every template gets the caller's context plus `society`, `member` and
-`site_url`.
+`site_url`. A text email ends with `{% include "notifications/messages/_footer.txt" %}`
+(the society's name, number and registered office).
 """
 
 import re
@@ -17,6 +19,7 @@ import re
 from django.conf import settings
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
+from django.utils.safestring import mark_safe
 
 from notifications.models import Channel
 
@@ -44,6 +47,10 @@ def _load(kind: str, part: str, required: bool = True):
         return None
 
 
+def _load_shared(name: str):
+    return get_template(f"notifications/{name}").template
+
+
 class Renderer:
     """The templates of one kind, loaded once; render(member, channel) for each recipient."""
 
@@ -56,6 +63,14 @@ class Renderer:
         self.html = _load(kind, "body.html")
         self.letter = _load(kind, "letter.txt", required=False) or self.text
         self.base = {**context, "society": society, "site_url": settings.SITE_URL}
+        # The society's parts are the same for every recipient: render them once, here.
+        self.base.update({
+            "society_name": society.name,
+            "society_footer_text": _load_shared("society_footer.txt").render(
+                Context(self.base, autoescape=False)).strip(),
+            "society_footer_html": mark_safe(  # noqa: S308 - rendered with autoescaping on
+                _load_shared("society_footer.html").render(Context(self.base)).strip()),
+        })
 
     def render(self, member, channel: str) -> tuple[str, str, str]:
         """(subject, plain text, html) — html is empty for a letter."""

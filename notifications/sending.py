@@ -46,22 +46,25 @@ def sendable(now=None):
 def send_messages(message_ids) -> dict:
     """Send each message that can be claimed, over one SMTP connection.
 
-    Returns {"sent": n, "failed": n, "retry": [(message_id, seconds), ...], "skipped": n};
-    the caller schedules the retries. Runs inside the society's scope.
+    The batch is claimed in one conditional UPDATE; each message is then marked sent as soon
+    as the server has accepted it. Returns {"sent": n, "failed": n, "skipped": n,
+    "retry": [(message_id, seconds), ...]}; the caller schedules the retries. Runs inside
+    the society's scope.
     """
     result = {"sent": 0, "failed": 0, "retry": [], "skipped": 0}
+    wanted = list(dict.fromkeys(message_ids))
+    now = timezone.now()
+    sendable(now).filter(pk__in=wanted).update(claimed_at=now, attempts=F("attempts") + 1)
+    claimed = {m.pk: m for m in Message.objects.filter(pk__in=wanted, claimed_at=now)
+               .select_related("society", "recipient")}
+    result["skipped"] = len(message_ids) - len(claimed)
     connection = None
     server_down = None  # once the server cannot be reached, the rest of the batch waits too
     try:
-        for message_id in message_ids:
-            now = timezone.now()
-            claimed = sendable(now).filter(pk=message_id).update(
-                claimed_at=now, attempts=F("attempts") + 1
-            )
-            if not claimed:
-                result["skipped"] += 1
+        for message_id in wanted:
+            message = claimed.get(message_id)
+            if message is None:
                 continue
-            message = Message.objects.select_related("society", "recipient").get(pk=message_id)
             if server_down is not None:
                 _record_failure(message, now, False, server_down, result)
                 continue

@@ -33,6 +33,7 @@ messages in a `Notice` so the record of service is per notice, and stream the me
                    context={...})
 """
 
+import uuid
 from itertools import islice
 
 from django.db import IntegrityError, connection, transaction
@@ -103,6 +104,8 @@ def notify_members(*, notice: Notice, members, context: dict) -> int:
     Never holds more than one chunk of members or messages in memory, so a notice to
     100,000 members costs the same memory as one to 2,000. Returns how many were written
     (a member who already has this notice's message is skipped). Sends after commit.
+    Call it once per notice per transaction: two transactions adding to the same notice at
+    once would collide on the dedup key, and the second would fail rather than duplicate.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("notify_members() must run inside the calling service's transaction")
@@ -110,14 +113,18 @@ def notify_members(*, notice: Notice, members, context: dict) -> int:
     renderer = _renderer(notice.kind, society, context)
     written = 0
     with scope(society=society):
+        # Called again for the same notice: members who already have it are skipped.
+        have_it = (set(notice.messages.values_list("recipient_id", flat=True))
+                   if notice.messages.exists() else set())
+        now = timezone.now()
         stream = members.filter(society=society).order_by("pk").iterator(chunk_size=WRITE_CHUNK)
         while chunk := list(islice(stream, WRITE_CHUNK)):
             rows = [
-                _build_message(renderer, member, f"notice:{notice.public_id}:{member.public_id}",
-                               notice)
-                for member in chunk
+                _message_values(renderer, member,
+                                f"notice:{notice.public_id}:{member.public_id}", notice, now)
+                for member in chunk if member.pk not in have_it
             ]
-            Message.objects.bulk_create(rows, ignore_conflicts=True)
+            _insert_messages(rows)
             written += len(rows)
     from notifications.tasks import dispatch_notice
 
@@ -237,8 +244,13 @@ def _renderer(kind, society, context) -> Renderer:
         raise NotificationError(str(error)) from None
 
 
-def _build_message(renderer: Renderer, member, dedup_key: str, notice) -> Message:
-    now = timezone.now()
+COPY_COLUMNS = ["society_id", "public_id", "notice_id", "recipient_id", "channel", "kind",
+                "dedup_key", "subject", "body_text", "body_html", "to_email", "to_address",
+                "status", "attempts", "last_error", "created_at", "next_attempt_at"]
+
+
+def _message_values(renderer: Renderer, member, dedup_key: str, notice, now) -> dict:
+    """The columns of one new message to `member`: channel, address and rendered text."""
     if member.can_be_emailed:
         channel, to_email, to_address, error = Channel.EMAIL, member.email, "", ""
     else:
@@ -248,10 +260,30 @@ def _build_message(renderer: Renderer, member, dedup_key: str, notice) -> Messag
             "No postal address on the register, and the member cannot be emailed."
         )
     subject, text, html = renderer.render(member, channel)
-    return Message(
-        society_id=member.society_id, notice=notice, recipient=member, channel=channel,
-        kind=renderer.kind, dedup_key=dedup_key[:200], subject=subject, body_text=text,
-        body_html=html, to_email=to_email, to_address=to_address,
-        status=Status.FAILED if error else Status.PENDING, last_error=error,
-        created_at=now, next_attempt_at=now,
-    )
+    return {
+        "society_id": member.society_id, "public_id": uuid.uuid4(),
+        "notice_id": notice.pk if notice is not None else None, "recipient_id": member.pk,
+        "channel": channel, "kind": renderer.kind, "dedup_key": dedup_key[:200],
+        "subject": subject, "body_text": text, "body_html": html, "to_email": to_email,
+        "to_address": to_address, "status": Status.FAILED if error else Status.PENDING,
+        "attempts": 0, "last_error": error, "created_at": now, "next_attempt_at": now,
+    }
+
+
+def _build_message(renderer: Renderer, member, dedup_key: str, notice) -> Message:
+    message = Message(**_message_values(renderer, member, dedup_key, notice, timezone.now()))
+    message.recipient = member
+    return message
+
+
+def _insert_messages(rows: list[dict]) -> None:
+    """Insert a chunk of new messages: COPY on PostgreSQL (about twice as fast), else bulk."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        Message.objects.bulk_create([Message(**row) for row in rows])
+        return
+    sql = f"COPY {Message._meta.db_table} ({', '.join(COPY_COLUMNS)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([row[column] for column in COPY_COLUMNS])
