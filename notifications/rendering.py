@@ -4,8 +4,9 @@ A kind such as "members.welcome" has its templates in templates/notifications/me
 
     subject.txt   one line (whitespace is collapsed)
     body.txt      the plain-text email, and the letter unless letter.txt exists
-    body.html     the HTML email: extend "notifications/email_base.html" and fill its
-                  "title" and "content" blocks
+    body.html     the HTML email: either just its content (the society's layout is put
+                  around it — the fast way), or a whole email that extends
+                  "notifications/email_base.html" and fills its "title" and "content" blocks
     letter.txt    optional: the text of the posted letter
 
 The .txt templates are rendered with autoescaping off (plain text must not HTML-escape), the
@@ -17,14 +18,20 @@ The .txt templates are rendered with autoescaping off (plain text must not HTML-
 import re
 
 from django.conf import settings
-from django.template import Context, TemplateDoesNotExist
+from django.template import Context, Template, TemplateDoesNotExist
+from django.template.loader_tags import ExtendsNode
 from django.template.loader import get_template
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from notifications.models import Channel
 
 TEMPLATE_DIR = "notifications/messages"
 SUBJECT_MAX = 300
+TITLE_MARK, CONTENT_MARK = "\x00title\x00", "\x00content\x00"
+LAYOUT_WRAPPER = ('{% extends "notifications/email_base.html" %}'
+                  "{% block title %}{{ title }}{% endblock %}"
+                  "{% block content %}{{ content }}{% endblock %}")
 
 
 class UnknownKind(LookupError):
@@ -72,12 +79,31 @@ class Renderer:
                 _load_shared("society_footer.html").render(Context(self.base)).strip()),
         })
 
+        # One context each for text and HTML, reused for every member: Django keeps the
+        # templates an {% include %} found in it, so they are looked up once, not per member.
+        self._text_context = Context(self.base, autoescape=False)
+        self._html_context = Context(self.base)
+        # A body.html that does not extend a layout is the content of the email: it is put
+        # into the society's layout, rendered once here (the fast way for big mailings).
+        self.layout = None
+        if not any(isinstance(node, ExtendsNode) for node in self.html.nodelist):
+            layout = Template(LAYOUT_WRAPPER).render(Context({**self.base, "title": TITLE_MARK,
+                                                              "content": CONTENT_MARK}))
+            head, _mark, rest = layout.partition(TITLE_MARK)
+            middle, _mark, tail = rest.partition(CONTENT_MARK)
+            self.layout = (head, middle, tail)
+
     def render(self, member, channel: str) -> tuple[str, str, str]:
         """(subject, plain text, html) — html is empty for a letter."""
-        values = {**self.base, "member": member}
-        text_context = Context(values, autoescape=False)
-        subject = " ".join(self.subject.render(text_context).split())[:SUBJECT_MAX]
+        with self._text_context.push(member=member):
+            subject = " ".join(self.subject.render(self._text_context).split())[:SUBJECT_MAX]
+            body = self.letter if channel == Channel.POST else self.text
+            text = body.render(self._text_context).strip() + "\n"
         if channel == Channel.POST:
-            return subject, self.letter.render(text_context).strip() + "\n", ""
-        text = self.text.render(text_context).strip() + "\n"
-        return subject, text, self.html.render(Context(values))
+            return subject, text, ""
+        with self._html_context.push(member=member):
+            html = self.html.render(self._html_context)
+        if self.layout is not None:
+            head, middle, tail = self.layout
+            html = head + escape(subject) + middle + html.strip() + tail
+        return subject, text, html
