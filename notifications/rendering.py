@@ -19,8 +19,8 @@ import re
 
 from django.conf import settings
 from django.template import Context, Template, TemplateDoesNotExist
-from django.template.loader_tags import ExtendsNode
 from django.template.loader import get_template
+from django.template.loader_tags import ExtendsNode
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
