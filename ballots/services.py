@@ -377,8 +377,10 @@ def canonical_choices(contest: Contest, choices, candidates=None) -> str:
     if isinstance(choices, str) or not isinstance(choices, (list, tuple)):
         raise BallotError("That ballot could not be read.")
     if candidates is None:
-        candidates = ballot_candidates(contest)
-    by_id = {str(c.public_id): c.number for c in candidates}
+        by_id = {str(public_id): number for public_id, number
+                 in contest.standing().values_list("public_id", "number")}
+    else:
+        by_id = {str(c.public_id): c.number for c in candidates}
     numbers = []
     for choice in choices:
         number = by_id.get(str(choice))
@@ -409,7 +411,7 @@ def cast_ballot(*, actor, contest: Contest, member: Member, choices) -> str:
     one transaction. The ballot row carries no member, user, time or channel.
     """
     now = timezone.now()
-    contest = Contest.objects.get(pk=contest.pk)
+    contest = Contest.objects.select_related("society", "election").get(pk=contest.pk)
     if not voting_is_open(contest, now):
         raise BallotError("Voting in this contest is not open: your ballot was not recorded.")
     entry = (VoterRollEntry.objects.select_for_update(of=("self",))

@@ -78,22 +78,19 @@ def ballot_order(contest: Contest, candidates, member) -> list:
     return sorted(candidates, key=lambda c: c.sort_name)
 
 
-def read_ballot(contest: Contest, post, candidates) -> list | str:
-    """What the person marked on the form, as the casting service takes it."""
+def read_ballot(contest: Contest, post) -> list | str:
+    """What the person marked on the form, as the casting service takes it; the service
+    checks every candidate named against the contest."""
     if contest.is_resolution:
         return post.get("answer", "")
     if contest.is_ranked:
-        known = {f"rank_{c.public_id}" for c in candidates}
-        if any(k.startswith("rank_") and k not in known for k in post):
-            raise BallotError("The ballot names someone who is not a candidate in this contest.")
         ranks = {}
-        for candidate in candidates:
-            raw = post.get(f"rank_{candidate.public_id}", "").strip()
-            if not raw:
+        for key, raw in post.items():
+            if not key.startswith("rank_") or not raw.strip():
                 continue
-            if not raw.isdigit():
+            if not raw.strip().isdigit():
                 raise BallotError("Preferences must be whole numbers: 1, 2, 3…")
-            ranks[str(candidate.public_id)] = int(raw)
+            ranks[key.removeprefix("rank_")] = int(raw)
         values = sorted(ranks.values())
         if values != list(range(1, len(values) + 1)):
             raise BallotError("Number your preferences 1, 2, 3… in order, without repeating or "
@@ -109,15 +106,12 @@ def contest_detail(request, public_id):
     if contest.state in SHOWN_STATES:
         return redirect(_url("result", request.society, public_id=contest.public_id))
     member = request.visitor.member
-    candidates = ballot_order(contest, services.ballot_candidates(contest), member)
-    entry = contest.roll.filter(member=member).first() if member is not None else None
-    is_open = services.voting_is_open(contest)
     error = None
     if request.method == "POST":
         if member is None:
             raise Http404
         try:
-            choices = read_ballot(contest, request.POST, candidates)
+            choices = read_ballot(contest, request.POST)
             receipt = services.cast_ballot(actor=request.user, contest=contest, member=member,
                                            choices=choices)
         except BallotError as problem:
@@ -125,7 +119,9 @@ def contest_detail(request, public_id):
         else:
             return render(request, "ballots/receipt.html",
                           {"contest": contest, "receipt": receipt})
-        entry = contest.roll.filter(member=member).first()
+    candidates = ballot_order(contest, services.ballot_candidates(contest), member)
+    entry = contest.roll.filter(member=member).first() if member is not None else None
+    is_open = services.voting_is_open(contest)
     show_turnout = not contest.results_hidden and contest.state == ContestState.OPEN
     return render(request, "ballots/contest.html", {
         "contest": contest, "candidates": candidates, "entry": entry, "is_open": is_open,

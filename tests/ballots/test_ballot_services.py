@@ -305,3 +305,55 @@ def test_scheduled_tasks_open_and_close_polls(world, django_capture_on_commit_ca
     with scope(society=world.society):
         contest.refresh_from_db()
         assert contest.state == ContestState.COUNTED
+
+
+def _awaiting_application(world, name="Ada Applicant"):
+    from datetime import date
+
+    from members.models import Application, ApplicationStatus
+
+    with scope(society=world.society):
+        return Application.objects.create(
+            society=world.society, reference=f"A-{name[:3].upper()}12345",
+            status=ApplicationStatus.AWAITING_VOTE, stakeholder_class=world.classes["Staff"],
+            full_name=name, address="1 Lane", date_of_birth=date(1990, 1, 1),
+            agreed_to_rules_at=timezone.now(), email=f"{name.split()[0].lower()}@example.org")
+
+
+def _decide(world, application, answers):
+    from ballots.models import Contest
+
+    ro = world.users["returning_officer"]
+    now = timezone.now()
+    with scope(society=world.society):
+        election = services.create_election(actor=ro, society=world.society,
+                                            title="Admission vote")
+        contest = services.put_application_to_vote(
+            actor=ro, application=application, election=election,
+            voting_opens=now - timedelta(minutes=1), voting_closes=now + timedelta(days=1),
+            record_date=timezone.localdate())
+        services.open_voting(actor=ro, contest=contest)
+        voters = [world.members[p] for p in ("secretary", "board_member", "member")]
+        for voter, answer in zip(voters, answers, strict=False):
+            services.cast_ballot(actor=voter.user, contest=contest, member=voter, choices=answer)
+        Contest.objects.filter(pk=contest.pk).update(voting_opens=now - timedelta(days=2),
+                                                     voting_closes=now - timedelta(seconds=1))
+        contest.refresh_from_db()
+        services.close_voting(actor=ro, contest=contest)
+        services.count_contest(actor=ro, contest=contest)
+        services.sign_off(actor=ro, contest=contest, name="Rita", on=timezone.localdate())
+        services.publish_result(actor=ro, contest=contest)
+        application.refresh_from_db()
+    return application
+
+
+def test_members_vote_admits_an_applicant_when_carried(world, audit_entries):
+    application = _decide(world, _awaiting_application(world), ["for", "for", "against"])
+    assert application.status == "admitted" and application.member is not None
+    assert audit_entries(world.society)[-1].data["application"] == "admitted"
+
+
+def test_members_vote_declines_an_applicant_when_not_carried(world):
+    application = _decide(world, _awaiting_application(world, "Bo Applicant"),
+                          ["against", "for", "against"])
+    assert application.status == "declined"
