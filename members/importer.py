@@ -187,6 +187,7 @@ class _RowChecker:
         self.minimum_ages = {c.pk: c.effective_minimum_age for c in self.classes.values()}
         self.numbers_in_file: set[int] = set()
         self.emails_in_file: dict[str, int] = {}
+        self.register_numbers, self.register_emails = _register_keys(society)
 
     def check(self, line: int, record: dict) -> dict | None:
         """Checked values of one row, or None after adding its errors. Written for speed:
@@ -204,6 +205,9 @@ class _RowChecker:
                 number = int(raw_number)
                 if number in self.numbers_in_file:
                     add(line, "member_number", f"{number} appears more than once in the file.")
+                elif number in self.register_numbers:
+                    add(line, "member_number", f"{number} is already in the register (numbers "
+                        "are never reused).")
                 self.numbers_in_file.add(number)
         full_name = get("full_name", "").strip()
         if not full_name:
@@ -278,7 +282,10 @@ class _RowChecker:
                     f"{stakeholder_class.name} class needs at least {minimum}.")
         if email and not ceased:
             seen = self.emails_in_file.get(email)
-            if seen:
+            if email in self.register_emails:
+                add(line, "email", f"{email} already belongs to a current member of the "
+                    "society.")
+            elif seen:
                 add(line, "email", f"{email} is also on line {seen}: one current membership "
                     "per person.")
             else:
@@ -337,6 +344,7 @@ class _Writer:
         self.now = timezone.now()
         self.now_for_sqlite = connection.ops.adapt_datetimefield_value(self.now)
         self.count = 0
+        self.tuned = False
 
     def _values(self, row):
         return [
@@ -366,6 +374,10 @@ class _Writer:
         if connection.vendor == "postgresql":
             columns = ", ".join(COPY_FIELDS)
             with connection.cursor() as cursor:
+                if not self.tuned:
+                    # Fewer, larger merges of the trigram index's pending list.
+                    cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
+                    self.tuned = True
                 raw = cursor.cursor
                 with raw.copy(f"COPY members_member ({columns}) FROM STDIN") as copy:
                     for row in rows:
@@ -381,20 +393,17 @@ class _Writer:
         self.count += len(rows)
 
 
-def _check_against_register(society, rows, errors: _Errors) -> None:
-    numbers = {r["member_number"]: r["line"] for r in rows if r["member_number"]}
-    if numbers:
-        taken = Member.objects.filter(society=society, member_number__in=list(numbers))
-        for number in taken.values_list("member_number", flat=True):
-            errors.add(numbers[number], "member_number",
-                       f"{number} is already in the register (numbers are never reused).")
-    emails = {r["email"]: r["line"] for r in rows if r["email"] and not r["ceased_on"]}
-    if emails:
-        taken = (Member.objects.filter(society=society, ceased_on__isnull=True)
-                 .annotate(lower_email=Lower("email")).filter(lower_email__in=list(emails)))
-        for email in taken.values_list("lower_email", flat=True):
-            errors.add(emails[email], "email",
-                       f"{email} already belongs to a current member of the society.")
+def _register_keys(society) -> tuple[set[int], set[str]]:
+    """Every member number ever used in the society, and the emails of current members.
+
+    Read once, under the society lock, so each row is checked against a set rather than by a
+    query per chunk (two million index probes for a million rows)."""
+    members = Member.objects.filter(society=society)
+    numbers = set(members.values_list("member_number", flat=True).iterator(chunk_size=10000))
+    emails = set(members.filter(ceased_on__isnull=True).exclude(email="")
+                 .annotate(lower_email=Lower("email"))
+                 .values_list("lower_email", flat=True).iterator(chunk_size=10000))
+    return numbers, emails
 
 
 def progress_key(job) -> str:
@@ -462,14 +471,12 @@ def import_register(*, actor, job: ImportJob, binary) -> int:
         highest_in_file = max(highest_in_file, row["member_number"])
         chunk.append(row)
         if len(chunk) >= CHUNK_ROWS:
-            _check_against_register(society, chunk, errors)
             if not errors:
                 writer.write(chunk)
             chunk = []
     if header is None and not errors:
         errors.add(1, "", "The file is empty: start from the template, which has the header "
                    "row.")
-    _check_against_register(society, chunk + unnumbered, errors)
     if not errors and state["rows"] == 0:
         errors.add(2, "", "The file has a header but no members.")
     report(force=True)

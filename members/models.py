@@ -51,8 +51,10 @@ def normalise_postcode(value: str) -> str:
 
 
 class Member(models.Model):
+    # No single-column indexes on society, user or readmission_of: every index costs each row
+    # of a million-row import, and the composite and partial indexes below serve the lookups.
     society = models.ForeignKey(
-        "societies.Society", on_delete=models.PROTECT, related_name="members"
+        "societies.Society", on_delete=models.PROTECT, related_name="members", db_index=False
     )
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     member_number = models.PositiveIntegerField()
@@ -62,6 +64,7 @@ class Member(models.Model):
         null=True,
         blank=True,
         related_name="memberships",
+        db_index=False,
     )
     full_name = models.CharField(max_length=200)
     address = models.TextField("postal address", blank=True,
@@ -93,9 +96,9 @@ class Member(models.Model):
                                         blank=True)
     cessation_reference = models.CharField("decision reference (expulsion)", max_length=100,
                                            blank=True)
-    readmission_of = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="readmitted_as",
-        help_text="The earlier, ceased membership this readmission follows.",
+    readmission_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="readmissions",
+        db_index=False, help_text="The earlier, ceased membership this readmission follows.",
     )
 
     objects = ScopedManager(society="society")
@@ -118,6 +121,10 @@ class Member(models.Model):
                 Lower("email"), "society",
                 condition=Q(ceased_on__isnull=True) & ~Q(email=""),
                 name="one_active_membership_per_email",
+            ),
+            models.UniqueConstraint(
+                fields=["readmission_of"], condition=Q(readmission_of__isnull=False),
+                name="member_readmitted_once",
             ),
             models.CheckConstraint(
                 condition=Q(member_number__gte=1), name="member_number_positive"
@@ -144,6 +151,8 @@ class Member(models.Model):
                          name="member_society_name_number"),
             models.Index(fields=["society", "admitted_on", "member_number"],
                          name="member_society_admitted"),
+            models.Index(fields=["user"], condition=Q(user__isnull=False),
+                         name="member_user_linked"),
         ]
 
     def __str__(self):

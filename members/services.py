@@ -73,8 +73,8 @@ def _check_contact(values: dict) -> None:
 
 
 def _active_with_email(society, email: str, exclude_pk=None):
-    found = Member.objects.filter(society=society, ceased_on__isnull=True).annotate(
-        lower_email=Lower("email")).filter(lower_email=email.lower())
+    found = Member.objects.filter(society=society, ceased_on__isnull=True).exclude(
+        email="").annotate(lower_email=Lower("email")).filter(lower_email=email.lower())
     if exclude_pk is not None:
         found = found.exclude(pk=exclude_pk)
     return found.first()
@@ -367,9 +367,10 @@ def readmit_member(*, actor, member: Member, admitted_on: date, decided_on: date
         if locked.is_active:
             raise MemberError(f"{locked.full_name} is a current member; there is nothing to "
                               "readmit.")
-        if hasattr(locked, "readmitted_as"):
+        later = Member.objects.filter(readmission_of=locked).first()
+        if later is not None:
             raise MemberError(f"{locked.full_name} was already readmitted as member "
-                              f"{locked.readmitted_as.member_number}.")
+                              f"{later.member_number}.")
         if locked.cessation_reason == CessationReason.DECEASED:
             raise MemberError("A deceased member cannot be readmitted.")
         if admitted_on < locked.ceased_on:
