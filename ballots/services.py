@@ -411,16 +411,19 @@ def cast_ballot(*, actor, contest: Contest, member: Member, choices) -> str:
     one transaction. The ballot row carries no member, user, time or channel.
     """
     now = timezone.now()
-    contest = Contest.objects.select_related("society", "election").get(pk=contest.pk)
-    if not voting_is_open(contest, now):
-        raise BallotError("Voting in this contest is not open: your ballot was not recorded.")
-    entry = (VoterRollEntry.objects.select_for_update(of=("self",))
-             .filter(contest=contest, member=member).first())
+    closed = "Voting in this contest is not open: your ballot was not recorded."
+    # One query locks the roll entry and reads the contest's current state with it.
+    entry = (VoterRollEntry.objects.select_for_update(of=("self",)).select_related("contest")
+             .filter(contest_id=contest.pk, member=member).first())
     if entry is None:
+        if not voting_is_open(Contest.objects.get(pk=contest.pk), now):
+            raise BallotError(closed)
         raise BallotError("You are not on the roll for this contest.")
+    if not voting_is_open(entry.contest, now):
+        raise BallotError(closed)
     if entry.voted_at is not None:
         raise BallotError("You have already voted in this contest.")
-    text = canonical_choices(contest, choices)
+    text = canonical_choices(entry.contest, choices)
     # The database has the last word: only one update can claim an unvoted entry.
     claimed = VoterRollEntry.objects.filter(pk=entry.pk, voted_at__isnull=True).update(
         voted_at=now, channel=Channel.ONLINE)

@@ -39,7 +39,8 @@ def _url(name, society, **kwargs):
 
 
 def _contest(request, public_id) -> Contest:
-    return get_or_404(request.society.contests.select_related("election"), public_id=public_id)
+    return get_or_404(request.society.contests.select_related("society", "election"),
+                      public_id=public_id)
 
 
 # Members: the list, the ballot, the receipt

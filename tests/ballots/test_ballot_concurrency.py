@@ -70,3 +70,33 @@ def test_online_vote_and_paper_strike_off_at_once_count_one(pg_world):
         entry = contest.roll.get(member=voter)
         ballots = CastBallot.objects.filter(contest=contest).count()
         assert (entry.channel, ballots) in (("online", 1), ("paper", 0))
+
+
+def test_simultaneous_requests_through_the_whole_stack_store_one_ballot(pg_world):
+    """Four POSTs of one member's ballot, each through middleware, session and CSRF in its own
+    thread and database connection, released together: one receipt, one ballot."""
+    from django.test import Client
+    from django.urls import reverse
+
+    world = pg_world
+    contest = make_contest(world)
+    voter = contest.voters[0]
+    with scope(society=world.society):
+        first = contest.candidates.get(number=1).public_id
+    target = reverse("ballots:contest", kwargs={"society_slug": world.society.slug,
+                                                "public_id": contest.public_id})
+    clients = []
+    for _ in range(4):
+        client = Client()
+        client.force_login(voter.user)
+        clients.append(client)
+
+    def post(client):
+        def call():
+            return client.post(target, {f"rank_{first}": "1"}).status_code
+        return call
+
+    results = run_together(*(post(c) for c in clients))
+    assert sorted(results) == [200, 400, 400, 400]
+    with scope(society=world.society):
+        assert CastBallot.objects.filter(contest=contest).count() == 1
