@@ -107,3 +107,24 @@ def test_filters_by_class_and_admission_dates(register):
                               admitted_to=date(2020, 1, 6))
         found = {m.member_number for m in register_queryset(register.society, query)}
     assert found == {13, 15}
+
+
+@pytest.mark.parametrize("sparse_limit", [1, 3000])
+@pytest.mark.parametrize("sort", ["number", "name", "admitted"])
+def test_name_search_pages_alike_whether_few_or_many_match(register, monkeypatch, sort,
+                                                           sparse_limit):
+    """On PostgreSQL a rare name is read from the trigram index and a common one by walking
+    the sort's index; both give the same rows in the same order."""
+    from members import register as register_module
+
+    monkeypatch.setattr(register_module, "SPARSE_SEARCH", sparse_limit)
+    with scope(society=register.society):
+        forwards, backwards = walk(register.society, sort=sort, search="brown")
+        expected_order = {
+            "number": lambda m: (m.member_number,),
+            "name": lambda m: (m.full_name.lower(), m.member_number),
+            "admitted": lambda m: (m.admitted_on, m.member_number),
+        }[sort]
+        expected = [m.member_number for m in sorted(
+            Member.objects.filter(full_name__icontains="brown"), key=expected_order)]
+    assert forwards == expected == backwards
