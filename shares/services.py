@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_scopes import scope
 from simple_history.utils import bulk_create_with_history
 
-from shares import ledger
+from shares import bulk, ledger
 from shares.models import (
     INFLOWS,
     OPEN_WITHDRAWAL,
@@ -259,11 +259,10 @@ def _name(member) -> str:
 
 
 def _post(*, actor, society, legs: list[Leg], on_date: date, reference: str = "",
-          payment: SharePayment | None = None, nomination: Nomination | None = None,
-          check_date: bool = True) -> list[ShareTransaction]:
+          payment: SharePayment | None = None, nomination: Nomination | None = None
+          ) -> list[ShareTransaction]:
     """Write `legs` to the ledger as one batch dated `on_date`, under the members' locks."""
-    if check_date:
-        _check_date(society, on_date)
+    _check_date(society, on_date)
     classes = {leg.share_class.pk: leg.share_class for leg in legs}
     members = {leg.member.pk: leg.member for leg in legs}
     for leg in legs:
@@ -271,10 +270,13 @@ def _post(*, actor, society, legs: list[Leg], on_date: date, reference: str = ""
     accounts = _lock_accounts(society, members)
     holdings = _holdings_for(society, {(leg.member.pk, leg.share_class.pk) for leg in legs})
     before = {member_id: account.withdrawable_pence for member_id, account in accounts.items()}
+    holding_deltas: dict[int, tuple[int, int]] = {}
     for leg in legs:
         holding = holdings[(leg.member.pk, leg.share_class.pk)]
         holding.shares += leg.shares
         holding.amount_paid_pence += leg.amount_pence
+        shares, amount = holding_deltas.get(holding.pk, (0, 0))
+        holding_deltas[holding.pk] = (shares + leg.shares, amount + leg.amount_pence)
         if holding.shares < 0 or holding.amount_paid_pence < 0:
             held = holding.shares - leg.shares
             raise ShareError(f"{_name(leg.member)} holds only {held} {leg.share_class.name} "
@@ -307,11 +309,10 @@ def _post(*, actor, society, legs: list[Leg], on_date: date, reference: str = ""
     ], batch_size=WRITE_CHUNK)
     try:
         with transaction.atomic():
-            Holding.objects.bulk_update(holdings.values(), ["shares", "amount_paid_pence"],
-                                        batch_size=WRITE_CHUNK)
-            changed = [a for a in accounts.values() if a.withdrawable_pence != before[a.member_id]]
-            ShareAccount.objects.bulk_update(changed, ["withdrawable_pence"],
-                                             batch_size=WRITE_CHUNK)
+            bulk.add_to_rows(Holding, holding_deltas, ["shares", "amount_paid_pence"])
+            bulk.add_to_rows(ShareAccount, {
+                a.pk: (a.withdrawable_pence - before[a.member_id],) for a in accounts.values()
+                if a.withdrawable_pence != before[a.member_id]}, ["withdrawable_pence"])
     except IntegrityError as error:
         # The database's constraints have the last word (never negative, the legal cap).
         raise ShareError("That would take a holding below zero or over the withdrawable "
@@ -1082,18 +1083,13 @@ def _reinvestment_plan(society, lines, *, lock: bool):
     reinvest, in classes that allow it, within the cap and the class maximum."""
     classes = {c.pk: c for c in ShareClass.objects.filter(society=society)}
     eligible = {c.pk for c in classes.values() if c.allows_reinvestment}
-    candidates = sorted({line.member_id for line in lines if line.share_class_id in eligible})
+    needed = {line.member_id for line in lines if line.share_class_id in eligible}
     accounts = {}
-    if candidates:
+    if needed:
+        chosen = ShareAccount.objects.filter(society=society, reinvest_interest=True)
         if lock:
-            accounts = {m: a for m, a in _lock_accounts(society, candidates).items()
-                        if a.reinvest_interest}
-        else:
-            for start in range(0, len(candidates), WRITE_CHUNK):
-                for account in ShareAccount.objects.filter(
-                        member_id__in=candidates[start:start + WRITE_CHUNK],
-                        reinvest_interest=True):
-                    accounts[account.member_id] = account
+            chosen = chosen.select_for_update(of=("self",)).order_by("member_id")
+        accounts = {a.member_id: a for a in chosen if a.member_id in needed}
     active = _active_member_ids(society, list(accounts))
     holdings = {}
     if accounts:
@@ -1144,6 +1140,23 @@ def _set_totals(run, lines):
     run.paid_pence = sum(line.paid_pence for line in lines)
 
 
+@dataclass
+class PlannedLine:
+    """An interest line while it is worked out (no model instance per member)."""
+
+    member_id: int
+    share_class_id: int
+    pence_days: int
+    interest_pence: int
+    reinvested_shares: int = 0
+    reinvested_pence: int = 0
+    paid_pence: int = 0
+    pk: int | None = None
+
+
+LINE_FIELDS = ["reinvested_shares", "reinvested_pence", "paid_pence"]
+
+
 @transaction.atomic
 def compute_interest_run(*, actor, run: InterestRun) -> InterestRun:
     """Work out every member's interest for the run's year from the ledger: one aggregate
@@ -1154,19 +1167,22 @@ def compute_interest_run(*, actor, run: InterestRun) -> InterestRun:
     locked = InterestRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
     if locked.status != InterestRunStatus.COMPUTING:
         return locked
-    rates = {int(k): v for k, v in locked.rates.items()}
-    days = locked.days_in_year
+    calculators = {int(k): ledger.interest_calculator(v, locked.days_in_year)
+                   for k, v in locked.rates.items()}
     lines = []
     for member_id, class_id, pence_days in pence_days_by_member_and_class(
-            society, locked.period_start, locked.year_end, list(rates)):
-        interest = ledger.interest_pence(pence_days, rates[class_id], days)
+            society, locked.period_start, locked.year_end, list(calculators)):
+        interest = calculators[class_id](pence_days)
         if interest > 0:
-            lines.append(InterestLine(society=society, run=locked, member_id=member_id,
-                                      share_class_id=class_id, pence_days=pence_days,
-                                      interest_pence=interest, paid_pence=interest))
+            lines.append(PlannedLine(member_id, class_id, pence_days, interest))
     _reinvestment_plan(society, lines, lock=False)
     InterestLine.objects.filter(run=locked).delete()
-    InterestLine.objects.bulk_create(lines, batch_size=WRITE_CHUNK)
+    bulk.insert_rows(InterestLine, [
+        "society_id", "run_id", "member_id", "share_class_id", "pence_days", "interest_pence",
+        *LINE_FIELDS,
+    ], ((society.pk, locked.pk, line.member_id, line.share_class_id, line.pence_days,
+         line.interest_pence, line.reinvested_shares, line.reinvested_pence, line.paid_pence)
+        for line in lines))
     _set_totals(locked, lines)
     locked.status = InterestRunStatus.DRAFT
     locked.computed_at = timezone.now()
@@ -1192,13 +1208,14 @@ def post_interest_run(*, actor, run: InterestRun, on_date: date | None = None) -
     on_date = on_date or _today()
     if on_date <= locked.year_end:
         raise ShareError("Interest is posted after the year it is for.")
-    lines = list(InterestLine.objects.filter(run=locked))
+    lines = [PlannedLine(*row) for row in InterestLine.objects.filter(run=locked).values_list(
+        "member_id", "share_class_id", "pence_days", "interest_pence", *LINE_FIELDS, "pk")]
     preview = {line.pk: (line.reinvested_shares, line.paid_pence) for line in lines}
     classes = _reinvestment_plan(society, lines, lock=True)
-    changed = [line for line in lines
-               if preview[line.pk] != (line.reinvested_shares, line.paid_pence)]
-    InterestLine.objects.bulk_update(changed, ["reinvested_shares", "reinvested_pence",
-                                               "paid_pence"], batch_size=WRITE_CHUNK)
+    bulk.set_rows(InterestLine, {
+        line.pk: (line.reinvested_shares, line.reinvested_pence, line.paid_pence)
+        for line in lines if preview[line.pk] != (line.reinvested_shares, line.paid_pence)
+    }, LINE_FIELDS)
     reinvesting = [line for line in lines if line.reinvested_shares]
     if reinvesting:
         from members.models import Member
@@ -1206,7 +1223,9 @@ def post_interest_run(*, actor, run: InterestRun, on_date: date | None = None) -
         members = {}
         ids = sorted({line.member_id for line in reinvesting})
         for start in range(0, len(ids), WRITE_CHUNK):
-            members.update(Member.objects.in_bulk(ids[start:start + WRITE_CHUNK]))
+            members.update(Member.objects.only(
+                "id", "society_id", "member_number", "full_name").in_bulk(
+                ids[start:start + WRITE_CHUNK]))
         _post(actor=actor, society=society, on_date=on_date,
               reference=f"interest for the year to {_day(locked.year_end)}",
               legs=[Leg(members[line.member_id], classes[line.share_class_id],
