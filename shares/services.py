@@ -390,6 +390,15 @@ def _keep_certificates(society, rows, holdings, on_date):
     bulk_create_with_history(new, ShareCertificate, batch_size=WRITE_CHUNK)
 
 
+def _notify(member, kind: str, about, context: dict) -> None:
+    """Tell the member, by their chosen channel, after this transaction commits (the
+    notifications outbox); the calling service's audit entry covers it."""
+    from notifications.services import notify
+
+    notify(society=member.society, member=member, kind=kind, context=context,
+           dedup_key=f"{kind}:{about.public_id}")
+
+
 def _record_payment(*, actor, society, member, direction, amount_pence, paid_on, method,
                     reference="", payee="") -> SharePayment:
     if method not in PaymentMethod.values:
@@ -445,6 +454,11 @@ def issue_shares(*, actor, member, share_class, shares: int, amount_pence: int,
                      payment=payment,
                      legs=[Leg(member, share_class, TransactionKind.ISSUE, shares, cost)])
     certificate = entry.certificates.get()
+    _notify(member, "shares.issued", entry, {
+        "shares": shares, "class_name": share_class.name, "amount": ledger.format_pence(cost),
+        "paid_on": paid_on, "certificate_number": certificate.number,
+        "held": _held(member, share_class),
+    })
     audit.record(society, actor, "shares.issued", entry, {
         "member_number": member.member_number, "class": share_class.name, "shares": shares,
         "amount_pence": cost, "paid_on": paid_on.isoformat(), "method": method,
@@ -539,6 +553,13 @@ def request_withdrawal(*, actor, member, share_class, shares: int,
                                                        share_class.withdrawal_notice_days),
         ends_membership=withdrawal_ends_membership(society, share_class, left),
     )
+    _notify(member, "shares.withdrawal_requested", request, {
+        "shares": shares, "class_name": share_class.name,
+        "amount": ledger.format_pence(shares * share_class.nominal_value_pence),
+        "requested_on": requested_on, "notice_days": share_class.withdrawal_notice_days,
+        "earliest_payable_on": request.earliest_payable_on,
+        "ends_membership": request.ends_membership,
+    })
     audit.record(society, actor, "shares.withdrawal_requested", request, {
         "member_number": member.member_number, "class": share_class.name, "shares": shares,
         "earliest_payable_on": request.earliest_payable_on.isoformat(),
@@ -696,6 +717,13 @@ def pay_withdrawal(*, actor, withdrawal, paid_on: date, method: str,
     locked.save(update_fields=["status", "transaction", "closed_at"])
     ends = member.is_active and withdrawal_ends_membership(society, share_class,
                                                            held - locked.shares)
+    remainder = entry.certificates.first()
+    _notify(member, "shares.withdrawal_paid", entry, {
+        "shares": locked.shares, "class_name": share_class.name,
+        "amount": ledger.format_pence(amount), "paid_on": paid_on, "reference": reference,
+        "held": held - locked.shares, "ends_membership": ends,
+        "certificate_number": remainder.number if remainder else None,
+    })
     audit.record(society, actor, "shares.withdrawal_paid", entry, {
         "member_number": member.member_number, "class": share_class.name,
         "shares": locked.shares, "amount_pence": amount, "paid_on": paid_on.isoformat(),

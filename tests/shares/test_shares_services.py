@@ -884,3 +884,27 @@ def test_year_end_figures_add_up(baywind_year, django_capture_on_commit_callback
                                             + figures.issued_pence - figures.withdrawn_pence
                                             - figures.forfeited_pence + figures.other_pence)
     assert figures.interest_paid_pence == 5021
+
+
+# Notices to the member (the notifications outbox)
+
+
+def test_the_member_is_told_of_an_issue_a_request_and_a_payment(shares_world):
+    from notifications.models import Message
+
+    sw = shares_world
+    member = sw.member()
+    sw.issue(member, 400, sw.investor, on=D(2023, 1, 2))
+    request = approved(sw, member, 400, requested_on=D(2023, 2, 1))
+    services.pay_withdrawal(actor=None, withdrawal=request, paid_on=D(2023, 5, 2),
+                            method="bank_transfer", reference="BACS 9")
+    messages = {m.kind: m for m in Message.objects.filter(recipient=member)}
+    assert messages["shares.issued"].subject == \
+        "Your share certificate no. 1 from Millmead Children's Centre"
+    assert "You now hold 400 Investor shares." in messages["shares.issued"].body_text
+    requested = messages["shares.withdrawal_requested"].body_text
+    assert "it can be paid from 2 May 2023" in requested
+    paid = messages["shares.withdrawal_paid"]
+    assert paid.subject == "£400.00 paid for your Investor shares"
+    assert "(reference BACS 9)" in paid.body_text
+    assert "You no longer hold any Investor shares" in paid.body_text
