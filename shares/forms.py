@@ -255,7 +255,6 @@ def _iso_date(value):
 
 class AsAtForm(forms.Form):
     on = date_field("Register as at", required=False)
-    after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
 
 class FindMemberForm(forms.Form):

@@ -98,16 +98,21 @@ class ShareClass(models.Model):
             models.UniqueConstraint("society", Lower("name"), name="share_class_name_unique"),
             models.UniqueConstraint(fields=["society"], condition=Q(is_qualifying=True),
                                     name="share_class_one_qualifying"),
-            models.CheckConstraint(condition=Q(nominal_value_pence__gte=1),
-                                   name="share_class_nominal_positive"),
+            models.CheckConstraint(
+                condition=Q(nominal_value_pence__gte=1), name="share_class_nominal_positive",
+                violation_error_message="The nominal value must be at least 1p.",
+            ),
             models.CheckConstraint(
                 condition=Q(interest_rate_percent__gte=0, interest_rate_percent__lte=100),
                 name="share_class_rate_in_range",
+                violation_error_message="The interest rate must be between 0% and 100%.",
             ),
             models.CheckConstraint(
                 condition=Q(maximum_holding__isnull=True)
                 | Q(maximum_holding__gte=F("minimum_holding")),
                 name="share_class_max_not_below_min",
+                violation_error_message="The maximum holding cannot be below the minimum "
+                                        "holding.",
             ),
             # A withdrawable class cannot allow a holding over the legal cap.
             models.CheckConstraint(
@@ -115,6 +120,8 @@ class ShareClass(models.Model):
                 | LessThanOrEqual(F("maximum_holding") * F("nominal_value_pence"),
                                   LEGAL_MAX_WITHDRAWABLE_PENCE),
                 name="share_class_max_within_cap",
+                violation_error_message="A member may hold at most £100,000 of withdrawable "
+                                        "shares: lower the maximum holding.",
             ),
         ]
 
@@ -382,6 +389,8 @@ OPEN_WITHDRAWAL = [WithdrawalStatus.REQUESTED, WithdrawalStatus.APPROVED,
 
 
 class WithdrawalRequest(models.Model):
+    """A member's notice to withdraw shares, and what the board decided about it."""
+
     society = models.ForeignKey("societies.Society", on_delete=models.PROTECT, related_name="+")
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT,
@@ -424,6 +433,10 @@ class WithdrawalRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_WITHDRAWAL
+
+    @property
+    def amount_pence(self) -> int:
+        return self.shares * self.share_class.nominal_value_pence
 
     @property
     def payable_from(self):

@@ -229,11 +229,11 @@ def my_statement(request, public_id):
 
 def _as_at(request):
     form = forms.AsAtForm(request.GET or None)
-    on, after = timezone.localdate(), 0
+    on = timezone.localdate()
     if form.is_valid():
         on = form.cleaned_data["on"] or on
-        after = form.cleaned_data["after"] or 0
-    return form, on, after
+    after = request.GET.get("after", "")
+    return form, on, int(after) if after.isdigit() else 0
 
 
 @requires("shares:view_ledger")
@@ -666,6 +666,11 @@ class _Echo:
         return value
 
 
+def _cell(value: str) -> str:
+    """A name a spreadsheet could take for a formula is written as text."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 @requires("shares:view_ledger")
 def interest_csv(request, public_id):
     """The payment file: one row per member and class, streamed."""
@@ -684,7 +689,7 @@ def interest_csv(request, public_id):
         yield writer.writerow(["member_number", "name", "share_class", "interest_gross",
                                "reinvested_shares", "reinvested", "to_pay", "status"])
         for number, name, class_name, gross, shares, reinvested, paid in lines:
-            yield writer.writerow([number, name, class_name, pence(gross), shares,
+            yield writer.writerow([number, _cell(name), _cell(class_name), pence(gross), shares,
                                    pence(reinvested), pence(paid), run.status])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

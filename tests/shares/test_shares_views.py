@@ -293,3 +293,14 @@ def test_platform_operators_read_share_records_in_the_admin(objects, model):
     response = client.get(f"/admin/shares/{model}/")
     assert response.status_code == 200
     assert client.get(f"/admin/shares/{model}/add/").status_code == 403
+
+
+def test_share_class_mistakes_are_explained_in_words(shares_world):
+    response = shares_world.world.client("secretary").post(
+        reverse("shares:class_add", kwargs={"society_slug": "millmead"}), {
+            "name": "Big", "nominal_value_pence": "100", "is_withdrawable": "on",
+            "minimum_holding": "5", "maximum_holding": "100001",
+            "withdrawal_notice_days": "0", "interest_rate_percent": "0"})
+    assert response.status_code == 400
+    assert "A member may hold at most £100,000 of withdrawable shares" in \
+        response.content.decode()
