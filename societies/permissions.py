@@ -51,6 +51,11 @@ PERMISSIONS: dict[str, str] = {
     "ballots:administer": "Run elections: contests, windows, roll, paper ballots, count, results",
     "ballots:turnout": "See turnout figures (numbers only) while a poll is open",
     "resolutions:propose": "Put resolutions to the members",
+    # Boards and general meetings
+    "boards:view": "Read the decision log",
+    "boards:view_board": "See the board's composition, rotation, officers and interests",
+    "boards:manage": "Define bodies and seats; record terms, officers and interests",
+    "boards:record_decisions": "Record decisions in the decision register",
 }
 
 _EVERYONE = {"society:view"}
@@ -64,10 +69,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "shares:view_own",
             "ballots:view",
             "ballots:nominate",
+            "boards:view",
         }
     ),
     Role.BOARD_MEMBER: frozenset(
-        _EVERYONE | {"roles:view", "register:view_trustee", "shares:year_end"}
+        _EVERYONE
+        | {"roles:view", "register:view_trustee", "shares:year_end", "boards:view",
+           "boards:view_board", "boards:record_decisions"}
     ),
     Role.RETURNING_OFFICER: frozenset(_EVERYONE | {"ballots:administer", "ballots:turnout"}),
     Role.AUDITOR: frozenset(
@@ -83,6 +91,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "register:export",
             "shares:view_ledger",
             "shares:year_end",
+            "boards:view",
+            "boards:view_board",
         }
     ),
     Role.SECRETARY: frozenset(
@@ -106,6 +116,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "shares:year_end",
             "ballots:turnout",
             "resolutions:propose",
+            "boards:view",
+            "boards:view_board",
+            "boards:manage",
+            "boards:record_decisions",
         }
     ),
 }

@@ -1,0 +1,64 @@
+"""Fixtures for the boards tests: a management board with elected, appointed and co-opted
+seats in the `world` society, whose members were admitted long ago."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from boards import services
+from boards.models import Body, SeatCategory
+from members.models import Member
+
+ADMITTED = date(2015, 1, 5)
+
+
+@dataclass
+class BoardWorld:
+    world: object
+    board: Body
+    parents: SeatCategory
+    council: SeatCategory
+    co_opted: SeatCategory
+
+    @property
+    def society(self):
+        return self.world.society
+
+    @property
+    def secretary(self):
+        return self.world.users["secretary"]
+
+    def member(self, persona):
+        return self.world.members[persona]
+
+    def new_member(self, number, name, **fields):
+        return Member.objects.create(
+            society=self.society, member_number=number, full_name=name,
+            stakeholder_class=self.world.classes["Parent"], admitted_on=ADMITTED, **fields)
+
+
+@pytest.fixture
+def board_world(in_scope):
+    world = in_scope
+    Member.objects.filter(society=world.society).update(admitted_on=ADMITTED,
+                                                        date_of_birth=date(1980, 5, 1))
+    for member in world.members.values():
+        member.refresh_from_db()
+    parent = world.classes["Parent"]
+    parent.is_constituency = True
+    parent.save()
+    secretary = world.users["secretary"]
+    board = services.define_body(actor=secretary, society=world.society,
+                                 name="Management board", kind="board")
+    parents = services.define_seat_category(
+        actor=secretary, body=board, name="Parent representatives", seats=3,
+        filled_by="elected", constituency=parent, term_years=3, max_consecutive_terms=2,
+        subject_to_rotation=True)
+    council = services.define_seat_category(
+        actor=secretary, body=board, name="Council nominee", seats=1, filled_by="appointed",
+        appointing_body="Kent County Council", requires_membership=False)
+    co_opted = services.define_seat_category(
+        actor=secretary, body=board, name="Co-opted", seats=2, filled_by="co_opted",
+        term_years=1)
+    return BoardWorld(world, board, parents, council, co_opted)
