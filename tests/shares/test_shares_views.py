@@ -304,3 +304,29 @@ def test_share_class_mistakes_are_explained_in_words(shares_world):
     assert response.status_code == 400
     assert "A member may hold at most £100,000 of withdrawable shares" in \
         response.content.decode()
+
+
+MANAGE_POSTS = [
+    ("withdrawal_approve", {"public_id": "withdrawal"}),
+    ("withdrawal_defer", {"public_id": "withdrawal"}),
+    ("withdrawal_pay", {"public_id": "withdrawal"}),
+    ("withdrawal_cancel", {"public_id": "withdrawal"}),
+    ("withdrawals_suspend", {}),
+    ("withdrawals_resume", {}),
+    ("interest_start", {}),
+    ("interest_post", {"public_id": "run"}),
+    ("interest_discard", {"public_id": "run"}),
+]
+
+
+@pytest.mark.parametrize("name,args", MANAGE_POSTS, ids=[p[0] for p in MANAGE_POSTS])
+def test_only_the_secretary_may_record_decisions_and_run_interest(objects, name, args):
+    world = objects["sw"].world
+    url = page_url(objects, name, args)
+    for persona in ("auditor", "board_member", "member"):
+        assert world.client(persona).post(url).status_code == 403, persona
+    assert world.client("outsider").post(url).status_code == 404
+    assert world.client("secretary").get(url).status_code == 405
+    with scope(society=world.society):
+        assert InterestRun.objects.get().status == "draft"
+        assert WithdrawalRequest.objects.get().status == WithdrawalStatus.REQUESTED
