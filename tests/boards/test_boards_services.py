@@ -232,3 +232,22 @@ def test_the_decision_register_is_append_only_and_corrected_by_new_entries(board
                                    decided_on=DAY, outcome="carried", corrects=wrong)
     assert fix.corrects == wrong and fix.number == 2
     assert Decision.objects.get(pk=wrong.pk).text == "Appoint auditors X"
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE boards_decision SET text = 'rewritten'",
+    "DELETE FROM boards_decision",
+])
+def test_postgresql_refuses_to_rewrite_the_decision_register_even_in_raw_sql(board_world,
+                                                                             statement):
+    from django.db import connection
+
+    from tests.conftest import is_postgres
+    if not is_postgres():
+        pytest.skip("the trigger is PostgreSQL's: runs in CI's PostgreSQL leg")
+    services.record_decision(actor=board_world.secretary, society=board_world.society,
+                             text="Adopt the rules", decided_on=DAY, outcome="carried")
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), \
+            connection.cursor() as cursor:
+        cursor.execute(statement)
+    assert Decision.objects.get().text == "Adopt the rules"
