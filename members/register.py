@@ -9,12 +9,13 @@ current values (docs/members.md).
 
 import base64
 import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import CharField, DateField, F, Func, IntegerField, Q, Value
+from django.db.models import CharField, DateField, F, Func, IntegerField, Max, Q, Value
 from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 
@@ -22,9 +23,10 @@ from members.models import Member
 from societies.models import StakeholderClass
 
 PAGE_SIZE = 50
-# A name search that matches fewer rows than this is served from the trigram index, then
-# sorted; a denser one by walking the sort's index (it finds a page of matches quickly).
-SPARSE_SEARCH = 3000
+# A name search that matches fewer rows than sparse_limit() is served from the trigram
+# index, then sorted; a denser one by walking the sort's index. Reading m matches costs about
+# m rows; walking to a page of 50 costs about 50 * N / m rows: they cross at sqrt(50 * N).
+SPARSE_SEARCH = None  # tests set a fixed limit
 SORTS = {
     # name: (fields in order, each (field, annotation expression or None))
     "number": ("member_number",),
@@ -112,6 +114,11 @@ def _filtered(members, query: RegisterQuery):
     return members.annotate(name_key=Lower("full_name"))
 
 
+def sparse_limit(society) -> int:
+    highest = Member.objects.filter(society=society).aggregate(n=Max("member_number"))["n"]
+    return max(500, int(math.sqrt(PAGE_SIZE * (highest or 0))))
+
+
 def register_queryset(society, query: RegisterQuery):
     """Members of `society` matching `query`, not yet ordered or paginated."""
     text = query.search.strip()
@@ -123,7 +130,8 @@ def register_queryset(society, query: RegisterQuery):
             # from it and sort; many: walk the sort's index, which meets matches quickly.
             sparse = _filtered(_members_of(society, unindexed_society=True), query).filter(
                 name_key__contains=needle)
-            if sparse.order_by().values("pk")[:SPARSE_SEARCH].count() < SPARSE_SEARCH:
+            limit = SPARSE_SEARCH or sparse_limit(society)
+            if sparse.order_by().values("pk")[:limit].count() < limit:
                 query.sparse = True
                 return sparse
         return _filtered(_members_of(society), query).filter(name_key__contains=needle)
