@@ -3,7 +3,17 @@
 from django import forms
 from django.utils import timezone
 
-from boards.models import Body, BodyKind, FilledBy, Office, Outcome, SeatCategory, Term, TermEnd
+from boards.models import (
+    Body,
+    BodyKind,
+    FilledBy,
+    MeetingKind,
+    Office,
+    Outcome,
+    SeatCategory,
+    Term,
+    TermEnd,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -156,3 +166,17 @@ class DecisionForm(forms.Form):
             if data["corrects"] is None:
                 self.add_error("corrects_number", "There is no decision with that number.")
         return data
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(choices=MeetingKind.choices)
+    body = forms.ModelChoiceField(queryset=Body.objects.none(), required=False,
+                                  help_text="For a meeting of a body only.")
+    held_on = forms.DateField(widget=DATE, label="Date")
+    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}),
+                                 required=False)
+    place = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, society, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = society.bodies.all()

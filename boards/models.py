@@ -11,6 +11,8 @@ from django.utils import timezone
 from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
+from boards import rules
+
 
 class BodyKind(models.TextChoices):
     BOARD = "board", "Management board"
@@ -298,3 +300,61 @@ class Decision(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("The decision register is append-only: record a correction")
+
+
+class MeetingKind(models.TextChoices):
+    BOARD = "board", "Meeting of a body (board or committee)"
+    AGM = "agm", "Annual general meeting"
+    SPECIAL = "special", "Special general meeting"
+
+
+# Post is deemed served this many working days after posting (docs/boards.md).
+POST_DEEMED_WORKING_DAYS = 2
+
+
+class Meeting(models.Model):
+    society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
+                                related_name="meetings")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=20, choices=MeetingKind.choices)
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="meetings")
+    held_on = models.DateField()
+    start_time = models.TimeField(null=True, blank=True)
+    place = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(society="society")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="board") & Q(body__isnull=False))
+                | (~Q(kind="board") & Q(body__isnull=True)),
+                name="meeting_body_iff_board_meeting",
+            ),
+        ]
+
+    def __str__(self):
+        what = self.body.name if self.body_id else self.get_kind_display()
+        return f"{what}, {self.held_on:%d %B %Y}"
+
+    @property
+    def is_general(self) -> bool:
+        return self.kind != MeetingKind.BOARD
+
+    @property
+    def notice_served_by(self):
+        """Latest day notice of a general meeting may be served (society's clear days)."""
+        if not self.is_general:
+            return None
+        return rules.latest_service_date(self.held_on, self.society.notice_clear_days)
+
+    @property
+    def notice_posted_by(self):
+        if not self.is_general:
+            return None
+        return rules.latest_sending_date(self.held_on, self.society.notice_clear_days,
+                                         POST_DEEMED_WORKING_DAYS)

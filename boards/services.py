@@ -6,13 +6,17 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from ballots.counting.resolution import count_resolution
+from boards import rules
 from boards.models import (
     Body,
     Decision,
     FilledBy,
     InterestDeclaration,
+    Meeting,
+    MeetingKind,
     Office,
     OfficerAppointment,
     Outcome,
@@ -276,3 +280,31 @@ def record_decision(*, actor, society: Society, text: str, decided_on: date, bod
         "abstain": abstentions, "corrects": corrects.number if corrects else None,
     })
     return decision
+
+
+@transaction.atomic
+def schedule_meeting(*, actor, society: Society, kind: str, held_on: date, body=None,
+                     start_time=None, place: str = "", today: date | None = None) -> Meeting:
+    """Put a meeting in the calendar. A general meeting must leave time to give the society's
+    clear days' notice (neither the day of service nor the meeting day counts)."""
+    if kind not in MeetingKind.values:
+        raise BoardError(f"Unknown kind of meeting: {kind!r}.")
+    if kind == MeetingKind.BOARD and body is None:
+        raise BoardError("Say which body is meeting.")
+    if kind != MeetingKind.BOARD:
+        body = None
+        today = today or timezone.localdate()
+        served_by = rules.latest_service_date(held_on, society.notice_clear_days)
+        if today > served_by:
+            raise BoardError(
+                f"Too late: {society.notice_clear_days} clear days' notice of a meeting on "
+                f"{held_on:%d %B %Y} must be served by {served_by:%d %B %Y}.")
+    elif body.society_id != society.pk:
+        raise BoardError("That body is not one of this society's.")
+    meeting = Meeting.objects.create(society=society, kind=kind, body=body, held_on=held_on,
+                                     start_time=start_time, place=place.strip())
+    audit.record(society, actor, "board.meeting_scheduled", meeting, {
+        "kind": kind, "held_on": _iso(held_on),
+        "notice_served_by": _iso(meeting.notice_served_by),
+    })
+    return meeting

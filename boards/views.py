@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from boards import forms, services
 from boards.composition import compose
-from boards.models import Decision, InterestDeclaration, OfficerAppointment
+from boards.models import (
+    POST_DEEMED_WORKING_DAYS,
+    Decision,
+    InterestDeclaration,
+    Meeting,
+    MeetingKind,
+    OfficerAppointment,
+)
 from boards.services import BoardError
 from societies.access import get_or_404, requires
 
@@ -170,3 +177,25 @@ def decision_new(request):
                 "Record a decision",
                 "The register is append-only: to correct an entry, record a new decision "
                 "that names the one it corrects.")
+
+
+@requires("boards:view")
+def meetings(request):
+    rows = Meeting.objects.filter(society=request.society).select_related("body", "society")
+    if not request.visitor.can("boards:view_board"):
+        rows = rows.exclude(kind=MeetingKind.BOARD)
+    return render(request, "boards/meetings.html", {
+        "meetings": rows[:200],
+        "can_manage": request.visitor.can("boards:manage"),
+        "clear_days": request.society.notice_clear_days,
+        "post_days": POST_DEEMED_WORKING_DAYS,
+    })
+
+
+@requires("boards:manage")
+def meeting_new(request):
+    form = forms.MeetingForm(request.POST or None, society=request.society)
+    return _run(request, form, lambda d: services.schedule_meeting(
+        actor=request.user, society=request.society, **d), "Meeting scheduled.", "meetings",
+        "Schedule a meeting",
+        f"General meetings need {request.society.notice_clear_days} clear days' notice.")
