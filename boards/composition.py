@@ -77,7 +77,10 @@ def _holder_row(term: Term, earlier: list[Term], on: date) -> HolderRow:
     return row
 
 
-def compose(society, on: date, seed: str | None = None) -> list[BodyComposition]:
+def compose(society, on: date, seed: str | None = None,
+            rotation_at: date | None = None) -> list[BodyComposition]:
+    """Composition as at `on`; rotation as at the AGM on `rotation_at` (default `on`)."""
+    rotation_at = rotation_at or on
     bodies = list(Body.objects.filter(society=society).order_by("name"))
     categories = list(SeatCategory.objects.filter(society=society)
                       .select_related("body", "constituency").order_by("name"))
@@ -105,7 +108,8 @@ def compose(society, on: date, seed: str | None = None) -> list[BodyComposition]
                     key = str(term.public_id)
                     names[key] = term.holder_name
                     # Those whose term is due to end by the next AGM retire anyway.
-                    anyway = term.due_to_end_on is not None and term.due_to_end_on <= on
+                    anyway = (term.due_to_end_on is not None
+                              and term.due_to_end_on <= rotation_at)
                     holders_for_rotation.append(rules.Holder(key, term.started_on, anyway))
         fraction = Fraction(body.rotation_numerator, body.rotation_denominator)
         rotation = rules.retirement_by_rotation(holders_for_rotation, fraction, seed)

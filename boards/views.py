@@ -58,9 +58,13 @@ def decisions(request):
 @requires("boards:view_board")
 def board(request):
     today = timezone.localdate()
+    next_agm = (Meeting.objects.filter(society=request.society, kind=MeetingKind.AGM,
+                                       held_on__gte=today).order_by("held_on").first())
     return render(request, "boards/board.html", {
         "today": today,
-        "bodies": compose(request.society, today),
+        "next_agm": next_agm,
+        "bodies": compose(request.society, today,
+                          rotation_at=next_agm.held_on if next_agm else None),
         "can_manage": request.visitor.can("boards:manage"),
     })
 

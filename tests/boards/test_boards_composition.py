@@ -66,3 +66,31 @@ def test_terms_keep_their_history(board_world):
     services.end_term(actor=board_world.secretary, term=term, ended_on=date(2026, 10, 1),
                       reason="resigned")
     assert [h.history_type for h in term.history.order_by("history_id")] == ["+", "~"]
+
+
+def test_rotation_is_judged_at_the_next_agm(board_world):
+    sec, seats = board_world.secretary, board_world.parents
+    people = [board_world.new_member(90 + i, f"Holder {i}") for i in range(3)]
+    services.start_term(actor=sec, seat_category=seats, member=people[0],
+                        started_on=date(2024, 1, 10))  # due 2027-01-10
+    services.start_term(actor=sec, seat_category=seats, member=people[1],
+                        started_on=date(2025, 1, 10))
+    services.start_term(actor=sec, seat_category=seats, member=people[2],
+                        started_on=date(2026, 1, 10))
+    (now,) = compose(board_world.society, TODAY)
+    assert [now.rotation_names[k] for k in now.rotation.retiring_by_rotation] == ["Holder 0"]
+    (at_agm,) = compose(board_world.society, TODAY, rotation_at=date(2027, 2, 1))
+    # Holder 0's term ends before that AGM: retiring anyway; 2 left -> nearest to 2/3 is 1.
+    assert [at_agm.rotation_names[k] for k in at_agm.rotation.retiring_anyway] == ["Holder 0"]
+    assert [at_agm.rotation_names[k] for k in at_agm.rotation.retiring_by_rotation] == [
+        "Holder 1"]
+
+
+def test_the_board_page_names_the_next_agm(board_world):
+    from django.urls import reverse
+    world = board_world.world
+    services.schedule_meeting(actor=board_world.secretary, society=world.society, kind="agm",
+                              held_on=date(2031, 6, 20))
+    html = world.client("secretary").get(
+        reverse("boards:board", kwargs={"society_slug": world.society.slug})).content.decode()
+    assert "Retirement by rotation at the next AGM (20 June 2031)" in html
