@@ -64,32 +64,32 @@ def iter_rows(society, query: RegisterQuery, kind: str):
         for values in members.values_list(*VALUE_FIELDS).iterator(chunk_size=CHUNK):
             batch.append(values)
             if len(batch) >= CHUNK:
-                yield from _finish(kind, batch, query.as_at)
+                yield from _finish(society, kind, batch, query.as_at)
                 batch = []
-        yield from _finish(kind, batch, query.as_at)
+        yield from _finish(society, kind, batch, query.as_at)
         return
     # An earlier date: names, addresses and classes as they were then, chunk by chunk.
     batch = []
     for member in members.select_related("stakeholder_class").iterator(chunk_size=CHUNK):
         batch.append(member)
         if len(batch) >= CHUNK:
-            yield from _finish_members(kind, batch, query.as_at)
+            yield from _finish_members(society, kind, batch, query.as_at)
             batch = []
-    yield from _finish_members(kind, batch, query.as_at)
+    yield from _finish_members(society, kind, batch, query.as_at)
 
 
-def _finish(kind, batch, on):
-    holdings = holdings_as_at([v[0] for v in batch], on) if kind == "full" else {}
+def _finish(society, kind, batch, on):
+    holdings = holdings_as_at(society, [v[0] for v in batch], on) if kind == "full" else {}
     for values in batch:
         yield _row(kind, values, holdings)
 
 
-def _finish_members(kind, members, on):
+def _finish_members(society, kind, members, on):
     apply_details_as_at(members, on)
     rows = [(m.pk, m.member_number, m.full_name, m.address, m.postcode, m.email,
              m.email_purpose, m.stakeholder_class.name, m.admitted_on, m.ceased_on,
              m.cessation_reason) for m in members]
-    yield from _finish(kind, rows, on)
+    yield from _finish(society, kind, rows, on)
 
 
 def csv_chunks(society, query: RegisterQuery, kind: str):

@@ -33,6 +33,7 @@ class CessationReason(models.TextChoices):
     EXPELLED = "expelled", "Expelled"
     INELIGIBLE = "ineligible", "Ceased to be eligible"
     UNTRACEABLE = "untraceable", "Untraceable or dormant"
+    SHARES_WITHDRAWN = "shares_withdrawn", "Shares withdrawn"
 
 
 def age_on(date_of_birth: date | None, on: date) -> int | None:

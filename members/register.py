@@ -272,13 +272,17 @@ def apply_details_as_at(members: list, on: date) -> list:
     return members
 
 
-def holdings_as_at(member_ids, on: date) -> dict:
-    """Shares held and amount paid per member id as at `on`: {member_id: (shares, pence)}.
-
-    The shares app fills this in; until then there are no holdings to show, so the register's
-    columns stay blank (not zero: blank means "not recorded here").
+def holdings_as_at(society, member_ids, on: date) -> dict:
+    """Shares held and amount paid per member id as at `on`: {member_id: (shares, pence)},
+    from the share ledger. Empty for a society without share classes (e.g. a company limited
+    by guarantee), so its register's share columns stay blank rather than showing zeros.
     """
-    return {}
+    from shares.queries import holdings_as_at as ledger_holdings
+    from shares.queries import society_has_shares
+
+    if not society_has_shares(society):
+        return {}
+    return ledger_holdings(society, member_ids, on)
 
 
 def holding_display(held) -> tuple[str, str] | None:

@@ -182,6 +182,17 @@ def _create_member(society, *, admitted_on, decided_on, reference, values, user=
     return member
 
 
+def _issue_qualifying_shares(actor, member: Member, admitted_on: date) -> int:
+    """Issue the shares needed to be a member, in the admission's transaction; how many."""
+    from shares.services import ShareError, issue_qualifying_shares
+
+    try:
+        entry = issue_qualifying_shares(actor=actor, member=member, on_date=admitted_on)
+    except ShareError as error:
+        raise MemberError(f"The qualifying shares could not be issued: {error}") from error
+    return entry.shares if entry is not None else 0
+
+
 def _welcome(member: Member) -> None:
     """The welcome notice goes by email or post, after commit (notifications outbox)."""
     from notifications.services import notify
@@ -229,6 +240,7 @@ def admit_application(*, actor, application: Application, decided_on: date,
         values = {f: getattr(locked, f) for f in APPLICATION_FIELDS}
         member = _create_member(society, admitted_on=admitted_on, decided_on=decided_on,
                                 reference=decision_reference, values=values, user=user)
+        qualifying = _issue_qualifying_shares(actor, member, admitted_on)
         locked.status = ApplicationStatus.ADMITTED
         locked.decided_on = decided_on
         locked.decision_reference = decision_reference
@@ -242,7 +254,8 @@ def admit_application(*, actor, application: Application, decided_on: date,
                       "admitted_on": admitted_on.isoformat(),
                       "decided_on": decided_on.isoformat(),
                       "decision_reference": decision_reference,
-                      "by_members_vote": by_members_vote})
+                      "by_members_vote": by_members_vote,
+                      "qualifying_shares": qualifying})
     return locked
 
 
@@ -387,8 +400,10 @@ def readmit_member(*, actor, member: Member, admitted_on: date, decided_on: date
         new = _create_member(society, admitted_on=admitted_on, decided_on=decided_on,
                              reference=decision_reference, values=values, user=locked.user,
                              readmission_of=locked)
+        qualifying = _issue_qualifying_shares(actor, new, admitted_on)
         audit.record(society, actor, "member.readmitted", new,
                      {"previous_number": locked.member_number,
+                      "qualifying_shares": qualifying,
                       "member_number": new.member_number,
                       "admitted_on": admitted_on.isoformat(),
                       "decided_on": decided_on.isoformat(),

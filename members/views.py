@@ -200,7 +200,9 @@ def member_detail(request, public_id):
         "under_16": member.is_under_16_on(today),
         "can_manage": request.visitor.can("members:manage"),
         "returned_form": ReturnedMailForm(initial={"returned_on": today}),
-        "holding": holding_display(holdings_as_at([member.pk], today).get(member.pk)),
+        "holding": holding_display(
+            holdings_as_at(request.society, [member.pk], today).get(member.pk)
+        ),
     })
 
 
@@ -368,7 +370,7 @@ def _register_page(request, kind: str):
         services.record_register_access(actor=request.user, society=society,
                                         action="register.viewed",
                                         what={"view": "full", **query.describe()})
-        holdings = holdings_as_at([m.pk for m in page.rows], query.as_at)
+        holdings = holdings_as_at(society, [m.pk for m in page.rows], query.as_at)
         for member in page.rows:
             member.holding = holding_display(holdings.get(member.pk))
     export_query = _link_with(request)

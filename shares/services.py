@@ -735,26 +735,18 @@ def pay_withdrawal(*, actor, withdrawal, paid_on: date, method: str,
 
 
 def end_membership_for_shares_withdrawn(*, actor, member, ceased_on: date) -> None:
-    """INTEGRATION POINT with the members app: the membership ends, reason "shares withdrawn".
+    """Withdrawing below the minimum holding ends membership, reason "shares withdrawn".
 
-    Calls members.services.cease_member (which writes its own "member.ceased" audit entry)
-    once members.models.CessationReason offers "shares_withdrawn". Until then it records the
-    cessation on the member row directly, covered by the caller's "shares.withdrawal_paid"
-    entry. Delete the fallback branch when the members app has the reason.
+    members.services.cease_member writes its own "member.ceased" audit entry.
     """
-    from members.models import CessationReason, Member
+    from members.services import MemberError, cease_member
 
-    if SHARES_WITHDRAWN in CessationReason.values:
-        from members.services import cease_member
-
+    if member.ceased_on is not None:
+        return
+    try:
         cease_member(actor=actor, member=member, ceased_on=ceased_on, reason=SHARES_WITHDRAWN)
-        return
-    locked = Member.objects.select_for_update(of=("self",)).get(pk=member.pk)
-    if locked.ceased_on is not None:
-        return
-    locked.ceased_on, locked.cessation_reason = ceased_on, SHARES_WITHDRAWN
-    locked.save(update_fields=["ceased_on", "cessation_reason"])
-    member.ceased_on, member.cessation_reason = ceased_on, SHARES_WITHDRAWN
+    except MemberError as error:
+        raise ShareError(str(error)) from error
 
 
 # Transfers, forfeiture, conversion
