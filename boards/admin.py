@@ -12,17 +12,11 @@ from boards.models import (
     SeatCategory,
     Term,
 )
+from societies.admin_site import ReadOnlyAdmin as BaseReadOnlyAdmin
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(SimpleHistoryAdmin, BaseReadOnlyAdmin):
+    """Read-only, with the row history."""
 
 
 @admin.register(Body)

@@ -13,17 +13,7 @@ from shares.models import (
     ShareTransaction,
     WithdrawalRequest,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from societies.admin_site import ReadOnlyAdmin
 
 
 @admin.register(ShareClass)

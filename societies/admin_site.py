@@ -31,3 +31,16 @@ class UnscopedAdminSite(admin.AdminSite):
 
 class OMOVAdminConfig(AdminConfig):
     default_site = "societies.admin_site.UnscopedAdminSite"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that change only through services (so they are audited): view, never edit."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
