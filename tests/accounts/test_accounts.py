@@ -10,7 +10,6 @@ from django.urls import reverse
 from accounts.models import User
 from tests.conftest import make_user
 
-
 pytestmark = pytest.mark.rate_limits
 
 
