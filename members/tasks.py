@@ -3,9 +3,8 @@
 from celery import shared_task
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
-from django.utils import timezone
 
-from societies.tasks import SocietyTask
+from societies.tasks import SocietyTask, send_once
 
 
 @shared_task(
@@ -16,31 +15,25 @@ from societies.tasks import SocietyTask
     max_retries=8,
 )
 def send_application_acknowledgement(society_id: int, application_id: int) -> bool:
-    """Email the applicant once: the conditional update claims it, so a rerun sends nothing.
+    """Email the applicant once (see societies.tasks.send_once).
 
     The applicant is not a member yet, so this is a plain email, not a notice.
     """
     from members.models import Application
 
-    claimed = Application.objects.filter(
-        society_id=society_id, pk=application_id, acknowledgement_sent_at__isnull=True
-    ).exclude(email="").update(acknowledgement_sent_at=timezone.now())
-    if not claimed:
-        return False
-    application = Application.objects.select_related("society", "stakeholder_class").get(
-        pk=application_id)
-    context = {"application": application, "society": application.society}
-    message = EmailMessage(
-        subject=render_to_string("members/email/acknowledgement_subject.txt", context).strip(),
-        body=render_to_string("members/email/acknowledgement.txt", context),
-        to=[application.email],
-    )
-    try:
-        message.send()
-    except OSError:
-        Application.objects.filter(pk=application_id).update(acknowledgement_sent_at=None)
-        raise
-    return True
+    rows = Application.objects.filter(society_id=society_id, pk=application_id).exclude(email="")
+
+    def build():
+        application = rows.select_related("society", "stakeholder_class").get()
+        context = {"application": application, "society": application.society}
+        return EmailMessage(
+            subject=render_to_string("members/email/acknowledgement_subject.txt",
+                                     context).strip(),
+            body=render_to_string("members/email/acknowledgement.txt", context),
+            to=[application.email],
+        )
+
+    return send_once(rows, "acknowledgement_sent_at", build)
 
 
 @shared_task(base=SocietyTask, acks_late=True)

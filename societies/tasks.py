@@ -21,6 +21,25 @@ class SocietyTask(DjangoTask):
             return super().__call__(society_id, *args, **kwargs)
 
 
+def send_once(rows, stamp_field: str, build) -> bool:
+    """Send the email `build()` makes at most once for the row in `rows`.
+
+    A conditional UPDATE stamps `stamp_field` to claim it, so a redelivered task sends
+    nothing; if sending fails the stamp is cleared again so the retry can send.
+    """
+    claimed = rows.filter(**{f"{stamp_field}__isnull": True}).update(
+        **{stamp_field: timezone.now()}
+    )
+    if not claimed:
+        return False
+    try:
+        build().send()
+    except OSError:
+        rows.update(**{stamp_field: None})
+        raise
+    return True
+
+
 @shared_task(
     base=SocietyTask,
     autoretry_for=(OSError,),
@@ -29,31 +48,26 @@ class SocietyTask(DjangoTask):
     max_retries=8,
 )
 def send_invitation(society_id: int, invitation_id: int) -> bool:
-    """Email an invitation once: the conditional update claims it, so a rerun sends nothing."""
+    """Email an invitation once (see send_once)."""
     from societies.models import Invitation
     from societies.services import invitation_token
 
-    claimed = Invitation.objects.filter(
-        society_id=society_id, pk=invitation_id, sent_at__isnull=True
-    ).update(sent_at=timezone.now())
-    if not claimed:
-        return False
-    invitation = Invitation.objects.select_related("society", "invited_by").get(pk=invitation_id)
-    link = settings.SITE_URL + reverse("accept_invitation", args=[invitation_token(invitation)])
-    context = {"invitation": invitation, "society": invitation.society, "link": link}
-    subject = render_to_string("societies/email/invitation_subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("societies/email/invitation.txt", context),
-        to=[invitation.email],
-    )
-    message.attach_alternative(
-        render_to_string("societies/email/invitation.html", context), "text/html"
-    )
-    try:
-        message.send()
-    except OSError:
-        # Release the claim so the retry can send it.
-        Invitation.objects.filter(pk=invitation_id).update(sent_at=None)
-        raise
-    return True
+    rows = Invitation.objects.filter(society_id=society_id, pk=invitation_id)
+
+    def build():
+        invitation = rows.select_related("society", "invited_by").get()
+        link = settings.SITE_URL + reverse("accept_invitation",
+                                           args=[invitation_token(invitation)])
+        context = {"invitation": invitation, "society": invitation.society, "link": link}
+        subject = render_to_string("societies/email/invitation_subject.txt", context).strip()
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string("societies/email/invitation.txt", context),
+            to=[invitation.email],
+        )
+        message.attach_alternative(
+            render_to_string("societies/email/invitation.html", context), "text/html"
+        )
+        return message
+
+    return send_once(rows, "sent_at", build)
