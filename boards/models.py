@@ -264,6 +264,15 @@ class Decision(models.Model):
                              related_name="decisions",
                              help_text="Blank for a decision of a general meeting.")
     meeting_label = models.CharField("meeting", max_length=200, blank=True)
+    meeting = models.ForeignKey("Meeting", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="decisions")
+    # Admissions and expulsions (docs/members.md) name the decision that made them.
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="decisions",
+                               help_text="The member this decision admitted or expelled.")
+    application = models.ForeignKey("members.Application", on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="decisions",
+                                    help_text="The application this decision decided.")
     decided_on = models.DateField()
     text = models.TextField()
     proposer = models.CharField(max_length=200, blank=True)
@@ -322,6 +331,14 @@ class Meeting(models.Model):
     held_on = models.DateField()
     start_time = models.TimeField(null=True, blank=True)
     place = models.TextField(blank=True)
+    online_link = models.URLField("online link", blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(default=120)
+    chair_name = models.CharField("chair of the meeting", max_length=200, blank=True)
+    # The notice of a general meeting, served through notifications (its messages are the
+    # record of service, per member).
+    notice = models.OneToOneField("notifications.Notice", on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="meeting")
+    notice_served_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(society="society")
@@ -358,3 +375,314 @@ class Meeting(models.Model):
             return None
         return rules.latest_sending_date(self.held_on, self.society.notice_clear_days,
                                          POST_DEEMED_WORKING_DAYS)
+
+
+# --- General meetings: agenda, proxies, attendance, votes in the meeting, minutes ----------
+
+
+class AgendaItemKind(models.TextChoices):
+    REPORT = "report", "Report"
+    RESOLUTION = "resolution", "Resolution"
+    ELECTION = "election", "Election"
+    OTHER = "other", "Other business"
+
+
+class AgendaItem(models.Model):
+    """One item of a meeting's agenda. A resolution item names the `ballots` resolution put to
+    the members, so the advance online votes are that contest's ballots."""
+
+    society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
+                                related_name="agenda_items")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="agenda_items")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20, choices=AgendaItemKind.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    resolution = models.ForeignKey("ballots.Contest", on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="agenda_items")
+    election = models.ForeignKey("ballots.Election", on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="agenda_items",
+                                 help_text="For an election item: the election whose "
+                                           "candidates' statements go with the notice.")
+    proposer = models.CharField(max_length=200, blank=True)
+    seconder = models.CharField(max_length=200, blank=True)
+    paper = models.FileField("paper (file)", upload_to="meeting-papers/", blank=True)
+    paper_text = models.TextField("paper (text)", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(society="society")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "position"],
+                                    name="agenda_item_position_unique"),
+            models.CheckConstraint(
+                condition=(Q(kind="resolution") & Q(resolution__isnull=False))
+                | (~Q(kind="resolution") & Q(resolution__isnull=True)),
+                name="agenda_item_resolution_iff_resolution_item",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="election") | Q(election__isnull=True),
+                name="agenda_item_election_only_on_election_item",
+            ),
+            models.UniqueConstraint(fields=["meeting", "resolution"],
+                                    condition=Q(resolution__isnull=False),
+                                    name="agenda_item_resolution_once_per_meeting"),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.title}"
+
+
+class ProxyInstruction(models.TextChoices):
+    FOR = "for", "For"
+    AGAINST = "against", "Against"
+    ABSTAIN = "abstain", "Abstain"
+    DISCRETION = "discretion", "At the proxy's discretion"
+
+
+class ProxyRevocation(models.TextChoices):
+    REVOKED = "revoked", "Revoked by the member"
+    ATTENDED = "attended", "Attended in person"
+    REPLACED = "replaced", "Replaced by a new appointment"
+
+
+class ProxyAppointment(models.Model):
+    """A member's appointment of a proxy for a general meeting: another member, or (holder
+    blank) the chair of the meeting. Live until revoked; one live appointment per member."""
+
+    society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
+                                related_name="proxy_appointments")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT,
+                                related_name="proxy_appointments")
+    appointer = models.ForeignKey("members.Member", on_delete=models.PROTECT,
+                                  related_name="proxies_given")
+    holder = models.ForeignKey("members.Member", on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="proxies_held",
+                               help_text="Blank: the chair of the meeting.")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=20, choices=ProxyRevocation.choices,
+                                      blank=True)
+
+    objects = ScopedManager(society="society")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "appointer"],
+                                    condition=Q(revoked_at__isnull=True),
+                                    name="proxy_one_live_appointment_per_member"),
+            models.CheckConstraint(condition=~Q(holder=F("appointer")),
+                                   name="proxy_holder_not_appointer"),
+            models.CheckConstraint(
+                condition=(Q(revoked_at__isnull=True) & Q(revoked_reason=""))
+                | (Q(revoked_at__isnull=False) & ~Q(revoked_reason="")),
+                name="proxy_revoked_reason_iff_revoked",
+            ),
+        ]
+        indexes = [models.Index(fields=["meeting", "holder", "revoked_at"],
+                                name="proxy_meeting_holder_live")]
+
+    def __str__(self):
+        return f"{self.appointer} → {self.holder_display}"
+
+    @property
+    def holder_display(self) -> str:
+        return self.holder.full_name if self.holder_id else "The chair of the meeting"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None
+
+
+class ProxyVoteInstruction(models.Model):
+    """How the proxy is to vote on one resolution of the meeting."""
+
+    society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
+                                related_name="+")
+    appointment = models.ForeignKey(ProxyAppointment, on_delete=models.PROTECT,
+                                    related_name="instructions")
+    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT,
+                                    related_name="proxy_instructions")
+    instruction = models.CharField(max_length=12, choices=ProxyInstruction.choices)
+
+    objects = ScopedManager(society="society")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["appointment", "agenda_item"],
+                                               name="proxy_one_instruction_per_item")]
+
+    def __str__(self):
+        return f"{self.agenda_item}: {self.get_instruction_display()}"
+
+
+class AttendanceMode(models.TextChoices):
+    IN_PERSON = "in_person", "Present in person"
+    ONLINE = "online", "Present online"
+    APOLOGIES = "apologies", "Apologies"
+
+
+class Attendance(models.Model):
+    society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
+                                related_name="+")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendance")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT,
+                               related_name="attendance")
+    mode = models.CharField(max_length=12, choices=AttendanceMode.choices)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(society="society")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["member__full_name"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"],
+                                               name="attendance_one_row_per_member")]
+
+    def __str__(self):
+        return f"{self.member}: {self.get_mode_display()}"
+
+    @property
+    def is_present(self) -> bool:
+        return self.mode != AttendanceMode.APOLOGIES
+
+
+class VoteMethod(models.TextChoices):
+    SHOW_OF_HANDS = "hands", "Show of hands"
+    POLL = "poll", "Poll"
+
+
+class MeetingVote(models.Model):
+    """The vote on one resolution at the meeting: the three sources as counted, and the
+    decision it produced. One per resolution item."""
+
+    society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
+                                related_name="+")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agenda_item = models.OneToOneField(AgendaItem, on_delete=models.PROTECT,
+                                       related_name="vote")
+    method = models.CharField(max_length=10, choices=VoteMethod.choices,
+                              default=VoteMethod.SHOW_OF_HANDS)
+    online_for = models.PositiveIntegerField(default=0)
+    online_against = models.PositiveIntegerField(default=0)
+    online_abstain = models.PositiveIntegerField(default=0)
+    proxy_for = models.PositiveIntegerField(default=0)
+    proxy_against = models.PositiveIntegerField(default=0)
+    proxy_abstain = models.PositiveIntegerField(default=0)
+    room_for = models.PositiveIntegerField(default=0)
+    room_against = models.PositiveIntegerField(default=0)
+    room_abstain = models.PositiveIntegerField(default=0)
+    quorum_present = models.PositiveIntegerField()
+    quorum_required = models.PositiveIntegerField()
+    explanation = models.TextField()
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="vote")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(society="society")
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Vote on {self.agenda_item}"
+
+    @property
+    def total_for(self) -> int:
+        return self.online_for + self.proxy_for + self.room_for
+
+    @property
+    def total_against(self) -> int:
+        return self.online_against + self.proxy_against + self.room_against
+
+    @property
+    def total_abstain(self) -> int:
+        return self.online_abstain + self.proxy_abstain + self.room_abstain
+
+
+LOCKED_MINUTES = "Approved minutes are locked: record a correcting decision instead"
+
+
+class MinutesQuerySet(models.QuerySet):
+    """Bulk paths refuse too: no queryset update or delete touches approved minutes."""
+
+    def update(self, **kwargs):
+        if self.filter(approved_on__isnull=False).exists():
+            raise ValueError(LOCKED_MINUTES)
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(approved_on__isnull=False).exists():
+            raise ValueError(LOCKED_MINUTES)
+        return super().delete()
+
+
+class Minutes(models.Model):
+    """The minutes of a meeting: drafted from the record, edited by the secretary, approved at
+    a later meeting and from then on locked (here, in the queryset and by a PostgreSQL
+    trigger, migration 0004)."""
+
+    society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
+                                related_name="minutes")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meeting = models.OneToOneField(Meeting, on_delete=models.PROTECT, related_name="minutes")
+    text = models.TextField()
+    drafted_at = models.DateTimeField(default=timezone.now)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    edited_at = models.DateTimeField(null=True, blank=True)
+    approved_at_meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, null=True,
+                                            blank=True, related_name="minutes_approved")
+    approved_on = models.DateField(null=True, blank=True)
+    approval_decision = models.OneToOneField(Decision, on_delete=models.PROTECT, null=True,
+                                             blank=True, related_name="approved_minutes")
+
+    objects = ScopedManager(society="society",
+                            _manager_class=models.Manager.from_queryset(MinutesQuerySet))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "minutes"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(approved_on__isnull=True) & Q(approved_at_meeting__isnull=True))
+                | (Q(approved_on__isnull=False) & Q(approved_at_meeting__isnull=False)),
+                name="minutes_approved_at_a_meeting",
+            ),
+            models.CheckConstraint(condition=~Q(approved_at_meeting=F("meeting")),
+                                   name="minutes_approved_at_a_later_meeting"),
+        ]
+
+    def __str__(self):
+        return f"Minutes of {self.meeting}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and (self.is_locked or Minutes._base_manager.filter(
+                pk=self.pk, approved_on__isnull=False).exists()):
+            raise ValueError(LOCKED_MINUTES)
+        super().save(*args, **kwargs)
+        self._stored_approved = self.approved_on is not None
+
+    def delete(self, *args, **kwargs):
+        if self.is_locked or Minutes._base_manager.filter(
+                pk=self.pk, approved_on__isnull=False).exists():
+            raise ValueError(LOCKED_MINUTES)
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_approved = instance.approved_on is not None
+        return instance
+
+    @property
+    def is_locked(self) -> bool:
+        return getattr(self, "_stored_approved", False)

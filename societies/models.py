@@ -71,6 +71,30 @@ class Society(models.Model):
         default=14,
         validators=[MaxValueValidator(365)],
     )
+    # General meeting rules (boards): quorum, proxies, the chair's casting vote.
+    quorum_minimum_members = models.PositiveSmallIntegerField(
+        "quorum: at least this many members", default=3,
+        validators=[MaxValueValidator(10000)],
+    )
+    quorum_percent = models.DecimalField(
+        "quorum: or this percentage of members, whichever is greater", max_digits=5,
+        decimal_places=2, default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    quorum_counts_proxies = models.BooleanField(
+        "members represented by proxy count towards the quorum", default=True
+    )
+    proxy_deadline_hours = models.PositiveSmallIntegerField(
+        "proxies must be appointed this many hours before the meeting", default=48,
+        validators=[MaxValueValidator(720)],
+    )
+    proxy_max_per_holder = models.PositiveSmallIntegerField(
+        "most proxies one member may hold (blank: no limit; the chair is not limited)",
+        null=True, blank=True, default=5,
+    )
+    chair_casting_vote = models.BooleanField(
+        "the chair has a casting vote on a tied ordinary resolution", default=True
+    )
     admission_method = models.CharField(
         max_length=20, choices=AdmissionMethod.choices, default=AdmissionMethod.BOARD
     )
