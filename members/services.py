@@ -182,12 +182,15 @@ def _create_member(society, *, admitted_on, decided_on, reference, values, user=
     return member
 
 
-def _issue_qualifying_shares(actor, member: Member, admitted_on: date) -> int:
-    """Issue the shares needed to be a member, in the admission's transaction; how many."""
+def _issue_qualifying_shares(actor, member: Member, admitted_on: date,
+                             payment: dict | None = None) -> int:
+    """Issue the shares needed to be a member, in the admission's transaction; how many.
+    `payment`: what the secretary recorded (amount_pence, paid_on, method, reference)."""
     from shares.services import ShareError, issue_qualifying_shares
 
     try:
-        entry = issue_qualifying_shares(actor=actor, member=member, on_date=admitted_on)
+        entry = issue_qualifying_shares(actor=actor, member=member, on_date=admitted_on,
+                                        **(payment or {}))
     except ShareError as error:
         raise MemberError(f"The qualifying shares could not be issued: {error}") from error
     return entry.shares if entry is not None else 0
@@ -205,8 +208,12 @@ def _welcome(member: Member) -> None:
 @transaction.atomic
 def admit_application(*, actor, application: Application, decided_on: date,
                       decision_reference: str, admitted_on: date | None = None,
-                      by_members_vote: bool = False) -> Application:
+                      by_members_vote: bool = False,
+                      payment: dict | None = None) -> Application:
     """Admit an applicant by the board's decision, or refer them to a members' vote.
+
+    `payment` is the payment for the qualifying shares as the secretary recorded it
+    (shares.services.issue_qualifying_shares's amount_pence, paid_on, method, reference).
 
     Where the society admits by a vote of members, the first decision only marks the
     application "awaiting members' vote"; the ballot (elections) admits with
@@ -240,7 +247,7 @@ def admit_application(*, actor, application: Application, decided_on: date,
         values = {f: getattr(locked, f) for f in APPLICATION_FIELDS}
         member = _create_member(society, admitted_on=admitted_on, decided_on=decided_on,
                                 reference=decision_reference, values=values, user=user)
-        qualifying = _issue_qualifying_shares(actor, member, admitted_on)
+        qualifying = _issue_qualifying_shares(actor, member, admitted_on, payment)
         locked.status = ApplicationStatus.ADMITTED
         locked.decided_on = decided_on
         locked.decision_reference = decision_reference
@@ -360,8 +367,15 @@ def cease_member(*, actor, member: Member, ceased_on: date, reason: str,
     locked.cessation_reason = reason
     locked.cessation_reference = reference
     locked.save(update_fields=["ceased_on", "cessation_reason", "cessation_reference"])
+    from members.signals import member_ceased
+
+    consequences = {}
+    for _receiver, done in member_ceased.send(sender=Member, member=locked, ceased_on=ceased_on,
+                                              reason=reason, actor=actor):
+        consequences.update(done or {})
     audit.record(locked.society, actor, "member.ceased", locked,
-                 {"ceased_on": ceased_on.isoformat(), "reason": reason, "reference": reference})
+                 {"ceased_on": ceased_on.isoformat(), "reason": reason, "reference": reference,
+                  **consequences})
     member.ceased_on, member.cessation_reason = ceased_on, reason
     member.cessation_reference = reference
     return locked

@@ -94,10 +94,24 @@ def applications(request):
                   {"open_applications": open_ones, "decided": decided})
 
 
-def _application_page(request, application, admit_form=None, decline_form=None, status=200):
+def _admission_payment_form(request, data=None):
+    """The payment for the qualifying shares (shares app), where joining needs shares and
+    the board admits; None otherwise."""
+    from shares.forms import AdmissionPaymentForm
+    from shares.services import admission_terms
+
+    terms = admission_terms(request.society)
+    if terms is None or request.society.admission_method == "members_vote":
+        return None
+    return AdmissionPaymentForm(data, terms=terms)
+
+
+def _application_page(request, application, admit_form=None, decline_form=None, status=200,
+                      payment_form=None):
     return render(request, "members/application.html", {
         "application": application,
         "admit_form": admit_form or DecisionForm(prefix="admit"),
+        "payment_form": payment_form or _admission_payment_form(request),
         "decline_form": decline_form or DeclineForm(prefix="decline"),
         "members_vote": request.society.admission_method == "members_vote",
         "today": timezone.localdate(),
@@ -117,12 +131,15 @@ def application_admit(request, public_id):
     society = request.society
     application = get_or_404(society.applications, public_id=public_id)
     form = DecisionForm(request.POST, prefix="admit")
-    if form.is_valid():
+    payment_form = _admission_payment_form(request, request.POST)
+    paid = payment_form is None or payment_form.is_valid()
+    if form.is_valid() and paid:
         try:
             result = services.admit_application(
                 actor=request.user, application=application,
                 decided_on=form.cleaned_data["decided_on"],
-                decision_reference=form.cleaned_data["decision_reference"])
+                decision_reference=form.cleaned_data["decision_reference"],
+                payment=payment_form.service_kwargs() if payment_form else None)
         except MemberError as error:
             form.add_error(None, str(error))
         else:
@@ -134,7 +151,8 @@ def application_admit(request, public_id):
             messages.success(request, f"{member.full_name} is admitted as member number "
                                       f"{member.member_number}.")
             return redirect(_url("member", society, public_id=member.public_id))
-    return _application_page(request, application, admit_form=form, status=400)
+    return _application_page(request, application, admit_form=form, status=400,
+                             payment_form=payment_form)
 
 
 @require_POST

@@ -80,6 +80,48 @@ class IssueForm(forms.Form):
         self.fields["share_class"].queryset = ShareClass.objects.filter(society=society)
 
 
+class AdmissionPaymentForm(forms.Form):
+    """The payment for the qualifying shares, recorded by the secretary when admitting.
+
+    Shown inside the members app's admission form (prefix "payment") where joining needs
+    shares: `terms` is `services.admission_terms(society)`."""
+
+    amount = PoundsField(label="Amount paid for the qualifying shares (£)")
+    paid_on = today_field("Date the payment was received")
+    method = forms.ChoiceField(label="How it was paid", choices=PaymentMethod.choices)
+    reference = forms.CharField(label="Payment reference", max_length=100,
+                                help_text="The bank reference, cheque number or receipt, so "
+                                          "the payment can be traced.")
+
+    def __init__(self, *args, terms, **kwargs):
+        kwargs.setdefault("prefix", "payment")
+        kwargs.setdefault("initial", {}).setdefault("amount", terms.cost_pence)
+        super().__init__(*args, **kwargs)
+        self.terms = terms
+        self.fields["amount"].help_text = (
+            f"Joining costs {ledger.format_pence(terms.cost_pence)}: {terms.shares} "
+            f"{terms.share_class.name} share{'s' if terms.shares != 1 else ''} of "
+            f"{terms.share_class.nominal_display}, issued fully paid on admission.")
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount != self.terms.cost_pence:
+            raise ValidationError(f"Joining costs {ledger.format_pence(self.terms.cost_pence)}; "
+                                  "record the payment for exactly that amount.")
+        return amount
+
+    def clean_paid_on(self):
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on > timezone.localdate():
+            raise ValidationError("The payment cannot be dated in the future.")
+        return paid_on
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {"amount_pence": data["amount"], "paid_on": data["paid_on"],
+                "method": data["method"], "reference": data["reference"]}
+
+
 class WithdrawalRequestForm(forms.Form):
     share_class = forms.ModelChoiceField(queryset=ShareClass.objects.none(), empty_label=None)
     shares = ShareCountField(label="Number of shares to withdraw")

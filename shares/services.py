@@ -471,33 +471,63 @@ def qualifying_class(society) -> ShareClass | None:
     return ShareClass.objects.filter(society=society, is_qualifying=True).first()
 
 
+@dataclass(frozen=True)
+class AdmissionTerms:
+    """What joining costs: the qualifying shares a new member pays for with the application."""
+
+    share_class: ShareClass
+    shares: int
+
+    @property
+    def cost_pence(self) -> int:
+        return self.shares * self.share_class.nominal_value_pence
+
+
+def admission_terms(society) -> AdmissionTerms | None:
+    """The shares a new member must buy to join, or None where joining needs none."""
+    with scope(society=society):
+        share_class = qualifying_class(society)
+        if share_class is None:
+            return None
+        shares = membership_minimum(society, share_class)
+    return AdmissionTerms(share_class, shares) if shares >= 1 else None
+
+
 def issue_qualifying_shares(*, actor, member, on_date: date, method: str = PaymentMethod.OTHER,
-                            reference: str = "paid with the application"
+                            reference: str = "paid with the application",
+                            paid_on: date | None = None, amount_pence: int | None = None
                             ) -> ShareTransaction | None:
     """The qualifying shares of a newly admitted member, paid for with the application.
 
     For the members app: call it inside the admission's transaction, after the Member row
-    exists. It writes no audit entry of its own: the admission's entry covers it (add the
-    returned entry's certificate number to it if you like). Returns None, issuing nothing,
-    where the society has no class issued on admission or needs no shares to join.
-    Raises ShareError (rolling the admission back) if the shares cannot be issued.
+    exists. The payment the secretary records on admission comes in `amount_pence` (must
+    be the shares' cost), `paid_on` (on or before the admission; defaults to it), `method`
+    and `reference`. It writes no audit entry of its own: the admission's entry covers it.
+    Returns None, issuing nothing, where the society has no class issued on admission or
+    needs no shares to join. Raises ShareError (rolling the admission back) if the shares
+    cannot be issued.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("issue_qualifying_shares() must run inside the admission's "
                            "transaction")
     society = member.society
     with scope(society=society):
-        share_class = qualifying_class(society)
-        if share_class is None:
+        terms = admission_terms(society)
+        if terms is None:
             return None
-        shares = membership_minimum(society, share_class)
-        if shares < 1:
-            return None
+        share_class, shares, cost = terms.share_class, terms.shares, terms.cost_pence
         _check_issue(member, share_class, shares, on_date)
-        cost = shares * share_class.nominal_value_pence
+        if amount_pence is not None and amount_pence != cost:
+            raise ShareError(f"Joining costs {ledger.format_pence(cost)} ({shares} "
+                             f"{share_class.name} shares of {share_class.nominal_display}); "
+                             f"the payment recorded is {ledger.format_pence(amount_pence)}.")
+        paid_on = paid_on or on_date
+        if paid_on > on_date:
+            raise ShareError(f"The payment must be received by the day of admission "
+                             f"({_day(on_date)}); it is dated {_day(paid_on)}.")
         payment = _record_payment(actor=actor, society=society, member=member,
                                   direction=PaymentDirection.RECEIVED, amount_pence=cost,
-                                  paid_on=on_date, method=method, reference=reference)
+                                  paid_on=paid_on, method=method, reference=reference)
         (entry,) = _post(actor=actor, society=society, on_date=on_date, reference="admission",
                          payment=payment,
                          legs=[Leg(member, share_class, TransactionKind.ISSUE, shares, cost)])

@@ -12,3 +12,12 @@ def pounds(pence):
         return "—"
     return format_pence(int(pence))
 
+
+
+@register.simple_tag(takes_context=True)
+def admission_terms(context):
+    """What joining the page's society costs in shares (None where it needs none)."""
+    from shares.services import admission_terms as terms_for
+
+    society = context.get("society")
+    return terms_for(society) if society is not None else None
