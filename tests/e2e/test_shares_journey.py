@@ -1,73 +1,165 @@
-"""A Baywind investor's shares, in a real browser: the secretary issues shares against a
-payment, the member downloads the certificate and asks to withdraw, the secretary records
-the board's approval and the payment.
+"""Shares in a real browser, from joining to leaving.
 
-Joining (application and admission) belongs to the membership pages; until the journey can
-start there, the member is admitted here the way admission will do it: the Member row and
-`shares.services.issue_qualifying_shares()` in one transaction.
+A Baywind investor applies on the public page (told what joining costs), the secretary —
+signed in with a password and an authenticator code — admits them recording the payment, so
+the qualifying share is issued with a numbered certificate; the member downloads it; the
+secretary issues investor shares against a further payment; the member asks to withdraw half
+(and sees the earliest payable date from the notice period); the secretary records the
+board's approval and the payment; the certificate is cancelled and reissued for the rest.
+Then a member withdraws their only share and their membership ends, "shares withdrawn".
 """
 
 import re
 from datetime import timedelta
 
-from django.db import transaction
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
 
 from members.models import Member
-from shares import services
-from shares.models import Holding, ShareCertificate, WithdrawalRequest
+from shares.models import (
+    Holding,
+    ShareCertificate,
+    SharePayment,
+    ShareTransaction,
+    WithdrawalRequest,
+)
+from societies.models import RoleGrant
+from societies.permissions import Role
 from tests.conftest import build_society, make_user
-from tests.e2e.helpers import assert_accessible
+from tests.e2e.helpers import assert_accessible, current_totp_code
 from tests.shares.conftest import make_classes
 
 SLUG = "baywind"
-
-
-def admit(world, user):
-    """What admission does (membership app): the member row and the qualifying share."""
-    with scope(society=world.society), transaction.atomic():
-        member = Member.objects.create(
-            society=world.society, member_number=100, user=user, full_name="Jo Investor",
-            email=user.email, stakeholder_class=world.classes["Parent"],
-            address="2 Windmill Lane\nUlverston", postcode="LA12 7AA",
-        )
-        services.issue_qualifying_shares(actor=world.users["secretary"], member=member,
-                                         on_date=timezone.localdate(), method="card",
-                                         reference="application ref. APP-100")
-    return member
+NAME = "Baywind Energy Co-operative"
+PASSWORD = "kestrel-turbine-meadow-7"
 
 
 def status_message(page):
     return page.get_by_role("status")
 
 
-def test_investor_buys_downloads_a_certificate_and_withdraws(live_server, new_page, sign_in,
-                                                             tmp_path):
-    world = build_society(SLUG, "Baywind Energy Co-operative")
+def day(on) -> str:
+    return f"{on.day} {on:%B %Y}"
+
+
+def secretary_signs_in(live_server, new_page, world):
+    """A secretary with an authenticator app signs in: password, then the code."""
+    secret = generate_totp_secret()
+    user = make_user("sam.secretary@baywind.test", full_name="Sam Secretary",
+                     password=PASSWORD)
+    with scopes_disabled():
+        TOTP.activate(user, secret)
+    with scope(society=world.society):
+        RoleGrant.objects.create(society=world.society, user=user, role=Role.SECRETARY)
+    page = new_page()
+    page.goto(f"{live_server.url}/s/{SLUG}/members/applications/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Two-Factor Authentication")
+    page.get_by_label("Code").fill(current_totp_code(secret))
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Applications")
+    return page
+
+
+def apply(page, base):
+    page.goto(f"{base}/members/apply/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Apply to join {NAME}")
+    expect(page.get_by_role("region", name="Paying for your share")).to_contain_text(
+        "Joining costs £1.00")
+    assert_accessible(page)
+    page.get_by_label("I am applying as").select_option(label="Parent (from age 16)")
+    page.get_by_label("Full name").fill("Jo Investor")
+    page.get_by_label("Postal address").fill("2 Windmill Lane\nUlverston")
+    page.get_by_label("Postcode").fill("la12 7aa")
+    page.get_by_label("Date of birth").fill("1979-05-17")
+    page.get_by_label("Email address").fill("jo.investor@baywind.test")
+    page.get_by_label("How should the society contact you?").select_option("email")
+    page.get_by_label("I agree to receive notices and ballots electronically").check()
+    page.get_by_label("I agree to be bound by the society's rules").check()
+    page.get_by_role("button", name="Send my application").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Application received")
+    expect(page.get_by_text(re.compile(r"^Now pay £1.00 for your 1 Ordinary share"))
+           ).to_be_visible()
+    assert_accessible(page)
+    return page.locator(".reference strong").inner_text()
+
+
+def test_investor_joins_pays_downloads_a_certificate_and_withdraws(live_server, new_page,
+                                                                   sign_in, tmp_path):
+    world = build_society(SLUG, NAME)
     with scope(society=world.society):
         make_classes(world.society)
-    investor_user = make_user("jo.investor@baywind.test", full_name="Jo Investor")
-    member = admit(world, investor_user)
     base = f"{live_server.url}/s/{SLUG}"
+    today = timezone.localdate()
 
-    # The secretary finds the new member on the share register and issues 500 shares.
-    secretary = sign_in(new_page(), world.users["secretary"])
+    # 1. Jo, who has an account, applies and is told what to pay and how to quote it.
+    investor_user = make_user("jo.investor@baywind.test", full_name="Jo Investor")
+    page = sign_in(new_page(), investor_user)
+    reference = apply(page, base)
+
+    # 2. The secretary, signed in with MFA, admits Jo recording the £1 received.
+    secretary = secretary_signs_in(live_server, new_page, world)
+    assert_accessible(secretary)
+    secretary.get_by_role("link", name=reference).click()
+    expect(secretary.get_by_role("heading", level=1)).to_have_text(f"Application {reference}")
+    assert_accessible(secretary)
+    secretary.locator("#id_admit-decision_reference").fill("Board minute 2026/40")
+    payment = secretary.get_by_role("group", name="Payment for the qualifying shares")
+    expect(payment.get_by_label("Amount paid for the qualifying shares (£)")).to_have_value("1")
+    payment.get_by_label("How it was paid").select_option(label="Bank transfer")
+    payment.get_by_label("Payment reference").fill(f"FPS {reference}")
+    # A wrong amount is named and nothing is admitted.
+    payment.get_by_label("Amount paid for the qualifying shares (£)").fill("10")
+    secretary.get_by_role("button", name="Admit as a member").click()
+    expect(secretary.get_by_text("Joining costs £1.00; record the payment for exactly")
+           ).to_be_visible()
+    assert_accessible(secretary)
+    secretary.get_by_label("Amount paid for the qualifying shares (£)").fill("1.00")
+    secretary.get_by_role("button", name="Admit as a member").click()
+    expect(status_message(secretary)).to_contain_text(
+        "Jo Investor is admitted as member number 6.")
+    with scope(society=world.society):
+        member = Member.objects.get(member_number=6)
+        assert member.user == investor_user
+        issued = ShareTransaction.objects.get(member=member)
+        assert (issued.kind, issued.shares, issued.amount_pence) == ("issue", 1, 100)
+        assert (issued.payment.method, issued.payment.reference) == (
+            "bank_transfer", f"FPS {reference}")
+
+    # 3. Jo sees the qualifying share and downloads its certificate (no. 1).
+    page.goto(f"{base}/")
+    page.get_by_role("navigation", name=NAME).get_by_role("link", name="My shares").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My shares")
+    expect(page.get_by_role("table", name="Your shares by class")).to_contain_text("Ordinary")
+    assert_accessible(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Certificate 1 (PDF)").click()
+    download = download_info.value
+    assert download.suggested_filename == "share-certificate-1.pdf"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF")
+
+    # 4. Jo pays for 500 investor shares; the secretary issues them recording the payment.
     secretary.goto(f"{base}/")
-    secretary.get_by_role("navigation", name="Baywind Energy Co-operative").get_by_role(
+    secretary.get_by_role("navigation", name=NAME).get_by_role(
         "link", name="Shares", exact=True).click()
     expect(secretary.get_by_role("heading", level=1)).to_have_text(
         re.compile(r"^Shares held as at "))
     assert_accessible(secretary)
-    secretary.get_by_label("Member number").fill("100")
+    secretary.get_by_label("Member number").fill("6")
     secretary.get_by_role("button", name="Open the member's shares").click()
     expect(secretary.get_by_role("heading", level=1)).to_have_text(
-        "Shares of Jo Investor (no. 100)")
+        "Shares of Jo Investor (no. 6)")
     assert_accessible(secretary)
     secretary.get_by_role("link", name="Issue shares").click()
     expect(secretary.get_by_role("heading", level=1)).to_have_text(
-        "Issue shares: Jo Investor (no. 100)")
+        "Issue shares: Jo Investor (no. 6)")
     assert_accessible(secretary)
     secretary.get_by_label("Share class").select_option(label="Investor")
     secretary.get_by_label("Number of shares").fill("500")
@@ -79,51 +171,33 @@ def test_investor_buys_downloads_a_certificate_and_withdraws(live_server, new_pa
         "500 Investor shares issued to Jo Investor: certificate no. 2.")
     assert_accessible(secretary)
 
-    # The member sees the shares and downloads the certificate.
-    page = sign_in(new_page(), investor_user)
-    page.goto(f"{base}/")
-    page.get_by_role("navigation", name="Baywind Energy Co-operative").get_by_role(
-        "link", name="My shares").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("My shares")
-    holdings = page.get_by_role("table", name="Your shares by class")
-    expect(holdings).to_contain_text("Investor")
-    expect(holdings).to_contain_text("£500.00")
-    assert_accessible(page)
-    with page.expect_download() as download_info:
-        page.get_by_role("link", name="Certificate 2 (PDF)").click()
-    download = download_info.value
-    assert download.suggested_filename == "share-certificate-2.pdf"
-    saved = tmp_path / download.suggested_filename
-    download.save_as(saved)
-    assert saved.read_bytes().startswith(b"%PDF")
-
-    # Later, the member asks to withdraw half; 90 days' notice.
+    # 5. Later, Jo asks to withdraw half; 90 days' notice.
+    page.goto(f"{base}/shares/")
+    expect(page.get_by_role("table", name="Your shares by class")).to_contain_text("£500.00")
     page.get_by_role("link", name="Ask to withdraw shares").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ask to withdraw shares")
-    earliest = timezone.localdate() + timedelta(days=90)
-    expect(page.get_by_role("table", name="If you ask today")).to_contain_text(
-        f"{earliest.day} {earliest:%B %Y}")
+    earliest = today + timedelta(days=90)
+    expect(page.get_by_role("table", name="If you ask today")).to_contain_text(day(earliest))
     assert_accessible(page)
     page.get_by_label("Share class").select_option(label="Investor")
     page.get_by_label("Number of shares to withdraw").fill("250")
     page.get_by_role("button", name="Ask to withdraw").click()
-    expect(status_message(page)).to_contain_text(
-        f"It can be paid from {earliest.day} {earliest:%B %Y}.")
+    expect(status_message(page)).to_contain_text(f"It can be paid from {day(earliest)}.")
     assert_accessible(page)
 
     # Ninety days pass (the request is moved back in time rather than the clock forward).
     with scope(society=world.society):
-        served = timezone.localdate() - timedelta(days=91)
+        served = today - timedelta(days=91)
         WithdrawalRequest.objects.filter(member=member).update(
             requested_on=served, earliest_payable_on=served + timedelta(days=90))
 
-    # The secretary records the board's approval, then the payment.
+    # 6. The secretary records the board's approval, then the payment.
     secretary.goto(f"{base}/shares/register/")
     secretary.get_by_role("navigation", name="Share records").get_by_role(
         "link", name="Withdrawals").click()
     expect(secretary.get_by_role("heading", level=1)).to_have_text("Withdrawals")
     assert_accessible(secretary)
-    secretary.get_by_role("link", name="Jo Investor (no. 100)").click()
+    secretary.get_by_role("link", name="Jo Investor (no. 6)").click()
     expect(secretary.get_by_role("heading", level=1)).to_have_text(
         "Withdrawal of 250 Investor shares")
     assert_accessible(secretary)
@@ -132,15 +206,15 @@ def test_investor_buys_downloads_a_certificate_and_withdraws(live_server, new_pa
     approval.get_by_role("button", name="Record approval").click()
     expect(status_message(secretary)).to_contain_text("The board's approval is recorded.")
     assert_accessible(secretary)
-    payment = secretary.get_by_role("region", name="Record the payment")
-    payment.get_by_label("How it was paid").select_option(label="Bank transfer")
-    payment.get_by_label("Payment reference").fill("BACS OUT 250")
-    payment.get_by_role("button", name="Record payment").click()
+    paying = secretary.get_by_role("region", name="Record the payment")
+    paying.get_by_label("How it was paid").select_option(label="Bank transfer")
+    paying.get_by_label("Payment reference").fill("BACS OUT 250")
+    paying.get_by_role("button", name="Record payment").click()
     expect(status_message(secretary)).to_contain_text("The payment is recorded")
     expect(secretary.get_by_text(re.compile(r"^Paid \(Board minute 2026/41"))).to_be_visible()
     assert_accessible(secretary)
 
-    # The member sees what is left and the replacement certificate.
+    # 7. Jo sees what is left: certificate 2 cancelled, certificate 3 for the 250 left.
     page.goto(f"{base}/shares/")
     expect(page.get_by_role("table", name="Your shares by class")).to_contain_text("£250.00")
     certificates = page.get_by_role("table", name="Your share certificates, newest first")
@@ -156,6 +230,57 @@ def test_investor_buys_downloads_a_certificate_and_withdraws(live_server, new_pa
     assert download_info.value.suggested_filename == "share-certificate-3.pdf"
     with scope(society=world.society):
         assert Holding.objects.get(member=member, share_class__name="Investor").shares == 250
+        assert ShareCertificate.objects.get(number=2).cancelled_on == today
         assert ShareCertificate.objects.get(number=3).shares == 250
+        paid_out = SharePayment.objects.get(member=member, direction="paid")
+        assert (paid_out.amount_pence, paid_out.reference) == (25000, "BACS OUT 250")
         member.refresh_from_db()
         assert member.is_active  # the qualifying share is still held
+
+
+def test_withdrawing_the_only_share_ends_the_membership(live_server, new_page, sign_in):
+    world = build_society(SLUG, NAME)
+    with scope(society=world.society):
+        ordinary, _investor = make_classes(world.society)
+        leaver = world.members["member"]
+        Member.objects.filter(pk=leaver.pk).update(admitted_on=timezone.localdate()
+                                                   - timedelta(days=400))
+    from shares import services
+
+    with scope(society=world.society):
+        leaver.refresh_from_db()
+        services.issue_shares(actor=None, member=leaver, share_class=ordinary, shares=1,
+                              amount_pence=100, paid_on=leaver.admitted_on, method="cash",
+                              reference="on joining")
+    base = f"{live_server.url}/s/{SLUG}"
+
+    page = sign_in(new_page(), world.users["member"])
+    page.goto(f"{base}/shares/withdraw/")
+    expect(page.get_by_text("Withdrawing your Ordinary shares below 1 ends your membership.")
+           ).to_be_visible()
+    page.get_by_label("Number of shares to withdraw").fill("1")
+    page.get_by_role("button", name="Ask to withdraw").click()
+    expect(status_message(page)).to_contain_text("When it is paid, your membership ends.")
+    assert_accessible(page)
+
+    secretary = secretary_signs_in(live_server, new_page, world)
+    secretary.goto(f"{base}/shares/withdrawals/")
+    secretary.get_by_role("link", name=re.compile(r"^Member \(no\. 5\)")).click()
+    expect(secretary.get_by_text("Ends when paid")).to_be_visible()
+    approval = secretary.get_by_role("region", name="Record the board's approval")
+    approval.get_by_label("Decision reference (e.g. minute number)").fill("Board 2026/42")
+    approval.get_by_role("button", name="Record approval").click()
+    paying = secretary.get_by_role("region", name="Record the payment")
+    paying.get_by_label("How it was paid").select_option(label="Cash")
+    paying.get_by_label("Payment reference").fill("receipt 77")
+    paying.get_by_role("button", name="Record payment").click()
+    expect(status_message(secretary)).to_contain_text("The payment is recorded")
+    assert_accessible(secretary)
+
+    secretary.goto(f"{base}/members/{leaver.public_id}/")
+    expect(secretary.get_by_text(re.compile(r"— Shares withdrawn"))).to_be_visible()
+    with scope(society=world.society):
+        leaver.refresh_from_db()
+        assert (leaver.ceased_on, leaver.cessation_reason) == (timezone.localdate(),
+                                                               "shares_withdrawn")
+        assert not Holding.objects.filter(member=leaver, shares__gt=0).exists()
