@@ -44,10 +44,60 @@ class ContestForm(forms.Form):
     results_hidden = forms.BooleanField(
         required=False, initial=True, label="Hide turnout from members until voting closes")
     seed = forms.CharField(max_length=64, required=False, label="Published seed for any lot")
+    seat_category = forms.ModelChoiceField(
+        queryset=None, required=False, label="Board seats this contest fills",
+        help_text="The winners' terms start from the published result. Leave blank if the "
+                  "contest fills no board seats.")
 
     def __init__(self, *args, society, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stakeholder_classes"].queryset = society.stakeholder_classes.all()
+        self.fields["seat_category"].queryset = elected_seats(society)
+
+
+def elected_seats(society):
+    from boards.models import FilledBy, SeatCategory
+
+    return SeatCategory.objects.filter(society=society, filled_by=FilledBy.ELECTED
+                                       ).select_related("body")
+
+
+class SeatCategoryLinkForm(forms.Form):
+    seat_category = forms.ModelChoiceField(
+        queryset=None, required=False, label="Board seats this contest fills",
+        help_text="Blank: the contest fills no board seats.")
+
+    def __init__(self, *args, society, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seat_category"].queryset = elected_seats(society)
+
+
+class StartTermsForm(forms.Form):
+    started_on = forms.DateField(widget=DATE_INPUT, initial=timezone.localdate,
+                                 label="Terms start on",
+                                 help_text="Usually the day of the AGM that declares the result.")
+
+
+class PutToVoteForm(forms.Form):
+    election = forms.ModelChoiceField(
+        queryset=None, required=False, label="Election",
+        help_text="Add the resolution to this election's ballot, or leave blank to hold a "
+                  "separate vote.")
+    record_date = forms.DateField(widget=DATE_INPUT, initial=timezone.localdate,
+                                  help_text="Members entitled to vote are taken as at this date.")
+    voting_opens = _when("Voting opens")
+    voting_closes = _when("Voting closes")
+
+    def __init__(self, *args, society, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["election"].queryset = society.elections.all()
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("voting_opens"), cleaned.get("voting_closes")
+        if opens and closes and closes <= opens:
+            self.add_error("voting_closes", "Voting must close after it opens.")
+        return cleaned
 
 
 class ResolutionForm(forms.Form):

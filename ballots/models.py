@@ -119,6 +119,12 @@ class Contest(models.Model):
         related_name="admission_resolution",
         help_text="For admission by members' vote: the application this resolution decides.",
     )
+    # The seats this contest fills (boards); the winners' terms start from the result once.
+    seat_category = models.ForeignKey(
+        "boards.SeatCategory", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="contests", help_text="For a contest for seats: the board seats it fills.")
+    terms_started_on = models.DateField(
+        null=True, blank=True, help_text="When the winners' terms were started from the result.")
     # State, the frozen roll and the result.
     state = models.CharField(max_length=10, choices=ContestState.choices,
                              default=ContestState.DRAFT)

@@ -55,6 +55,7 @@ CONTEST_FIELDS = [
     "nominations_open", "nominations_close", "withdrawal_deadline", "statement_limit",
     "voting_opens", "voting_closes", "ballot_order", "results_hidden", "resolution_text",
     "explanatory_note", "resolution_kind", "fraction_numerator", "fraction_denominator", "seed",
+    "seat_category",
 ]
 
 
@@ -82,6 +83,37 @@ def _check_contest(contest: Contest) -> None:
     if contest.min_shares_pence:
         raise BallotError("A minimum shareholding cannot be applied until the share register "
                           "is kept here; leave it at 0.")
+    _check_seat_category(contest)
+
+
+def _check_seat_category(contest: Contest) -> None:
+    """A contest for seats may name the board seats it fills (boards.terms starts the terms)."""
+    category = contest.seat_category
+    if category is None:
+        return
+    if contest.is_resolution:
+        raise BallotError("A resolution fills no board seats.")
+    if category.society_id != contest.society_id:
+        raise BallotError("Those seats belong to another society.")
+    if category.filled_by != "elected":
+        raise BallotError(f"{category.name} seats are not filled by election.")
+    if contest.seats > category.seats:
+        raise BallotError(f"The contest is for {contest.seats} seats; {category.name} has only "
+                          f"{category.seats}.")
+
+
+@transaction.atomic
+def link_seat_category(*, actor, contest: Contest, seat_category) -> Contest:
+    """Name (or change, or clear) the board seats a contest fills, until terms start."""
+    contest = _locked(contest)
+    if contest.terms_started_on is not None:
+        raise BallotError("The winners' terms have already started from this result.")
+    contest.seat_category = seat_category
+    _check_seat_category(contest)
+    contest.save(update_fields=["seat_category"])
+    audit.record(contest.society, actor, "contest.seat_category_linked", contest,
+                 {"seat_category": str(seat_category) if seat_category else None})
+    return contest
 
 
 @transaction.atomic

@@ -31,4 +31,8 @@ urlpatterns = [
     path("manage/contests/<uuid:public_id>/count/", views.run_count, name="count"),
     path("manage/contests/<uuid:public_id>/sign-off/", views.sign_off, name="sign_off"),
     path("manage/contests/<uuid:public_id>/publish/", views.publish, name="publish"),
+    path("manage/contests/<uuid:public_id>/seats/", views.link_seats, name="link_seats"),
+    path("manage/contests/<uuid:public_id>/terms/", views.start_terms, name="start_terms"),
+    path("applications/<uuid:application_id>/put-to-vote/", views.put_to_vote,
+         name="put_to_vote"),
 ]

@@ -3,9 +3,11 @@ the returning officer's pages. Each view checks a form, calls one service, and s
 outcome. The receipt is shown once, in the response to the vote: it is never put in the
 session, a message or a URL, so nothing kept on the server links it to the voter."""
 
+import functools
 import hashlib
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,9 +24,12 @@ from ballots.forms import (
     ElectionForm,
     NominationForm,
     PaperBatchForm,
+    PutToVoteForm,
     ReceiptLookupForm,
     ResolutionForm,
+    SeatCategoryLinkForm,
     SignOffForm,
+    StartTermsForm,
     StrikeOffForm,
 )
 from ballots.models import BallotOrder, CastBallot, Contest, ContestState
@@ -357,6 +362,9 @@ def _manage_page(request, contest, **forms):
                                                                       prefix="nom"),
         "strike_form": forms.get("strike_form") or StrikeOffForm(prefix="strike"),
         "sign_form": forms.get("sign_form") or SignOffForm(prefix="sign"),
+        "seats_form": forms.get("seats_form") or SeatCategoryLinkForm(
+            society=request.society, prefix="seats",
+            initial={"seat_category": contest.seat_category_id}),
         "batches": contest.paper_batches.order_by("entered_at"),
         "can_open": contest.state == ContestState.DRAFT
         and timezone.now() >= contest.voting_opens,
@@ -510,3 +518,104 @@ def sign_off(request, public_id):
 def publish(request, public_id):
     return _act(request, _contest(request, public_id), services.publish_result,
                 "The result is published to the members.")
+
+
+# Board seats: the seats a contest fills, and the winners' terms from its result
+
+
+def secretary_or_returning_officer(view):
+    """The secretary (boards:manage) or the returning officer (ballots:administer) may open
+    it; each passes the checks (MFA) of their own permission."""
+    as_secretary = requires("boards:manage")(view)
+    as_officer = requires("ballots:administer")(view)
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.visitor.can("boards:manage"):
+            return as_secretary(request, *args, **kwargs)
+        return as_officer(request, *args, **kwargs)
+
+    wrapped.required_permission = "boards:manage"
+    return wrapped
+
+
+@require_POST
+@requires("ballots:administer")
+def link_seats(request, public_id):
+    contest = _contest(request, public_id)
+    form = SeatCategoryLinkForm(request.POST, society=request.society, prefix="seats")
+    if form.is_valid():
+        category = form.cleaned_data["seat_category"]
+        return _act(request, contest, services.link_seat_category,
+                    f"This contest fills the {category.name} seats." if category
+                    else "This contest fills no board seats.", seat_category=category)
+    return _manage_page(request, contest, seats_form=form)
+
+
+@secretary_or_returning_officer
+def start_terms(request, public_id):
+    from boards.services import BoardError
+    from boards.terms import plan_terms_from_result, start_terms_from_result
+
+    contest = get_or_404(request.society.contests.select_related(
+        "society", "election", "seat_category__body"), public_id=public_id)
+    form = StartTermsForm(request.POST if request.method == "POST" else request.GET or None)
+    started_on = timezone.localdate()
+    if form.is_bound and form.is_valid():
+        started_on = form.cleaned_data["started_on"]
+    if request.method == "POST" and form.is_valid():
+        try:
+            started = start_terms_from_result(actor=request.user, contest=contest,
+                                              started_on=started_on)
+        except BoardError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{len(started)} term{'s' if len(started) != 1 else ''} "
+                                      f"started on {started_on:%d %B %Y}.")
+            if request.visitor.can("boards:view_board"):
+                return redirect(reverse("boards:board",
+                                        kwargs={"society_slug": request.society.slug}))
+            return redirect(_url("manage_contest", request.society, public_id=public_id))
+    return render(request, "ballots/start_terms.html", {
+        "contest": contest, "form": form, "started_on": started_on,
+        "plan": plan_terms_from_result(contest, started_on),
+    }, status=400 if form.errors else 200)
+
+
+# A members' vote on an applicant
+
+
+@requires("resolutions:propose")
+def put_to_vote(request, application_id):
+    from members.models import ApplicationStatus
+
+    application = get_or_404(
+        request.society.applications.filter(status=ApplicationStatus.AWAITING_VOTE)
+        .select_related("stakeholder_class"), public_id=application_id)
+    if Contest.objects.filter(application=application).exists():
+        messages.info(request, "This application is already put to the members' vote.")
+        return redirect(reverse("members:application", kwargs={
+            "society_slug": request.society.slug, "public_id": application.public_id}))
+    form = PutToVoteForm(request.POST or None, society=request.society)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                election = data["election"] or services.create_election(
+                    actor=request.user, society=request.society,
+                    title=f"Admission of {application.full_name}")
+                contest = services.put_application_to_vote(
+                    actor=request.user, application=application, election=election,
+                    voting_opens=data["voting_opens"], voting_closes=data["voting_closes"],
+                    record_date=data["record_date"])
+        except BallotError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{application.full_name}'s application is put to the "
+                                      f"members' vote ({contest.election.title}); voting opens "
+                                      "at the time set.")
+            return redirect(reverse("members:application", kwargs={
+                "society_slug": request.society.slug, "public_id": application.public_id}))
+    return render(request, "ballots/put_to_vote.html",
+                  {"application": application, "form": form},
+                  status=400 if form.errors else 200)

@@ -5,7 +5,11 @@ class BoardsConfig(AppConfig):
     name = "boards"
 
     def ready(self):
+        from boards.terms import end_terms_on_cessation
+        from members.signals import member_ceased
         from societies import navigation
+
+        member_ceased.connect(end_terms_on_cessation, dispatch_uid="boards.end_terms_on_cessation")
 
         navigation.register(label="Decision log", url_name="boards:decisions",
                             permission="boards:view", order=70)

@@ -180,3 +180,14 @@ class MeetingForm(forms.Form):
     def __init__(self, *args, society, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].queryset = society.bodies.all()
+
+
+class CoOptionDecisionForm(forms.Form):
+    """The AGM's decision on one co-option (boards.terms)."""
+
+    decided_on = forms.DateField(widget=DATE, initial=timezone.localdate,
+                                 label="Date of the general meeting")
+    decision = forms.ChoiceField(
+        choices=[("", "Choose…"), ("ratified", "Ratified"),
+                 ("not_ratified", "Not ratified: the term ends")],
+        label="The meeting's decision")

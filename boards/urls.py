@@ -21,4 +21,6 @@ urlpatterns = [
     path("terms/new/", views.term_new, name="term_new"),
     path("terms/<uuid:public_id>/end/", views.term_end, name="term_end"),
     path("terms/<uuid:public_id>/ratify/", views.term_ratify, name="term_ratify"),
+    path("co-options/", views.co_options, name="co_options"),
+    path("co-options/<uuid:public_id>/", views.co_option_decide, name="co_option_decide"),
 ]

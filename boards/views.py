@@ -66,7 +66,16 @@ def board(request):
         "bodies": compose(request.society, today,
                           rotation_at=next_agm.held_on if next_agm else None),
         "can_manage": request.visitor.can("boards:manage"),
+        "results_awaiting_terms": _results_awaiting_terms(request),
     })
+
+
+def _results_awaiting_terms(request):
+    from boards.terms import contests_awaiting_terms
+
+    if not request.visitor.can("boards:manage"):
+        return []
+    return list(contests_awaiting_terms(request.society)[:50])
 
 
 @requires("boards:view_board")
@@ -203,3 +212,44 @@ def meeting_new(request):
         actor=request.user, society=request.society, **d), "Meeting scheduled.", "meetings",
         "Schedule a meeting",
         f"General meetings need {request.society.notice_clear_days} clear days' notice.")
+
+
+def _co_options_page(request, failed=None, status=200):
+    from boards.terms import awaiting_ratification
+
+    rows = []
+    for term in awaiting_ratification(request.society):
+        form = (failed[1] if failed and failed[0] == term.pk
+                else forms.CoOptionDecisionForm(prefix=str(term.public_id)))
+        rows.append((term, form))
+    return render(request, "boards/co_options.html", {"rows": rows}, status=status)
+
+
+@requires("boards:manage")
+def co_options(request):
+    return _co_options_page(request)
+
+
+@requires("boards:manage")
+def co_option_decide(request, public_id):
+    from boards.terms import awaiting_ratification, record_co_option_not_ratified
+
+    term = get_or_404(awaiting_ratification(request.society), public_id=public_id)
+    if request.method != "POST":
+        return _back(request, "co_options")
+    form = forms.CoOptionDecisionForm(request.POST, prefix=str(term.public_id))
+    if form.is_valid():
+        day = form.cleaned_data["decided_on"]
+        try:
+            if form.cleaned_data["decision"] == "ratified":
+                services.ratify_co_option(actor=request.user, term=term, ratified_on=day)
+                done = f"{term.holder_name}'s co-option is ratified."
+            else:
+                record_co_option_not_ratified(actor=request.user, term=term, decided_on=day)
+                done = f"{term.holder_name}'s co-option was not ratified: the term ended."
+        except BoardError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, done)
+            return _back(request, "co_options")
+    return _co_options_page(request, failed=(term.pk, form), status=400)

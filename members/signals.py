@@ -1,7 +1,14 @@
 """Link memberships to accounts: a member whose email address an account has verified is that
 account's member (docs/members.md, "Signing in")."""
 
+from django.dispatch import Signal
+
 from members.services import link_accounts_for
+
+# Sent by `cease_member` inside its transaction, with `member`, `ceased_on`, `reason` and
+# `actor`. A receiver changes its own records in that transaction and returns a small dict of
+# what it did, which goes into the cessation's audit entry (boards ends board terms).
+member_ceased = Signal()
 
 
 def link_on_login(sender, request, user, **kwargs):
