@@ -561,6 +561,29 @@ def withdrawal_ends_membership(society, share_class, left: int) -> bool:
     return share_class.is_qualifying and left < membership_minimum(society, share_class)
 
 
+def _check_leaves_nothing_else(member, share_class, *, asking: bool):
+    """A withdrawal that ends the membership must be the last: a former member keeps no
+    shares. On asking, every other holding must be withdrawable and asked for in full; on
+    paying, every other holding must already be paid out."""
+    others = Holding.objects.filter(member=member, shares__gt=0).exclude(
+        share_class=share_class).select_related("share_class").order_by("share_class__name")
+    whose = "your" if asking else f"{_name(member)}'s"
+    for other in others:
+        held = f"{other.shares} {other.share_class.name} shares"
+        if not other.share_class.is_withdrawable:
+            raise ShareError(f"Withdrawing these {share_class.name} shares ends {whose} "
+                             f"membership, and the {held} held are not withdrawable: the "
+                             "secretary must deal with them first (transfer or forfeit).")
+        if not asking:
+            raise ShareError(f"Paying this withdrawal ends {whose} membership, and a former "
+                             f"member keeps no shares: pay the withdrawal of the {held} "
+                             "first.")
+        if _open_withdrawals(member, other.share_class) < other.shares:
+            raise ShareError(f"Withdrawing these {share_class.name} shares ends your "
+                             "membership, and a former member keeps no shares: first ask to "
+                             f"withdraw all {held} too.")
+
+
 @transaction.atomic
 def request_withdrawal(*, actor, member, share_class, shares: int,
                        requested_on: date | None = None) -> WithdrawalRequest:
@@ -576,6 +599,8 @@ def request_withdrawal(*, actor, member, share_class, shares: int,
     available = _held(member, share_class) - _open_withdrawals(member, share_class)
     _check_remainder(society, member, share_class, available, shares)
     left = available - shares
+    if withdrawal_ends_membership(society, share_class, left):
+        _check_leaves_nothing_else(member, share_class, asking=True)
     request = WithdrawalRequest.objects.create(
         society=society, member=member, share_class=share_class, shares=shares,
         requested_on=requested_on, requested_by=_user_or_none(actor),
@@ -734,6 +759,9 @@ def pay_withdrawal(*, actor, withdrawal, paid_on: date, method: str,
                          f"({suspension.decision_reference}).")
     held = _held(member, share_class)
     _check_remainder(society, member, share_class, held, locked.shares, whose=member.full_name)
+    if member.is_active and withdrawal_ends_membership(society, share_class,
+                                                       held - locked.shares):
+        _check_leaves_nothing_else(member, share_class, asking=False)
     amount = locked.shares * share_class.nominal_value_pence
     payment = _record_payment(actor=actor, society=society, member=member,
                               direction=PaymentDirection.PAID, amount_pence=amount,

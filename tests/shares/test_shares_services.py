@@ -535,6 +535,45 @@ def test_withdrawing_below_the_minimum_ends_the_membership(shares_world):
     assert live_certificates(member, sw.ordinary) == []
 
 
+def test_leaving_takes_every_other_share_with_it(shares_world):
+    """A withdrawal that ends the membership must be the last: a former member keeps no
+    shares, so the other holdings are asked for too, and paid first."""
+    sw = shares_world
+    member = sw.member()
+    sw.issue(member, 1)
+    sw.issue(member, 300, sw.investor)
+    with pytest.raises(ShareError, match="first ask to withdraw all 300 Investor shares too"):
+        services.request_withdrawal(actor=None, member=member, share_class=sw.ordinary,
+                                    shares=1, requested_on=D(2023, 3, 1))
+    investor = approved(sw, member, 300, requested_on=D(2023, 3, 1))
+    leaving = approved(sw, member, 1, share_class=sw.ordinary, requested_on=D(2023, 3, 1))
+    assert leaving.ends_membership
+    with pytest.raises(ShareError, match="pay the withdrawal of the 300 Investor shares"):
+        services.pay_withdrawal(actor=None, withdrawal=leaving, paid_on=D(2023, 6, 1),
+                                method="cash")
+    member.refresh_from_db()
+    assert member.is_active and held(member, sw.ordinary) == (1, 100)
+    services.pay_withdrawal(actor=None, withdrawal=investor, paid_on=D(2023, 6, 1),
+                            method="cash")
+    services.pay_withdrawal(actor=None, withdrawal=leaving, paid_on=D(2023, 6, 1),
+                            method="cash")
+    member.refresh_from_db()
+    assert (member.ceased_on, member.cessation_reason) == (D(2023, 6, 1), "shares_withdrawn")
+    assert not Holding.objects.filter(member=member, shares__gt=0).exists()
+
+
+def test_leaving_is_refused_while_non_withdrawable_shares_are_held(shares_world):
+    sw = shares_world
+    member = sw.member()
+    locked_in = services.create_share_class(actor=None, society=sw.society, values=class_values(
+        name="Founder", is_withdrawable=False))
+    sw.issue(member, 1)
+    sw.issue(member, 5, locked_in)
+    with pytest.raises(ShareError, match="the 5 Founder shares held are not withdrawable"):
+        services.request_withdrawal(actor=None, member=member, share_class=sw.ordinary,
+                                    shares=1, requested_on=D(2023, 3, 1))
+
+
 def test_withdrawing_investor_shares_keeps_the_membership(shares_world):
     sw = shares_world
     member = sw.member()

@@ -18,8 +18,9 @@ from shares.models import (
 )
 
 D = date
-PERSONAS = ["secretary", "auditor", "board_member", "member"]
-# Who may open a page needing each permission (every persona but the auditor is a member).
+PERSONAS = ["secretary", "returning_officer", "auditor", "board_member", "member"]
+# Who may open a page needing each permission (the auditor and the returning officer are not
+# members; the returning officer has no share permission at all).
 ALLOWED = {
     "shares:view_own": {"secretary", "board_member", "member"},
     "shares:view_ledger": {"secretary", "auditor"},
@@ -166,16 +167,23 @@ def test_a_member_asks_to_withdraw_and_is_told_when_it_can_be_paid(objects):
     client = sw.world.client("member")
     page = client.get(page_url(objects, "withdraw", {})).content.decode()
     assert "Earliest payable date" in page
-    response = client.post(page_url(objects, "withdraw", {}),
-                           {"share_class": sw.ordinary.pk, "shares": "1"}, follow=True)
-    text = response.content.decode()
-    assert "Your request to withdraw 1 Ordinary shares is with the board." in text
-    assert "When it is paid, your membership ends." in text
+    assert "ask to withdraw all your other shares first" in page
     refused = client.post(page_url(objects, "withdraw", {}),
                           {"share_class": sw.investor.pk, "shares": "100"})
     assert refused.status_code == 400
     assert "You must keep at least 250 Investor shares, or withdraw all 250." in \
         refused.content.decode()
+    # Leaving while 250 investor shares are not yet asked for is refused, naming them.
+    leaving = {"share_class": sw.ordinary.pk, "shares": "1"}
+    refused = client.post(page_url(objects, "withdraw", {}), leaving)
+    assert refused.status_code == 400
+    assert "first ask to withdraw all 500 Investor shares too" in refused.content.decode()
+    client.post(page_url(objects, "withdraw", {}), {"share_class": sw.investor.pk,
+                                                     "shares": "250"})
+    response = client.post(page_url(objects, "withdraw", {}), leaving, follow=True)
+    text = response.content.decode()
+    assert "Your request to withdraw 1 Ordinary shares is with the board." in text
+    assert "When it is paid, your membership ends." in text
 
 
 def test_the_secretary_approves_and_pays_a_withdrawal_through_the_pages(objects):
@@ -323,7 +331,7 @@ MANAGE_POSTS = [
 def test_only_the_secretary_may_record_decisions_and_run_interest(objects, name, args):
     world = objects["sw"].world
     url = page_url(objects, name, args)
-    for persona in ("auditor", "board_member", "member"):
+    for persona in ("returning_officer", "auditor", "board_member", "member"):
         assert world.client(persona).post(url).status_code == 403, persona
     assert world.client("outsider").post(url).status_code == 404
     assert world.client("secretary").get(url).status_code == 405
