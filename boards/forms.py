@@ -3,19 +3,27 @@
 from django import forms
 from django.utils import timezone
 
+from ballots.models import Contest, ResolutionKind
+from ballots.models import Election as BallotElection
 from boards.models import (
+    AgendaItemKind,
+    AttendanceMode,
     Body,
     BodyKind,
     FilledBy,
+    Meeting,
     MeetingKind,
     Office,
     Outcome,
+    ProxyInstruction,
     SeatCategory,
     Term,
     TermEnd,
+    VoteMethod,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
+PAPER_MAX_BYTES = 10 * 1024 * 1024
 
 
 class BodyForm(forms.Form):
@@ -151,11 +159,20 @@ class DecisionForm(forms.Form):
                                 help_text="Only for a decision without a vote (by consensus).")
     corrects_number = forms.IntegerField(min_value=1, required=False,
                                          label="Corrects decision number")
+    meeting = forms.ModelChoiceField(queryset=Meeting.objects.none(), required=False,
+                                     help_text="The meeting that decided, if it is scheduled "
+                                               "here.")
+    member_number = forms.IntegerField(
+        min_value=1, required=False, label="Member admitted or expelled (member number)",
+        help_text="For an admission or expulsion: the member this decision concerns.")
+    application_reference = forms.CharField(
+        max_length=40, required=False, label="Application decided (reference)")
 
     def __init__(self, *args, society, **kwargs):
         super().__init__(*args, **kwargs)
         self.society = society
         self.fields["body"].queryset = society.bodies.all()
+        self.fields["meeting"].queryset = society.meetings.select_related("body")
 
     def clean(self):
         data = super().clean()
@@ -165,7 +182,26 @@ class DecisionForm(forms.Form):
             data["corrects"] = self.society.decisions.filter(number=number).first()
             if data["corrects"] is None:
                 self.add_error("corrects_number", "There is no decision with that number.")
+        data["member"] = _member(self, "member_number")
+        data["application"] = None
+        reference = (data.get("application_reference") or "").strip()
+        if reference:
+            data["application"] = self.society.applications.filter(
+                reference__iexact=reference).first()
+            if data["application"] is None:
+                self.add_error("application_reference", "No application has that reference.")
         return data
+
+
+def _member(form, field):
+    """The member whose number is in `field` (an error on the field if there is none)."""
+    number = form.cleaned_data.get(field)
+    if not number:
+        return None
+    member = form.society.members.filter(member_number=number).first()
+    if member is None:
+        form.add_error(field, "No member has that number.")
+    return member
 
 
 class MeetingForm(forms.Form):
@@ -176,10 +212,179 @@ class MeetingForm(forms.Form):
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}),
                                  required=False)
     place = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    online_link = forms.URLField(required=False, assume_scheme="https",
+                                 help_text="For a meeting held (also) online.")
+    chair_name = forms.CharField(max_length=200, required=False,
+                                 label="Chair of the meeting")
 
     def __init__(self, *args, society, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].queryset = society.bodies.all()
+
+
+class AgendaItemForm(forms.Form):
+    kind = forms.ChoiceField(choices=AgendaItemKind.choices)
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    resolution = forms.ModelChoiceField(
+        queryset=Contest.objects.none(), required=False,
+        label="Resolution put to the members",
+        help_text="For a resolution item: a resolution already set up in the elections "
+                  "pages. To write a new one, use “Put a resolution on the agenda”.")
+    election = forms.ModelChoiceField(
+        queryset=BallotElection.objects.none(), required=False,
+        help_text="For an election item: its candidates' statements go with the notice.")
+    proposer = forms.CharField(max_length=200, required=False)
+    seconder = forms.CharField(max_length=200, required=False)
+    paper = forms.FileField(required=False, label="Paper (file)",
+                            help_text="A PDF or document, at most 10 MB.")
+    paper_text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False,
+                                 label="Paper (text)")
+
+    def __init__(self, *args, society, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resolution"].queryset = society.contests.filter(method="resolution")
+        self.fields["election"].queryset = society.elections.all()
+
+    def clean_paper(self):
+        paper = self.cleaned_data.get("paper")
+        if paper and paper.size > PAPER_MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 10 MB.")
+        return paper
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == AgendaItemKind.RESOLUTION and not data.get("resolution"):
+            self.add_error("resolution", "Choose the resolution for a resolution item.")
+        return data
+
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ResolutionItemForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Resolution text")
+    explanatory_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
+                                       required=False)
+    kind = forms.ChoiceField(choices=ResolutionKind.choices, label="Kind of resolution")
+    fraction_numerator = forms.IntegerField(min_value=1, initial=3,
+                                            label="Special: at least this many…")
+    fraction_denominator = forms.IntegerField(min_value=1, initial=4,
+                                              label="…of every this many votes cast")
+    voting_opens = forms.DateTimeField(widget=DATETIME, label="Advance online voting opens")
+    voting_closes = forms.DateTimeField(widget=DATETIME, label="Advance online voting closes",
+                                        help_text="No later than the start of the meeting.")
+    record_date = forms.DateField(widget=DATE, initial=timezone.localdate,
+                                  help_text="Members on the register on this date may vote.")
+    proposer = forms.CharField(max_length=200, required=False)
+    seconder = forms.CharField(max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        top, bottom = data.get("fraction_numerator"), data.get("fraction_denominator")
+        if top and bottom and top > bottom:
+            self.add_error("fraction_numerator", "The fraction must be at most one.")
+        return data
+
+
+class ProxyForm(forms.Form):
+    holder = forms.ChoiceField(
+        choices=[("chair", "The chair of the meeting"), ("member", "Another member")],
+        widget=forms.RadioSelect, initial="chair", label="Your proxy")
+    holder_number = forms.IntegerField(
+        min_value=1, required=False, label="Your proxy's member number",
+        help_text="Only if you chose another member.")
+
+    def __init__(self, *args, society, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.society = society
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"item_{item.public_id}"] = forms.ChoiceField(
+                choices=ProxyInstruction.choices, initial=ProxyInstruction.DISCRETION,
+                widget=forms.RadioSelect, label=f"{item.position}. {item.title}",
+                help_text=item.resolution.resolution_text[:500])
+
+    def clean(self):
+        data = super().clean()
+        data["holder_member"] = None
+        if data.get("holder") == "member":
+            if not data.get("holder_number"):
+                self.add_error("holder_number", "Give your proxy's member number.")
+            else:
+                data["holder_member"] = _member(self, "holder_number")
+        data["instructions"] = {str(item.public_id): data.get(f"item_{item.public_id}")
+                                for item in self.items if data.get(f"item_{item.public_id}")}
+        return data
+
+
+class AttendanceForm(forms.Form):
+    member_number = forms.IntegerField(min_value=1)
+    mode = forms.ChoiceField(choices=AttendanceMode.choices, label="Attendance")
+
+    def __init__(self, *args, society, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.society = society
+
+    def clean(self):
+        data = super().clean()
+        data["member"] = _member(self, "member_number")
+        return data
+
+
+class MeetingVoteForm(forms.Form):
+    method = forms.ChoiceField(choices=VoteMethod.choices, label="How the meeting voted")
+    room_for = forms.IntegerField(min_value=0, initial=0, label="In the room: for")
+    room_against = forms.IntegerField(min_value=0, initial=0, label="In the room: against")
+    room_abstain = forms.IntegerField(min_value=0, initial=0, label="In the room: abstentions")
+    discretion_for = forms.IntegerField(min_value=0, initial=0,
+                                        label="Discretionary proxies: for")
+    discretion_against = forms.IntegerField(min_value=0, initial=0,
+                                            label="Discretionary proxies: against")
+    discretion_abstain = forms.IntegerField(min_value=0, initial=0,
+                                            label="Discretionary proxies: abstentions")
+    casting_vote = forms.ChoiceField(
+        choices=[("", "None"), ("for", "For"), ("against", "Against")], required=False,
+        label="Chair's casting vote (a tied ordinary resolution only)")
+
+
+class MinutesForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 24}), label="Minutes")
+
+
+class ApproveMinutesForm(forms.Form):
+    at_meeting = forms.ModelChoiceField(queryset=Meeting.objects.none(),
+                                        label="Approved at the meeting of")
+    proposer = forms.CharField(max_length=200, required=False)
+    seconder = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, minutes, **kwargs):
+        super().__init__(*args, **kwargs)
+        meeting = minutes.meeting
+        later = minutes.society.meetings.filter(held_on__gt=meeting.held_on,
+                                                held_on__lte=timezone.localdate())
+        later = later.exclude(kind=MeetingKind.BOARD) if meeting.is_general else later.filter(
+            body=meeting.body)
+        self.fields["at_meeting"].queryset = later.select_related("body")
+
+
+class MeetingRulesForm(forms.Form):
+    quorum_minimum_members = forms.IntegerField(min_value=1, max_value=10000,
+                                                label="Quorum: at least this many members")
+    quorum_percent = forms.DecimalField(
+        min_value=0, max_value=100, max_digits=5, decimal_places=2,
+        label="…or this percentage of members, whichever is greater")
+    quorum_counts_proxies = forms.BooleanField(
+        required=False, label="Members represented by proxy count towards the quorum")
+    proxy_deadline_hours = forms.IntegerField(
+        min_value=0, max_value=720, label="Proxies must be appointed this many hours before")
+    proxy_max_per_holder = forms.IntegerField(
+        min_value=1, max_value=10000, required=False,
+        label="Most proxies one member may hold",
+        help_text="Blank: no limit. The chair of the meeting is not limited.")
+    chair_casting_vote = forms.BooleanField(
+        required=False, label="The chair has a casting vote on a tied ordinary resolution")
 
 
 class CoOptionDecisionForm(forms.Form):

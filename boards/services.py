@@ -1,31 +1,50 @@
 """Every change to bodies, seats, terms, officers, interests and decisions. Each runs in one
 transaction and writes exactly one audit entry."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from fractions import Fraction
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 
 from ballots.counting.resolution import count_resolution
+from ballots.models import Contest, ResolutionTally
+from ballots.models import Election as BallotElection
 from boards import rules
 from boards.models import (
+    AgendaItem,
+    AgendaItemKind,
+    Attendance,
+    AttendanceMode,
     Body,
     Decision,
     FilledBy,
     InterestDeclaration,
     Meeting,
     MeetingKind,
+    MeetingVote,
+    Minutes,
     Office,
     OfficerAppointment,
     Outcome,
+    ProxyAppointment,
+    ProxyInstruction,
+    ProxyRevocation,
+    ProxyVoteInstruction,
     SeatCategory,
     Term,
     TermEnd,
+    VoteMethod,
 )
 from societies import audit
 from societies.models import Society
+
+MEETING_NOTICE_KIND = "boards.meeting_notice"
 
 
 class BoardError(Exception):
@@ -241,7 +260,8 @@ def record_decision(*, actor, society: Society, text: str, decided_on: date, bod
                     meeting_label: str = "", proposer: str = "", seconder: str = "",
                     votes_for: int = 0, votes_against: int = 0, abstentions: int = 0,
                     casting_vote: str | None = None, outcome: str | None = None,
-                    corrects: Decision | None = None) -> Decision:
+                    corrects: Decision | None = None, meeting: Meeting | None = None,
+                    member=None, application=None) -> Decision:
     """Enter a decision in the register. With votes, the outcome is counted as an ordinary
     resolution (more for than against, the chair's casting vote on a tie); a decision by
     consensus (no votes) is recorded with the outcome given."""
@@ -263,28 +283,42 @@ def record_decision(*, actor, society: Society, text: str, decided_on: date, bod
         outcome, casting_used = counted, result.casting_vote_used
     elif outcome not in Outcome.values:
         raise BoardError("Say whether the decision was carried, or record the votes.")
+    for linked, what in ((meeting, "meeting"), (member, "member"), (application, "application")):
+        if linked is not None and linked.society_id != society.pk:
+            raise BoardError(f"That {what} is not one of this society's.")
+    decision = _enter_decision(
+        actor, society, body=body, meeting_label=meeting_label.strip(), decided_on=decided_on,
+        text=text.strip(), proposer=proposer.strip(), seconder=seconder.strip(),
+        votes_for=votes_for, votes_against=votes_against, abstentions=abstentions,
+        outcome=outcome, casting_vote_used=casting_used, corrects=corrects, meeting=meeting,
+        member=member, application=application)
+    audit.record(society, actor, "board.decision_recorded", decision, {
+        "number": decision.number, "outcome": outcome, "for": votes_for,
+        "against": votes_against, "abstain": abstentions,
+        "corrects": corrects.number if corrects else None,
+        "meeting": str(meeting.public_id) if meeting else None,
+        "member": member.member_number if member else None,
+        "application": application.reference if application else None,
+    })
+    return decision
+
+
+def _enter_decision(actor, society, **fields) -> Decision:
+    """Write the next entry of the register (the caller audits it)."""
     # Lock the society row so numbers are given out one at a time.
     Society.objects.select_for_update(of=("self",)).get(pk=society.pk)
     number = (Decision.objects.filter(society=society).aggregate(n=Max("number"))["n"] or 0) + 1
     decision = Decision(
-        society=society, number=number, body=body, meeting_label=meeting_label.strip(),
-        decided_on=decided_on, text=text.strip(), proposer=proposer.strip(),
-        seconder=seconder.strip(), votes_for=votes_for, votes_against=votes_against,
-        abstentions=abstentions, outcome=outcome, casting_vote_used=casting_used,
-        corrects=corrects,
-        recorded_by=actor if actor is not None and actor.is_authenticated else None,
-    )
+        society=society, number=number,
+        recorded_by=actor if actor is not None and actor.is_authenticated else None, **fields)
     decision.save()
-    audit.record(society, actor, "board.decision_recorded", decision, {
-        "number": number, "outcome": outcome, "for": votes_for, "against": votes_against,
-        "abstain": abstentions, "corrects": corrects.number if corrects else None,
-    })
     return decision
 
 
 @transaction.atomic
 def schedule_meeting(*, actor, society: Society, kind: str, held_on: date, body=None,
-                     start_time=None, place: str = "", today: date | None = None) -> Meeting:
+                     start_time=None, place: str = "", online_link: str = "",
+                     chair_name: str = "", today: date | None = None) -> Meeting:
     """Put a meeting in the calendar. A general meeting must leave time to give the society's
     clear days' notice (neither the day of service nor the meeting day counts)."""
     if kind not in MeetingKind.values:
@@ -302,9 +336,614 @@ def schedule_meeting(*, actor, society: Society, kind: str, held_on: date, body=
     elif body.society_id != society.pk:
         raise BoardError("That body is not one of this society's.")
     meeting = Meeting.objects.create(society=society, kind=kind, body=body, held_on=held_on,
-                                     start_time=start_time, place=place.strip())
+                                     start_time=start_time, place=place.strip(),
+                                     online_link=online_link.strip(),
+                                     chair_name=chair_name.strip())
     audit.record(society, actor, "board.meeting_scheduled", meeting, {
         "kind": kind, "held_on": _iso(held_on),
         "notice_served_by": _iso(meeting.notice_served_by),
     })
     return meeting
+
+
+# --- General meetings -----------------------------------------------------------------------
+
+
+def meeting_starts_at(meeting: Meeting) -> datetime:
+    """When the meeting starts, as an aware datetime (midnight if no time was given)."""
+    return timezone.make_aware(datetime.combine(meeting.held_on, meeting.start_time or time()),
+                               ZoneInfo(settings.TIME_ZONE))
+
+
+def proxy_deadline(meeting: Meeting) -> datetime:
+    return meeting_starts_at(meeting) - timedelta(hours=meeting.society.proxy_deadline_hours)
+
+
+def _locked_meeting(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
+
+
+def _check_same_society(society, *objects):
+    for obj in objects:
+        if obj is not None and obj.society_id != society.pk:
+            raise BoardError("That record belongs to another society.")
+
+
+@transaction.atomic
+def add_agenda_item(*, actor, meeting: Meeting, kind: str, title: str, description: str = "",
+                    resolution: Contest | None = None, election=None, proposer: str = "",
+                    seconder: str = "", paper=None, paper_text: str = "") -> AgendaItem:
+    """Add an item at the end of a meeting's agenda. A resolution item names a `ballots`
+    resolution; once notice of a general meeting is served, no resolution may be added (the
+    members were not given notice of it)."""
+    meeting = _locked_meeting(meeting)
+    society = meeting.society
+    _check_same_society(society, resolution, election)
+    title = " ".join(title.split())
+    if kind not in AgendaItemKind.values:
+        raise BoardError(f"Unknown kind of agenda item: {kind!r}.")
+    if not title:
+        raise BoardError("Give the item a title.")
+    if kind == AgendaItemKind.RESOLUTION:
+        if resolution is None or not resolution.is_resolution:
+            raise BoardError("A resolution item needs the resolution put to the members.")
+        if meeting.is_general and meeting.notice_id:
+            raise BoardError("Notice of this meeting has been served: a resolution added now "
+                             "would not have had notice. Call another meeting for it.")
+        if meeting.agenda_items.filter(resolution=resolution).exists():
+            raise BoardError("That resolution is already on the agenda.")
+    else:
+        resolution = None
+    if kind != AgendaItemKind.ELECTION:
+        election = None
+    position = (meeting.agenda_items.aggregate(n=Max("position"))["n"] or 0) + 1
+    item = AgendaItem(society=society, meeting=meeting, position=position, kind=kind,
+                      title=title, description=description.strip(), resolution=resolution,
+                      election=election, proposer=proposer.strip(), seconder=seconder.strip(),
+                      paper_text=paper_text.strip())
+    if paper:
+        item.paper = paper
+    item.save()
+    audit.record(society, actor, "board.agenda_item_added", item, {
+        "meeting": str(meeting.public_id), "position": position, "kind": kind,
+        "resolution": str(resolution.public_id) if resolution else None,
+    })
+    return item
+
+
+@transaction.atomic
+def put_resolution_on_agenda(*, actor, meeting: Meeting, title: str, text: str,
+                             explanatory_note: str = "", kind: str = "ordinary",
+                             fraction_numerator: int = 3, fraction_denominator: int = 4,
+                             voting_opens: datetime, voting_closes: datetime,
+                             record_date: date, proposer: str = "", seconder: str = ""
+                             ) -> AgendaItem:
+    """Create the resolution through `ballots` (its own entry, `resolution.proposed`; advance
+    online votes are that contest's ballots) and put it on the agenda
+    (`board.agenda_item_added`)."""
+    from ballots import services as ballot_services
+
+    society = meeting.society
+    if not meeting.is_general:
+        raise BoardError("Resolutions put to the members belong to general meetings.")
+    if voting_closes > meeting_starts_at(meeting):
+        raise BoardError("Advance voting must close by the time the meeting starts.")
+    # One election per meeting holds its resolutions.
+    election = BallotElection.objects.filter(
+        society=society, contests__agenda_items__meeting=meeting).first()
+    try:
+        if election is None:
+            election = ballot_services.create_election(
+                actor=actor, society=society, title=f"Resolutions: {meeting}")
+        contest = ballot_services.create_contest(actor=actor, election=election, values={
+            "title": title, "method": "resolution", "resolution_text": text,
+            "explanatory_note": explanatory_note, "resolution_kind": kind,
+            "fraction_numerator": fraction_numerator,
+            "fraction_denominator": fraction_denominator, "record_date": record_date,
+            "voting_opens": voting_opens, "voting_closes": voting_closes,
+        })
+    except ballot_services.BallotError as error:
+        raise BoardError(str(error)) from None
+    return add_agenda_item(actor=actor, meeting=meeting, kind=AgendaItemKind.RESOLUTION,
+                           title=title, resolution=contest, proposer=proposer,
+                           seconder=seconder)
+
+
+def resolution_items(meeting: Meeting):
+    return (meeting.agenda_items.filter(kind=AgendaItemKind.RESOLUTION)
+            .select_related("resolution").order_by("position"))
+
+
+def notice_context(meeting: Meeting) -> dict:
+    """What the notice of a general meeting says: agenda, resolutions with their kind,
+    candidates' statements of any election on the agenda, and the proxy form."""
+    items = []
+    for item in meeting.agenda_items.select_related("resolution", "election").order_by(
+            "position"):
+        entry = {"position": item.position, "title": item.title,
+                 "kind": item.get_kind_display(), "description": item.description}
+        if item.resolution_id:
+            contest = item.resolution
+            entry["resolution"] = {
+                "text": contest.resolution_text, "note": contest.explanatory_note,
+                "kind": "Special resolution" if contest.resolution_kind == "special"
+                else "Ordinary resolution",
+                "threshold": (f"{contest.fraction_numerator}/{contest.fraction_denominator} "
+                              "of the votes cast" if contest.resolution_kind == "special"
+                              else "a simple majority of the votes cast"),
+            }
+        if item.election_id:
+            entry["candidates"] = [
+                {"contest": contest.title, "name": c.name, "statement": c.statement}
+                for contest in item.election.contests.order_by("title")
+                for c in contest.standing().select_related("member")
+            ]
+        items.append(entry)
+    starts = meeting_starts_at(meeting)
+    return {
+        "meeting": str(meeting), "kind": meeting.get_kind_display(),
+        "held_on": meeting.held_on.strftime("%A %d %B %Y"),
+        "start_time": meeting.start_time.strftime("%H:%M") if meeting.start_time else "",
+        "place": meeting.place, "online_link": meeting.online_link, "items": items,
+        "proxy_path": reverse("boards:proxy", kwargs={"society_slug": meeting.society.slug,
+                                                      "public_id": meeting.public_id}),
+        "meeting_path": reverse("boards:meeting", kwargs={
+            "society_slug": meeting.society.slug, "public_id": meeting.public_id}),
+        "proxy_deadline": (starts - timedelta(hours=meeting.society.proxy_deadline_hours))
+        .strftime("%H:%M on %A %d %B %Y"),
+    }
+
+
+@transaction.atomic
+def serve_notice(*, actor, meeting: Meeting, today: date | None = None) -> int:
+    """Send the notice of a general meeting to every member through notifications (email or
+    post, as each member prefers; the messages are the record of service). Refused when it is
+    too late for the clear days' notice. Safe to repeat: one message per member per meeting."""
+    from members.models import Member
+    from notifications.services import NotificationError, create_notice, notify_members
+
+    meeting = _locked_meeting(meeting)
+    society = meeting.society
+    if not meeting.is_general:
+        raise BoardError("Only a general meeting's notice is served on the members.")
+    today = today or timezone.localdate()
+    members = Member.objects.filter(society=society, ceased_on__isnull=True)
+    if today > meeting.notice_served_by:
+        raise BoardError(
+            f"Too late: {society.notice_clear_days} clear days' notice of a meeting on "
+            f"{meeting.held_on:%d %B %Y} had to be served by {meeting.notice_served_by:%d %B %Y}.")
+    by_post = members.exclude(contact_channel="email", electronic_consent=True).count() + (
+        members.filter(contact_channel="email", electronic_consent=True, email="").count())
+    if by_post and today > meeting.notice_posted_by:
+        raise BoardError(
+            f"Too late for post: {by_post} members get their notice by post, which had to be "
+            f"posted by {meeting.notice_posted_by:%d %B %Y}.")
+    if not meeting.agenda_items.exists():
+        raise BoardError("Put the business on the agenda before serving notice.")
+    first = meeting.notice_id is None
+    try:
+        if first:
+            meeting.notice = create_notice(
+                society=society, kind=MEETING_NOTICE_KIND, title=f"Notice of the {meeting}",
+                audience="All members", created_by=actor)
+            meeting.notice_served_at = timezone.now()
+            meeting.save(update_fields=["notice", "notice_served_at"])
+        written = notify_members(notice=meeting.notice, members=members,
+                                 context=notice_context(meeting))
+    except NotificationError as error:
+        raise BoardError(str(error)) from None
+    audit.record(society, actor, "board.notice_served", meeting, {
+        "notice": str(meeting.notice.public_id), "messages": written, "first": first,
+        "served_on": today.isoformat(),
+    })
+    return written
+
+
+# --- Proxies --------------------------------------------------------------------------------
+
+
+def _check_general(meeting: Meeting):
+    if not meeting.is_general:
+        raise BoardError("Proxies are for general meetings.")
+
+
+@transaction.atomic
+def appoint_proxy(*, actor, meeting: Meeting, appointer, holder=None, instructions: dict,
+                  now: datetime | None = None) -> ProxyAppointment:
+    """A member appoints another member, or (holder None) the chair of the meeting, with an
+    instruction per resolution (`instructions`: agenda item public_id or item -> for /
+    against / abstain / discretion; a resolution left out is at the proxy's discretion). A new
+    appointment replaces the member's earlier one. A holder carries at most the society's cap
+    (checked under a lock on the holder's member row; the chair is not capped)."""
+    from members.models import Member
+
+    society = meeting.society
+    _check_general(meeting)
+    _check_same_society(society, appointer, holder)
+    now = now or timezone.now()
+    if now >= proxy_deadline(meeting):
+        raise BoardError(f"Too late: proxies had to be appointed by "
+                         f"{timezone.localtime(proxy_deadline(meeting)):%H:%M on %d %B %Y}.")
+    if not appointer.is_active_on(timezone.localdate(now)):
+        raise BoardError(f"{appointer.full_name} is not a member.")
+    if holder is not None:
+        if holder.pk == appointer.pk:
+            raise BoardError("A member cannot be their own proxy.")
+        if not holder.is_active_on(timezone.localdate(now)):
+            raise BoardError(f"{holder.full_name} is not a member and cannot hold a proxy.")
+    if meeting.attendance.filter(member=appointer).exclude(
+            mode=AttendanceMode.APOLOGIES).exists():
+        raise BoardError(f"{appointer.full_name} is at the meeting and votes in person.")
+    items = {str(i.public_id): i for i in resolution_items(meeting)}
+    chosen = {}
+    for key, instruction in instructions.items():
+        key = str(key.public_id) if isinstance(key, AgendaItem) else str(key)
+        if key not in items:
+            raise BoardError("An instruction names a resolution that is not on this "
+                             "meeting's agenda.")
+        if instruction not in ProxyInstruction.values:
+            raise BoardError(f"Unknown instruction for {items[key].title}: {instruction!r}.")
+        chosen[key] = instruction
+    # Lock the appointer (one live appointment each) and the holder (the cap), in pk order.
+    locked = sorted(m.pk for m in (appointer, holder) if m is not None)
+    list(Member.objects.select_for_update(of=("self",)).filter(pk__in=locked).order_by("pk"))
+    cap = society.proxy_max_per_holder
+    if holder is not None and cap is not None:
+        held = meeting.proxy_appointments.filter(holder=holder, revoked_at__isnull=True).exclude(
+            appointer=appointer).count()
+        if held >= cap:
+            raise BoardError(f"{holder.full_name} already holds {held} proxies, the most one "
+                             "member may hold for this meeting. Choose someone else or the "
+                             "chair of the meeting.")
+    replaced = meeting.proxy_appointments.filter(appointer=appointer, revoked_at__isnull=True)
+    replaced_ids = [str(p.public_id) for p in replaced]
+    for old in replaced:
+        old.revoked_at, old.revoked_reason = now, ProxyRevocation.REPLACED
+        old.save(update_fields=["revoked_at", "revoked_reason"])
+    appointment = ProxyAppointment.objects.create(
+        society=society, meeting=meeting, appointer=appointer, holder=holder, created_at=now,
+        created_by=actor if actor is not None and actor.is_authenticated else None)
+    for key, item in items.items():
+        ProxyVoteInstruction.objects.create(
+            society=society, appointment=appointment, agenda_item=item,
+            instruction=chosen.get(key, ProxyInstruction.DISCRETION))
+    audit.record(society, actor, "board.proxy_appointed", appointment, {
+        "meeting": str(meeting.public_id), "appointer": appointer.member_number,
+        "holder": holder.member_number if holder else "chair", "replaced": replaced_ids,
+    })
+    return appointment
+
+
+@transaction.atomic
+def revoke_proxy(*, actor, appointment: ProxyAppointment,
+                 reason: str = ProxyRevocation.REVOKED, now: datetime | None = None
+                 ) -> ProxyAppointment:
+    appointment = ProxyAppointment.objects.select_for_update(of=("self",)).get(
+        pk=appointment.pk)
+    if appointment.revoked_at is not None:
+        raise BoardError("That proxy appointment has already ended.")
+    if reason not in ProxyRevocation.values:
+        raise BoardError(f"Unknown reason: {reason!r}.")
+    if MeetingVote.objects.filter(agenda_item__meeting=appointment.meeting_id).exists():
+        raise BoardError("Voting at the meeting has begun: the proxy can no longer be revoked.")
+    appointment.revoked_at, appointment.revoked_reason = now or timezone.now(), reason
+    appointment.save(update_fields=["revoked_at", "revoked_reason"])
+    audit.record(appointment.society, actor, "board.proxy_revoked", appointment, {
+        "meeting": str(appointment.meeting.public_id), "reason": reason,
+    })
+    return appointment
+
+
+# --- Attendance and quorum ------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_attendance(*, actor, meeting: Meeting, member, mode: str) -> Attendance:
+    """Present in person, online, or apologies: one row per member per meeting (changed if
+    recorded again). A member present revokes their own proxy ("attended in person")."""
+    meeting = _locked_meeting(meeting)
+    society = meeting.society
+    _check_same_society(society, member)
+    if mode not in AttendanceMode.values:
+        raise BoardError(f"Unknown attendance: {mode!r}.")
+    if not member.is_active_on(meeting.held_on):
+        raise BoardError(f"{member.full_name} is not a member on {meeting.held_on:%d %B %Y}.")
+    row = meeting.attendance.filter(member=member).first()
+    if row is None:
+        row = Attendance.objects.create(society=society, meeting=meeting, member=member,
+                                        mode=mode)
+    elif row.mode != mode:
+        row.mode, row.recorded_at = mode, timezone.now()
+        row.save(update_fields=["mode", "recorded_at"])
+    revoked = []
+    if mode != AttendanceMode.APOLOGIES:
+        now = timezone.now()
+        for appointment in meeting.proxy_appointments.select_for_update(of=("self",)).filter(
+                appointer=member, revoked_at__isnull=True):
+            appointment.revoked_at, appointment.revoked_reason = now, ProxyRevocation.ATTENDED
+            appointment.save(update_fields=["revoked_at", "revoked_reason"])
+            revoked.append(str(appointment.public_id))
+    audit.record(society, actor, "board.attendance_recorded", row, {
+        "meeting": str(meeting.public_id), "member": member.member_number, "mode": mode,
+        "proxy_revoked": revoked,
+    })
+    return row
+
+
+def live_proxies(meeting: Meeting):
+    """Live appointments whose holder can vote them: the chair, or a holder who is present."""
+    present = meeting.attendance.exclude(mode=AttendanceMode.APOLOGIES).values("member_id")
+    return meeting.proxy_appointments.filter(revoked_at__isnull=True).filter(
+        Q(holder__isnull=True) | Q(holder__in=present))
+
+
+def roll_size(meeting: Meeting) -> int:
+    from members.models import Member
+
+    on = meeting.held_on
+    return Member.objects.filter(society=meeting.society, admitted_on__lte=on).filter(
+        Q(ceased_on__isnull=True) | Q(ceased_on__gt=on)).count()
+
+
+def meeting_quorum(meeting: Meeting) -> rules.QuorumResult:
+    society = meeting.society
+    return rules.check_quorum(
+        roll_size=roll_size(meeting),
+        in_person=meeting.attendance.exclude(mode=AttendanceMode.APOLOGIES).count(),
+        proxies=live_proxies(meeting).count(),
+        minimum_members=society.quorum_minimum_members,
+        percent=Fraction(society.quorum_percent), count_proxies=society.quorum_counts_proxies)
+
+
+# --- Votes on resolutions -------------------------------------------------------------------
+
+ADVANCE_VOTING_DONE = ("closed", "counted", "signed", "published")
+
+
+def advance_votes(contest: Contest) -> dict:
+    """The contest's online and paper ballots, once advance voting has closed."""
+    from ballots.services import grouped_ballots
+
+    votes = {"for": 0, "against": 0, "abstain": 0}
+    if contest.state == "draft":
+        return votes
+    if contest.state not in ADVANCE_VOTING_DONE:
+        raise BoardError(f"Advance voting on {contest.title!r} is still open: it must close "
+                         "before the meeting votes.")
+    for choices, n in grouped_ballots(contest):
+        if choices in votes:
+            votes[choices] += n
+    return votes
+
+
+def instructed_proxy_votes(item: AgendaItem) -> dict:
+    """Proxy votes on one resolution from the instructions of live appointments whose holder
+    can vote; a member who already voted in advance on it is not counted again."""
+    counts = {value: 0 for value in ProxyInstruction.values}
+    voted_already = item.resolution.roll.filter(voted_at__isnull=False).values("member_id")
+    rows = (ProxyVoteInstruction.objects.filter(
+        agenda_item=item, appointment__in=live_proxies(item.meeting))
+        .exclude(appointment__appointer__in=voted_already)
+        .values("instruction").annotate(n=Count("id")))
+    for row in rows:
+        counts[row["instruction"]] = row["n"]
+    return counts
+
+
+@transaction.atomic
+def vote_on_resolution(*, actor, item: AgendaItem, room_for: int, room_against: int,
+                       room_abstain: int = 0, discretion_for: int = 0,
+                       discretion_against: int = 0, discretion_abstain: int = 0,
+                       method: str = VoteMethod.SHOW_OF_HANDS, casting_vote: str | None = None,
+                       decided_on: date | None = None) -> MeetingVote:
+    """Combine advance votes, proxy votes (as instructed, plus the discretionary ones as the
+    holders voted them) and the votes in the room into one result for the resolution's kind;
+    enter it in the decision register with the meeting linked. Refused without a quorum."""
+    meeting = _locked_meeting(item.meeting)
+    society = meeting.society
+    item = AgendaItem.objects.select_for_update(of=("self",)).select_related(
+        "resolution").get(pk=item.pk)
+    if item.kind != AgendaItemKind.RESOLUTION:
+        raise BoardError("Only a resolution is voted on.")
+    if MeetingVote.objects.filter(agenda_item=item).exists():
+        raise BoardError("This resolution has already been voted on; its decision is in "
+                         "the register.")
+    if method not in VoteMethod.values:
+        raise BoardError(f"Unknown way of voting: {method!r}.")
+    numbers = [room_for, room_against, room_abstain, discretion_for, discretion_against,
+               discretion_abstain]
+    if any(n is None or n < 0 for n in numbers):
+        raise BoardError("Votes cannot be negative.")
+    quorum = meeting_quorum(meeting)
+    if not quorum.quorate:
+        raise BoardError(f"No vote without a quorum. {quorum.explanation}")
+    contest = item.resolution
+    online = advance_votes(contest)
+    instructed = instructed_proxy_votes(item)
+    discretionary = discretion_for + discretion_against + discretion_abstain
+    if discretionary > instructed[ProxyInstruction.DISCRETION]:
+        raise BoardError(f"Only {instructed[ProxyInstruction.DISCRETION]} proxies on this "
+                         f"resolution are at the holder's discretion, not {discretionary}.")
+    if casting_vote and not society.chair_casting_vote:
+        raise BoardError("The rules give the chair no casting vote.")
+    proxy = {"for": instructed["for"] + discretion_for,
+             "against": instructed["against"] + discretion_against,
+             "abstain": instructed["abstain"] + discretion_abstain}
+    kind = contest.resolution_kind or "ordinary"
+    result = rules.decide_resolution(
+        online_for=online["for"], online_against=online["against"],
+        online_abstain=online["abstain"], proxy_for=proxy["for"],
+        proxy_against=proxy["against"], proxy_abstain=proxy["abstain"], room_for=room_for,
+        room_against=room_against, room_abstain=room_abstain, kind=kind,
+        fraction=Fraction(contest.fraction_numerator, contest.fraction_denominator),
+        casting_vote=casting_vote or None)
+    kind_name = "Special resolution" if kind == "special" else "Ordinary resolution"
+    decision = _enter_decision(
+        actor, society, meeting=meeting, meeting_label=str(meeting),
+        decided_on=decided_on or meeting.held_on,
+        text=f"{kind_name} — {contest.title}: {contest.resolution_text}",
+        proposer=item.proposer, seconder=item.seconder,
+        votes_for=online["for"] + proxy["for"] + room_for,
+        votes_against=online["against"] + proxy["against"] + room_against,
+        abstentions=online["abstain"] + proxy["abstain"] + room_abstain,
+        outcome=Outcome.CARRIED if result.passed else Outcome.NOT_CARRIED,
+        casting_vote_used=result.casting_vote_used)
+    vote = MeetingVote.objects.create(
+        society=society, agenda_item=item, method=method, online_for=online["for"],
+        online_against=online["against"], online_abstain=online["abstain"],
+        proxy_for=proxy["for"], proxy_against=proxy["against"],
+        proxy_abstain=proxy["abstain"], room_for=room_for, room_against=room_against,
+        room_abstain=room_abstain, quorum_present=quorum.present,
+        quorum_required=quorum.required, explanation=result.explanation, decision=decision,
+        recorded_by=actor if actor is not None and actor.is_authenticated else None)
+    # The same figures on the contest, so the ballots result shows every channel.
+    for source, figures in ((ResolutionTally.Source.PROXY, proxy),
+                            (ResolutionTally.Source.MEETING,
+                             {"for": room_for, "against": room_against,
+                              "abstain": room_abstain})):
+        ResolutionTally.objects.update_or_create(
+            society=society, contest=contest, source=source,
+            defaults={"votes_for": figures["for"], "votes_against": figures["against"],
+                      "abstentions": figures["abstain"]})
+    audit.record(society, actor, "board.resolution_voted", vote, {
+        "meeting": str(meeting.public_id), "resolution": str(contest.public_id),
+        "decision": decision.number, "passed": result.passed, "online": online,
+        "proxy": proxy, "room": {"for": room_for, "against": room_against,
+                                 "abstain": room_abstain},
+        "quorum": {"present": quorum.present, "required": quorum.required},
+    })
+    return vote
+
+
+# --- Minutes --------------------------------------------------------------------------------
+
+
+def minutes_from_record(meeting: Meeting) -> str:
+    """A first draft of the minutes from what the meeting recorded."""
+    lines = [f"Minutes of the {meeting}", ""]
+    if meeting.place:
+        lines.append(f"Held at: {' '.join(meeting.place.split())}")
+    if meeting.chair_name:
+        lines.append(f"In the chair: {meeting.chair_name}")
+    attendance = list(meeting.attendance.select_related("member").order_by(
+        "member__full_name"))
+    present = [a for a in attendance if a.mode != AttendanceMode.APOLOGIES]
+    apologies = [a for a in attendance if a.mode == AttendanceMode.APOLOGIES]
+    lines += ["", f"Present ({len(present)}):"]
+    lines += [f"- {a.member.full_name}" + (" (online)" if a.mode == AttendanceMode.ONLINE
+                                          else "") for a in present] or ["- none recorded"]
+    lines += ["", f"Apologies ({len(apologies)}):"]
+    lines += [f"- {a.member.full_name}" for a in apologies] or ["- none"]
+    if meeting.is_general:
+        proxies = list(live_proxies(meeting).select_related("appointer", "holder"))
+        lines += ["", f"Proxies held ({len(proxies)}):"]
+        lines += [f"- {p.appointer.full_name}, held by {p.holder_display}"
+                  for p in proxies] or ["- none"]
+        quorum = meeting_quorum(meeting)
+        lines += ["", f"Quorum: {quorum.explanation}"]
+    lines += ["", "Business:"]
+    for item in meeting.agenda_items.order_by("position"):
+        lines.append(f"{item.position}. {item.title} ({item.get_kind_display()})")
+        if item.description:
+            lines.append(f"   {item.description}")
+        vote = MeetingVote.objects.filter(agenda_item=item).select_related("decision").first()
+        if vote is not None:
+            d = vote.decision
+            lines.append(
+                f"   Decision {d.number}: {d.get_outcome_display()}. For {d.votes_for}, "
+                f"against {d.votes_against}, abstentions {d.abstentions} (in advance "
+                f"{vote.online_for}/{vote.online_against}/{vote.online_abstain}, by proxy "
+                f"{vote.proxy_for}/{vote.proxy_against}/{vote.proxy_abstain}, in the meeting "
+                f"{vote.room_for}/{vote.room_against}/{vote.room_abstain}). "
+                f"{vote.explanation}")
+    others = meeting.decisions.filter(vote__isnull=True).order_by("number")
+    if others.exists():
+        lines += ["", "Other decisions:"]
+        lines += [f"- Decision {d.number}: {d.text} — {d.get_outcome_display()}"
+                  for d in others]
+    return "\n".join(lines) + "\n"
+
+
+@transaction.atomic
+def draft_minutes(*, actor, meeting: Meeting) -> Minutes:
+    meeting = _locked_meeting(meeting)
+    if Minutes.objects.filter(meeting=meeting).exists():
+        raise BoardError("Minutes of this meeting are already drafted: edit them.")
+    minutes = Minutes.objects.create(
+        society=meeting.society, meeting=meeting, text=minutes_from_record(meeting),
+        drafted_by=actor if actor is not None and actor.is_authenticated else None)
+    audit.record(meeting.society, actor, "board.minutes_drafted", minutes,
+                 {"meeting": str(meeting.public_id)})
+    return minutes
+
+
+def _locked_minutes(minutes: Minutes) -> Minutes:
+    minutes = Minutes.objects.select_for_update(of=("self",)).get(pk=minutes.pk)
+    if minutes.approved_on is not None:
+        raise BoardError("These minutes were approved and are locked: record a correcting "
+                         "decision instead.")
+    return minutes
+
+
+@transaction.atomic
+def edit_minutes(*, actor, minutes: Minutes, text: str) -> Minutes:
+    minutes = _locked_minutes(minutes)
+    if not text.strip():
+        raise BoardError("The minutes cannot be empty.")
+    minutes.text, minutes.edited_at = text.strip() + "\n", timezone.now()
+    minutes.save(update_fields=["text", "edited_at"])
+    audit.record(minutes.society, actor, "board.minutes_edited", minutes,
+                 {"meeting": str(minutes.meeting.public_id), "length": len(minutes.text)})
+    return minutes
+
+
+@transaction.atomic
+def approve_minutes(*, actor, minutes: Minutes, at_meeting: Meeting,
+                    proposer: str = "", seconder: str = "") -> Minutes:
+    """Approved at a later meeting (recorded as its decision); then locked for good."""
+    minutes = _locked_minutes(minutes)
+    society = minutes.society
+    _check_same_society(society, at_meeting)
+    meeting = minutes.meeting
+    if at_meeting.pk == meeting.pk or at_meeting.held_on <= meeting.held_on:
+        raise BoardError("Minutes are approved at a later meeting.")
+    if at_meeting.held_on > timezone.localdate():
+        raise BoardError(f"The {at_meeting} has not been held yet.")
+    if meeting.is_general != at_meeting.is_general or (
+            not meeting.is_general and meeting.body_id != at_meeting.body_id):
+        raise BoardError("Minutes are approved at a later meeting of the same body.")
+    decision = _enter_decision(
+        actor, society, body=at_meeting.body, meeting=at_meeting,
+        meeting_label=str(at_meeting), decided_on=at_meeting.held_on,
+        text=f"That the minutes of the {meeting} be approved as a correct record.",
+        proposer=proposer.strip(), seconder=seconder.strip(), outcome=Outcome.CARRIED)
+    minutes.approved_at_meeting, minutes.approved_on = at_meeting, at_meeting.held_on
+    minutes.approval_decision = decision
+    minutes.save(update_fields=["approved_at_meeting", "approved_on", "approval_decision"])
+    audit.record(society, actor, "board.minutes_approved", minutes, {
+        "meeting": str(meeting.public_id), "at_meeting": str(at_meeting.public_id),
+        "decision": decision.number,
+    })
+    return minutes
+
+
+@transaction.atomic
+def set_meeting_rules(*, actor, society: Society, quorum_minimum_members: int,
+                      quorum_percent, quorum_counts_proxies: bool, proxy_deadline_hours: int,
+                      proxy_max_per_holder: int | None, chair_casting_vote: bool) -> Society:
+    if not 0 <= quorum_percent <= 100:
+        raise BoardError("The quorum percentage must be between 0 and 100.")
+    if quorum_minimum_members < 1:
+        raise BoardError("A quorum needs at least one member.")
+    society = Society.objects.select_for_update(of=("self",)).get(pk=society.pk)
+    values = {"quorum_minimum_members": quorum_minimum_members,
+              "quorum_percent": quorum_percent, "quorum_counts_proxies": quorum_counts_proxies,
+              "proxy_deadline_hours": proxy_deadline_hours,
+              "proxy_max_per_holder": proxy_max_per_holder,
+              "chair_casting_vote": chair_casting_vote}
+    for field, value in values.items():
+        setattr(society, field, value)
+    society.save(update_fields=list(values))
+    audit.record(society, actor, "board.meeting_rules_set", society,
+                 {k: str(v) for k, v in values.items()})
+    return society

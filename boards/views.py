@@ -2,19 +2,24 @@
 interests (board), and the secretary's forms. Views validate a form, call one service, show a
 message and redirect; a BoardError becomes a form error (status 400)."""
 
+from datetime import timedelta
+
 from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from boards import forms, services
+from boards import forms, ics, services
 from boards.composition import compose
 from boards.models import (
     POST_DEEMED_WORKING_DAYS,
+    AttendanceMode,
     Decision,
     InterestDeclaration,
     Meeting,
     MeetingKind,
+    Minutes,
     OfficerAppointment,
 )
 from boards.services import BoardError
@@ -185,7 +190,8 @@ def decision_new(request):
             proposer=d["proposer"], seconder=d["seconder"], votes_for=d["votes_for"],
             votes_against=d["votes_against"], abstentions=d["abstentions"],
             casting_vote=d["casting_vote"] or None, outcome=d["outcome"] or None,
-            corrects=d["corrects"])
+            corrects=d["corrects"], meeting=d["meeting"], member=d["member"],
+            application=d["application"])
     return _run(request, form, act, "Decision entered in the register.", "decisions",
                 "Record a decision",
                 "The register is append-only: to correct an entry, record a new decision "
@@ -253,3 +259,321 @@ def co_option_decide(request, public_id):
             messages.success(request, done)
             return _back(request, "co_options")
     return _co_options_page(request, failed=(term.pk, form), status=400)
+
+
+# --- A meeting and its business -------------------------------------------------------------
+
+
+def _meeting(request, public_id):
+    """A meeting the visitor may see: general meetings for members, board meetings for the
+    board; the same 404 for anything else."""
+    rows = Meeting.objects.filter(society=request.society).select_related("body", "society")
+    if not request.visitor.can("boards:view_board"):
+        rows = rows.exclude(kind=MeetingKind.BOARD)
+    return get_or_404(rows, public_id=public_id)
+
+
+def _to_meeting(request, meeting, anchor=""):
+    return redirect(reverse("boards:meeting", kwargs={
+        "society_slug": request.society.slug, "public_id": meeting.public_id}) + anchor)
+
+
+def _run_on_meeting(request, meeting, form, action, success, title, intro="",
+                    template="boards/form.html"):
+    if request.method == "POST" and form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except BoardError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, success)
+            return _to_meeting(request, meeting)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, template, {"form": form, "title": title, "intro": intro,
+                                      "meeting": meeting}, status=status)
+
+
+@requires("boards:view")
+def meeting(request, public_id):
+    meeting = _meeting(request, public_id)
+    can_manage = request.visitor.can("boards:manage")
+    items = list(meeting.agenda_items.select_related("resolution", "election",
+                                                     "vote__decision"))
+    member = request.visitor.member
+    own_proxy = None
+    if member is not None and meeting.is_general:
+        own_proxy = meeting.proxy_appointments.filter(
+            appointer=member, revoked_at__isnull=True).select_related("holder").first()
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    can_see_draft = request.visitor.can("boards:view_board")
+    attendance = list(meeting.attendance.select_related("member"))
+    return render(request, "boards/meeting.html", {
+        "meeting": meeting,
+        "items": items,
+        "can_manage": can_manage,
+        "can_proxy": request.visitor.can("boards:proxy") and meeting.is_general
+        and member is not None,
+        "can_view_proxies": request.visitor.can("boards:view_proxies") and meeting.is_general,
+        "own_proxy": own_proxy,
+        "proxy_deadline": services.proxy_deadline(meeting) if meeting.is_general else None,
+        "quorum": services.meeting_quorum(meeting),
+        "present": [a for a in attendance if a.is_present],
+        "apologies": [a for a in attendance if not a.is_present],
+        "proxies_live": services.live_proxies(meeting).count() if meeting.is_general else 0,
+        "minutes": minutes if minutes and (minutes.approved_on or can_see_draft) else None,
+        "decisions": meeting.decisions.order_by("number"),
+        "notice_messages": meeting.notice.messages.count() if meeting.notice_id else 0,
+        "can_view_service": request.visitor.can("notices:view_service"),
+        "today": timezone.localdate(),
+    })
+
+
+@requires("boards:view")
+def meeting_ics(request, public_id):
+    meeting = _meeting(request, public_id)
+    starts = services.meeting_starts_at(meeting)
+    if meeting.start_time:
+        start, end = starts, starts + timedelta(minutes=meeting.duration_minutes or 120)
+    else:
+        start, end = meeting.held_on, ics.all_day_end(meeting.held_on)
+    page = request.build_absolute_uri(reverse("boards:meeting", kwargs={
+        "society_slug": request.society.slug, "public_id": meeting.public_id}))
+    location = " ".join(meeting.place.split())
+    if meeting.online_link:
+        location = f"{location} ({meeting.online_link})" if location else meeting.online_link
+    text = ics.event(
+        uid=f"meeting-{meeting.public_id}@omov", stamp=timezone.now(), start=start, end=end,
+        summary=f"{request.society.name}: {meeting}", location=location,
+        description="\n".join(f"{i.position}. {i.title}" for i in
+                              meeting.agenda_items.order_by("position")), url=page)
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="meeting-{meeting.held_on:%Y-%m-%d}.ics"')
+    return response
+
+
+@requires("boards:view")
+def agenda_paper(request, public_id, item_id):
+    meeting = _meeting(request, public_id)
+    item = get_or_404(meeting.agenda_items.exclude(paper=""), public_id=item_id)
+    name = item.paper.name.rsplit("/", 1)[-1]
+    return FileResponse(item.paper.open("rb"), as_attachment=True, filename=name)
+
+
+@requires("boards:manage")
+def agenda_item_new(request, public_id):
+    meeting = _meeting(request, public_id)
+    form = forms.AgendaItemForm(request.POST or None, request.FILES or None,
+                                society=request.society)
+    return _run_on_meeting(request, meeting, form, lambda d: services.add_agenda_item(
+        actor=request.user, meeting=meeting, **d), "Item added to the agenda.",
+        f"Add an item to the agenda of the {meeting}", template="boards/upload_form.html")
+
+
+@requires("boards:manage")
+def resolution_new(request, public_id):
+    meeting = _meeting(request, public_id)
+    starts = services.meeting_starts_at(meeting)
+    form = forms.ResolutionItemForm(request.POST or None, initial={
+        "voting_opens": timezone.localtime().replace(second=0, microsecond=0),
+        "voting_closes": timezone.localtime(starts)})
+    return _run_on_meeting(request, meeting, form, lambda d: services.put_resolution_on_agenda(
+        actor=request.user, meeting=meeting, **d), "Resolution put on the agenda.",
+        f"Put a resolution on the agenda of the {meeting}",
+        "Members vote on it in advance online (its ballots are counted with the proxy and "
+        "in-room votes at the meeting).")
+
+
+@requires("boards:manage")
+def notice_serve(request, public_id):
+    meeting = _meeting(request, public_id)
+    if request.method != "POST":
+        return _to_meeting(request, meeting)
+    try:
+        written = services.serve_notice(actor=request.user, meeting=meeting)
+    except BoardError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Notice served: {written} new messages to members.")
+    return _to_meeting(request, meeting)
+
+
+@requires("boards:proxy")
+def proxy(request, public_id):
+    meeting = _meeting(request, public_id)
+    member = request.visitor.member
+    if not meeting.is_general or member is None:
+        raise Http404
+    items = services.resolution_items(meeting)
+    current = meeting.proxy_appointments.filter(
+        appointer=member, revoked_at__isnull=True).select_related("holder").first()
+    form = forms.ProxyForm(request.POST or None, society=request.society, items=items)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.appoint_proxy(actor=request.user, meeting=meeting, appointer=member,
+                                   holder=d["holder_member"], instructions=d["instructions"])
+        except BoardError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your proxy is appointed.")
+            return _to_meeting(request, meeting)
+    instructions = (current.instructions.select_related("agenda_item")
+                    if current else [])
+    return render(request, "boards/proxy.html", {
+        "meeting": meeting, "form": form, "current": current, "instructions": instructions,
+        "deadline": services.proxy_deadline(meeting),
+    }, status=400 if form.is_bound and form.errors else 200)
+
+
+@requires("boards:proxy")
+def proxy_revoke(request, public_id):
+    meeting = _meeting(request, public_id)
+    member = request.visitor.member
+    if member is None or request.method != "POST":
+        raise Http404
+    appointment = get_or_404(meeting.proxy_appointments.filter(
+        appointer=member, revoked_at__isnull=True), public_id=request.POST.get("appointment"))
+    try:
+        services.revoke_proxy(actor=request.user, appointment=appointment)
+    except BoardError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Your proxy appointment is revoked.")
+    return _to_meeting(request, meeting)
+
+
+@requires("boards:view_proxies")
+def proxies(request, public_id):
+    meeting = _meeting(request, public_id)
+    if not meeting.is_general:
+        raise Http404
+    rows = meeting.proxy_appointments.select_related("appointer", "holder").prefetch_related(
+        "instructions__agenda_item").order_by("revoked_at", "appointer__full_name")
+    return render(request, "boards/proxies.html", {"meeting": meeting, "appointments": rows})
+
+
+@requires("boards:manage")
+def attendance(request, public_id):
+    meeting = _meeting(request, public_id)
+    form = forms.AttendanceForm(request.POST or None, society=request.society)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.record_attendance(actor=request.user, meeting=meeting, member=d["member"],
+                                       mode=d["mode"])
+        except BoardError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{d['member'].full_name}: "
+                             f"{AttendanceMode(d['mode']).label.lower()}.")
+            return redirect(request.path)
+    return render(request, "boards/attendance.html", {
+        "meeting": meeting, "form": form,
+        "rows": meeting.attendance.select_related("member"),
+        "quorum": services.meeting_quorum(meeting),
+    }, status=400 if form.is_bound and form.errors else 200)
+
+
+@requires("boards:manage")
+def vote(request, public_id, item_id):
+    meeting = _meeting(request, public_id)
+    item = get_or_404(meeting.agenda_items.filter(kind="resolution", vote__isnull=True)
+                      .select_related("resolution"), public_id=item_id)
+    form = forms.MeetingVoteForm(request.POST or None)
+    figures = {}
+    try:
+        figures["online"] = services.advance_votes(item.resolution)
+    except BoardError as exc:
+        figures["online_error"] = str(exc)
+    figures["proxy"] = services.instructed_proxy_votes(item) if meeting.is_general else {}
+    quorum = services.meeting_quorum(meeting)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.vote_on_resolution(
+                actor=request.user, item=item, method=d["method"], room_for=d["room_for"],
+                room_against=d["room_against"], room_abstain=d["room_abstain"],
+                discretion_for=d["discretion_for"], discretion_against=d["discretion_against"],
+                discretion_abstain=d["discretion_abstain"],
+                casting_vote=d["casting_vote"] or None)
+        except BoardError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "The result is entered in the decision register.")
+            return _to_meeting(request, meeting)
+    return render(request, "boards/vote.html", {
+        "meeting": meeting, "item": item, "form": form, "figures": figures, "quorum": quorum,
+    }, status=400 if form.is_bound and form.errors else 200)
+
+
+def _minutes_of(request, meeting):
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    if minutes is None:
+        raise Http404
+    if minutes.approved_on is None and not request.visitor.can("boards:view_board"):
+        raise Http404
+    return minutes
+
+
+@requires("boards:view")
+def minutes(request, public_id):
+    meeting = _meeting(request, public_id)
+    minutes = _minutes_of(request, meeting)
+    return render(request, "boards/minutes.html", {
+        "meeting": meeting, "minutes": minutes,
+        "can_manage": request.visitor.can("boards:manage"),
+    })
+
+
+@requires("boards:manage")
+def minutes_draft(request, public_id):
+    meeting = _meeting(request, public_id)
+    if request.method == "POST":
+        try:
+            services.draft_minutes(actor=request.user, meeting=meeting)
+        except BoardError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Minutes drafted from the meeting's record.")
+            return redirect(reverse("boards:minutes", kwargs={
+                "society_slug": request.society.slug, "public_id": meeting.public_id}))
+    return _to_meeting(request, meeting)
+
+
+@requires("boards:manage")
+def minutes_edit(request, public_id):
+    meeting = _meeting(request, public_id)
+    minutes = _minutes_of(request, meeting)
+    if minutes.approved_on is not None:
+        messages.error(request, "These minutes were approved and are locked.")
+        return _to_meeting(request, meeting)
+    form = forms.MinutesForm(request.POST or None, initial={"text": minutes.text})
+    return _run_on_meeting(request, meeting, form, lambda d: services.edit_minutes(
+        actor=request.user, minutes=minutes, text=d["text"]), "Minutes saved.",
+        f"Edit the minutes of the {meeting}")
+
+
+@requires("boards:manage")
+def minutes_approve(request, public_id):
+    meeting = _meeting(request, public_id)
+    minutes = _minutes_of(request, meeting)
+    if minutes.approved_on is not None:
+        messages.error(request, "These minutes were approved and are locked.")
+        return _to_meeting(request, meeting)
+    form = forms.ApproveMinutesForm(request.POST or None, minutes=minutes)
+    return _run_on_meeting(request, meeting, form, lambda d: services.approve_minutes(
+        actor=request.user, minutes=minutes, **d), "Minutes approved and locked.",
+        f"Approve the minutes of the {meeting}",
+        "Once approved, the minutes are locked: a correction is then a new decision.")
+
+
+@requires("boards:manage")
+def meeting_rules(request):
+    society = request.society
+    form = forms.MeetingRulesForm(request.POST or None, initial={
+        field: getattr(society, field) for field in forms.MeetingRulesForm.base_fields})
+    return _run(request, form, lambda d: services.set_meeting_rules(
+        actor=request.user, society=society, **d), "Meeting rules saved.", "meetings",
+        "General meeting rules", "Quorum, proxies and the chair's casting vote, as the "
+        "society's rules set them.")

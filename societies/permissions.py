@@ -56,6 +56,8 @@ PERMISSIONS: dict[str, str] = {
     "boards:view_board": "See the board's composition, rotation, officers and interests",
     "boards:manage": "Define bodies and seats; record terms, officers and interests",
     "boards:record_decisions": "Record decisions in the decision register",
+    "boards:proxy": "Appoint or revoke one's own proxy for a general meeting",
+    "boards:view_proxies": "See the register of proxies of a general meeting",
 }
 
 _EVERYONE = {"society:view"}
@@ -70,6 +72,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "ballots:view",
             "ballots:nominate",
             "boards:view",
+            "boards:proxy",
         }
     ),
     Role.BOARD_MEMBER: frozenset(
@@ -93,6 +96,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "shares:year_end",
             "boards:view",
             "boards:view_board",
+            "boards:view_proxies",
         }
     ),
     Role.SECRETARY: frozenset(
@@ -120,6 +124,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "boards:view_board",
             "boards:manage",
             "boards:record_decisions",
+            "boards:view_proxies",
         }
     ),
 }

@@ -62,3 +62,55 @@ def board_world(in_scope):
         actor=secretary, body=board, name="Co-opted", seats=2, filled_by="co_opted",
         term_years=1)
     return BoardWorld(world, board, parents, council, co_opted)
+
+
+@dataclass
+class AgmWorld:
+    """A general meeting 30 days ahead at 19:00 with a special resolution on its agenda whose
+    advance voting is open, and eight members (the personas and five more)."""
+
+    board_world: BoardWorld
+    meeting: object
+    item: object
+    extra: list
+
+    @property
+    def society(self):
+        return self.board_world.society
+
+    @property
+    def secretary(self):
+        return self.board_world.secretary
+
+    @property
+    def contest(self):
+        return self.item.resolution
+
+    def member(self, persona):
+        return self.board_world.member(persona)
+
+
+@pytest.fixture
+def agm_world(board_world):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    society = board_world.society
+    secretary = board_world.secretary
+    extra = [board_world.new_member(10 + i, name, email=f"m{i}@example.test",
+                                    contact_channel="email", electronic_consent=True)
+             for i, name in enumerate(["Ann Able", "Ben Baker", "Cat Cole", "Dan Dale",
+                                       "Eve East"])]
+    held_on = timezone.localdate() + timedelta(days=30)
+    meeting = services.schedule_meeting(actor=secretary, society=society, kind="agm",
+                                        held_on=held_on, start_time=datetime(2000, 1, 1, 19).time(),
+                                        place="Village Hall", chair_name="Ann Able")
+    now = timezone.now()
+    item = services.put_resolution_on_agenda(
+        actor=secretary, meeting=meeting, title="Change of rules",
+        text="That rule 12 be amended as set out in the notice.", kind="special",
+        fraction_numerator=2, fraction_denominator=3, voting_opens=now - timedelta(hours=1),
+        voting_closes=now + timedelta(days=5), record_date=timezone.localdate(),
+        proposer="Ann Able", seconder="Ben Baker")
+    return AgmWorld(board_world, meeting, item, extra)
