@@ -14,7 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from boards.demo import seed_boards
 from members.models import Member
+from shares.demo import seed_demo_shares
 from societies.models import AdmissionMethod, LegalForm, RoleGrant, Society, StakeholderClass
 from societies.permissions import Role
 
@@ -99,6 +101,7 @@ class Command(BaseCommand):
                 admin_user.save(update_fields=["is_superuser", "is_staff"])
         for spec in SOCIETIES:
             self._society(User, dict(spec))
+        seed_demo_shares()
         self.stdout.write("Demo data ready. Logins are listed in README.md "
                           f"(password for all: {DEMO_PASSWORD}).")
 
@@ -146,6 +149,7 @@ class Command(BaseCommand):
                 admitted = start + timedelta(days=number * 17 % 2200)
                 self._member(society, number, full_name, None, rng.choice(class_objs),
                              admitted, rng)
+            seed_boards(society)
 
     def _member(self, society, number, full_name, user, stakeholder_class, admitted, rng):
         year = rng.randint(1950, 2004)
