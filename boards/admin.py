@@ -5,10 +5,16 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from boards.models import (
+    AgendaItem,
+    Attendance,
     Body,
     Decision,
     InterestDeclaration,
+    Meeting,
+    MeetingVote,
+    Minutes,
     OfficerAppointment,
+    ProxyAppointment,
     SeatCategory,
     Term,
 )
@@ -52,4 +58,42 @@ class InterestDeclarationAdmin(ReadOnlyAdmin):
 @admin.register(Decision)
 class DecisionAdmin(ReadOnlyAdmin):
     list_display = ["number", "society", "decided_on", "outcome"]
+    list_filter = ["society"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "society", "kind", "held_on", "notice_served_at"]
+    list_filter = ["society", "kind"]
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(ReadOnlyAdmin):
+    list_display = ["title", "meeting", "position", "kind"]
+    list_filter = ["society"]
+
+
+@admin.register(ProxyAppointment)
+class ProxyAppointmentAdmin(ReadOnlyAdmin):
+    list_display = ["appointer", "holder_display", "meeting", "created_at", "revoked_at"]
+    list_filter = ["society"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ReadOnlyAdmin):
+    list_display = ["member", "meeting", "mode"]
+    list_filter = ["society"]
+
+
+@admin.register(MeetingVote)
+class MeetingVoteAdmin(ReadOnlyAdmin):
+    list_display = ["agenda_item", "decision", "recorded_at"]
+    list_filter = ["society"]
+
+
+@admin.register(Minutes)
+class MinutesAdmin(ReadOnlyAdmin):
+    """Minutes are never edited here; approved ones are locked everywhere."""
+
+    list_display = ["meeting", "drafted_at", "approved_on"]
     list_filter = ["society"]

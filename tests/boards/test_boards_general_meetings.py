@@ -582,3 +582,21 @@ def test_decisions_link_to_the_member_they_admit(board_world):
         actor=board_world.secretary, society=board_world.society,
         text="Admit Mo Member", decided_on=date(2026, 1, 5), outcome="carried", member=member)
     assert list(member.decisions.all()) == [decision]
+
+
+def test_approved_minutes_cannot_change_in_the_admin(held_meetings, board_world, client):
+    from django.urls import reverse
+
+    from tests.conftest import make_user
+
+    minutes = approved(board_world, held_meetings)
+    operator = make_user("operator@omov.test")
+    operator.is_staff = operator.is_superuser = True
+    operator.save()
+    client.force_login(operator)
+    change = reverse("admin:boards_minutes_change", args=[minutes.pk])
+    assert client.get(change).status_code == 200  # a view of the record
+    assert client.post(change, {"text": "Changed"}).status_code == 403
+    delete = reverse("admin:boards_minutes_delete", args=[minutes.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert Minutes.objects.get(pk=minutes.pk).text == "Edited text\n"
