@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, Q
 from django.utils import timezone
 
 from ballots.counting import CountError, Election, count, count_resolution
@@ -435,32 +435,38 @@ def voting_is_open(contest: Contest, now: datetime | None = None) -> bool:
             and contest.voting_opens <= now < contest.voting_closes)
 
 
+def _not_claimed_because(contest: Contest, member: Member, now: datetime) -> str:
+    """Why a roll entry could not be claimed, in the order a voter should hear it."""
+    entry = (VoterRollEntry.objects.select_related("contest")
+             .filter(contest_id=contest.pk, member_id=member.pk).first())
+    if not voting_is_open(entry.contest if entry else Contest.objects.get(pk=contest.pk), now):
+        return "Voting in this contest is not open: your ballot was not recorded."
+    if entry is None:
+        return "You are not on the roll for this contest."
+    return "You have already voted in this contest."
+
+
 @transaction.atomic
 def cast_ballot(*, actor, contest: Contest, member: Member, choices) -> str:
     """Cast `member`'s ballot in `contest` and return its receipt code (DESIGN §6).
 
-    Lock the roll entry, check it and the contest, store the ballot, mark the entry voted —
-    one transaction. The ballot row carries no member, user, time or channel.
+    Claim the roll entry while the poll is open, check the ballot, store it, audit — one
+    transaction. The ballot row carries no member, user, time or channel.
     """
     now = timezone.now()
-    closed = "Voting in this contest is not open: your ballot was not recorded."
-    # One query locks the roll entry and reads the contest's current state with it.
-    entry = (VoterRollEntry.objects.select_for_update(of=("self",)).select_related("contest")
-             .filter(contest_id=contest.pk, member=member).first())
-    if entry is None:
-        if not voting_is_open(Contest.objects.get(pk=contest.pk), now):
-            raise BallotError(closed)
-        raise BallotError("You are not on the roll for this contest.")
-    if not voting_is_open(entry.contest, now):
-        raise BallotError(closed)
-    if entry.voted_at is not None:
-        raise BallotError("You have already voted in this contest.")
-    text = canonical_choices(entry.contest, choices)
-    # The database has the last word: only one update can claim an unvoted entry.
-    claimed = VoterRollEntry.objects.filter(pk=entry.pk, voted_at__isnull=True).update(
-        voted_at=now, channel=Channel.ONLINE)
+    # One statement locks the member's roll entry and claims it only if it is unvoted and
+    # the poll is open: the database has the last word, so of two casts at once (or a cast
+    # and a paper strike-off) only one can claim it.
+    poll_open = Contest.objects.filter(pk=contest.pk, state=ContestState.OPEN,
+                                       voting_opens__lte=now, voting_closes__gt=now)
+    claimed = (VoterRollEntry.objects
+               .filter(contest_id=contest.pk, member_id=member.pk, voted_at__isnull=True)
+               .filter(Exists(poll_open))
+               .update(voted_at=now, channel=Channel.ONLINE))
     if claimed != 1:
-        raise BallotError("You have already voted in this contest.")
+        raise BallotError(_not_claimed_because(contest, member, now))
+    # A ballot that does not read raises here, which rolls the claim back with it.
+    text = canonical_choices(contest, choices)
     ballot = CastBallot.objects.create(society_id=contest.society_id, contest=contest,
                                        choices=text)
     audit.record(contest.society, actor, "ballot.cast", contest,

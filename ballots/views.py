@@ -34,7 +34,7 @@ from ballots.forms import (
 )
 from ballots.models import BallotOrder, CastBallot, Contest, ContestState
 from ballots.services import BallotError
-from societies.access import get_or_404, requires
+from societies.access import first_or_none, get_or_404, requires
 
 SHOWN_STATES = (ContestState.PUBLISHED, ContestState.UNOPPOSED)
 
@@ -44,8 +44,12 @@ def _url(name, society, **kwargs):
 
 
 def _contest(request, public_id) -> Contest:
-    return get_or_404(request.society.contests.select_related("society", "election"),
-                      public_id=public_id)
+    # public_id is unique, so no ORDER BY; the related manager sets contest.society already.
+    contest = first_or_none(request.society.contests.select_related("election")
+                            .filter(public_id=public_id))
+    if contest is None:
+        raise Http404
+    return contest
 
 
 # Members: the list, the ballot, the receipt

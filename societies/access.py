@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_scopes import scope, scopes_disabled
 
 from societies.permissions import (
     OFFICER_ROLES,
@@ -39,17 +41,57 @@ NOBODY = Visitor(roles=frozenset())
 AFTER_MFA_SESSION_KEY = "omov_after_mfa"
 
 
-def visitor_for(user, society) -> Visitor:
-    """Roles of `user` in `society`; call inside the society's scope."""
+def visitor_for(user, society, *, member=...) -> Visitor:
+    """Roles of `user` in `society`; call inside the society's scope.
+
+    `member` is the user's active membership when the caller has already looked it up
+    (None: not a member); left out, it is looked up here.
+    """
     from members.models import Member
 
     if user is None or not user.is_authenticated:
         return NOBODY
-    roles = set(society.role_grants.filter(user=user).values_list("role", flat=True))
-    member = Member.objects.filter(society=society, user=user, ceased_on__isnull=True).first()
+    # Runs on every society request: no ordering (RoleGrant's default one joins the users
+    # table; a user has at most one active membership), so each is one narrow indexed query.
+    roles = set(society.role_grants.filter(user=user).order_by().values_list("role", flat=True))
+    if member is ...:
+        member = first_or_none(Member.objects.filter(society=society, user=user,
+                                                     ceased_on__isnull=True).order_by())
     if member is not None:
         roles.add(Role.MEMBER.value)
     return Visitor(roles=frozenset(roles), member=member)
+
+
+def society_and_visitor(slug: str, user):
+    """The active society at /s/<slug>/ and what `user` is there: (None, NOBODY) if none.
+
+    Most requests come from plain members, so one query looks up the membership with its
+    society and whether the user holds any role there; the roles themselves are read only
+    when there are some. Anyone else costs the society query and `visitor_for`.
+    """
+    from members.models import Member
+    from societies.models import RoleGrant, Society
+
+    with scopes_disabled():
+        if user is not None and user.is_authenticated:
+            member = first_or_none(
+                Member.objects.select_related("society")
+                .filter(society__slug=slug, society__is_active=True, user=user,
+                        ceased_on__isnull=True)
+                .annotate(holds_roles=Exists(RoleGrant.objects.filter(
+                    society=OuterRef("society"), user=user)))
+                .order_by())
+            if member is not None:
+                society = member.society
+                if member.holds_roles:
+                    with scope(society=society):
+                        return society, visitor_for(user, society, member=member)
+                return society, Visitor(roles=frozenset({Role.MEMBER.value}), member=member)
+        society = first_or_none(Society.objects.filter(slug=slug, is_active=True).order_by())
+    if society is None:
+        return None, NOBODY
+    with scope(society=society):
+        return society, visitor_for(user, society, member=None)
 
 
 def requires(permission: str):
@@ -92,6 +134,12 @@ def public(view):
     """Mark a society page anyone may open, signed in or not (e.g. the application form)."""
     view.society_public = True
     return view
+
+
+def first_or_none(queryset):
+    """The one row a unique lookup finds, or None: `.first()` without its ORDER BY, which
+    costs more to build than the query itself on a wide model."""
+    return next(iter(queryset[:1]), None)
 
 
 def get_or_404(queryset, **lookup):

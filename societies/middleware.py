@@ -5,10 +5,9 @@ import re
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.urls import Resolver404, resolve
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
-from societies.access import NOBODY, visitor_for
-from societies.models import Society
+from societies.access import NOBODY, society_and_visitor
 
 SOCIETY_PATH = re.compile(r"^/s/(?P<slug>[-a-zA-Z0-9_]+)/")
 
@@ -30,12 +29,10 @@ class SocietyMiddleware:
         is_public = getattr(view, "society_public", False)
         if not is_public and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        with scopes_disabled():
-            society = Society.objects.filter(slug=match["slug"], is_active=True).first()
+        society, visitor = society_and_visitor(match["slug"], request.user)
         if society is None:
             raise Http404
         with scope(society=society):
-            visitor = visitor_for(request.user, society)
             # Foreign, missing and "not yours" look the same: 404.
             if not visitor.roles and not is_public:
                 raise Http404
