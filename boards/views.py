@@ -53,10 +53,13 @@ def _run(request, form, action, success, back_to, title, intro=""):
 @requires("boards:view")
 def decisions(request):
     rows = (Decision.objects.filter(society=request.society)
-            .select_related("body", "corrects").order_by("-number")[:200])
+            .select_related("body", "corrects", "meeting__body", "member", "application",
+                            "approved_minutes__meeting").order_by("-number")[:200])
     return render(request, "boards/decisions.html", {
         "decisions": rows,
         "can_record": request.visitor.can("boards:record_decisions"),
+        "can_view_board": request.visitor.can("boards:view_board"),
+        "can_view_register": request.visitor.can("register:view_full"),
     })
 
 

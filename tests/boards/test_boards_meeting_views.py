@@ -271,3 +271,35 @@ def test_the_meeting_rules_form(agm_world):
     assert agm_world.society.quorum_minimum_members == 12
     assert agm_world.society.proxy_max_per_holder is None
     assert not agm_world.society.quorum_counts_proxies
+
+
+def test_an_admission_decision_links_to_the_member_both_ways(agm_world):
+    world = agm_world.board_world.world
+    ann = agm_world.extra[0]
+    response = world.client("secretary").post(reverse("boards:decision_new", kwargs={
+        "society_slug": agm_world.society.slug}), {
+        "decided_on": "2026-01-05", "text": "Admit Ann Able", "votes_for": 5,
+        "votes_against": 0, "abstentions": 0, "member_number": ann.member_number,
+        "meeting": agm_world.meeting.pk})
+    assert response.status_code == 302
+    decision = ann.decisions.get()
+    assert decision.meeting == agm_world.meeting
+    member_page = world.client("secretary").get(reverse("members:member", kwargs={
+        "society_slug": agm_world.society.slug, "public_id": ann.public_id})).content.decode()
+    assert f"Decision {decision.number}" in member_page and "Admit Ann Able" in member_page
+    log = world.client("member").get(reverse("boards:decisions", kwargs={
+        "society_slug": agm_world.society.slug})).content.decode()
+    assert "Member concerned: Ann Able" in log
+    assert murl(agm_world, "meeting") in log
+
+
+def test_a_decision_naming_an_unknown_member_or_application_names_the_field(agm_world):
+    world = agm_world.board_world.world
+    response = world.client("secretary").post(reverse("boards:decision_new", kwargs={
+        "society_slug": agm_world.society.slug}), {
+        "decided_on": "2026-01-05", "text": "Admit", "votes_for": 5, "votes_against": 0,
+        "abstentions": 0, "member_number": 999, "application_reference": "NOPE"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "No member has that number." in html
+    assert "No application has that reference." in html
