@@ -510,6 +510,7 @@ class Nomination(models.Model):
 class InterestRunStatus(models.TextChoices):
     COMPUTING = "computing", "Being computed"
     DRAFT = "draft", "Computed, not posted"
+    POSTING = "posting", "Being posted"
     POSTED = "posted", "Posted"
 
 
@@ -535,6 +536,8 @@ class InterestRun(models.Model):
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                   null=True, blank=True, related_name="+")
     posted_at = models.DateTimeField(null=True, blank=True)
+    post_on = models.DateField("date the reinvested shares are issued", null=True, blank=True)
+    post_error = models.TextField("why the last posting failed", blank=True)
 
     objects = ScopedManager(society="society")
 
@@ -546,6 +549,10 @@ class InterestRun(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=InterestRunStatus.POSTED) | Q(posted_at__isnull=False),
                 name="interest_run_posted_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=InterestRunStatus.POSTING) | Q(post_on__isnull=False),
+                name="interest_run_posting_has_date",
             ),
             models.CheckConstraint(condition=Q(year_end__gt=F("period_start")),
                                    name="interest_run_period"),

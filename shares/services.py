@@ -1152,6 +1152,9 @@ def _already_run(run) -> str:
     if run.status == InterestRunStatus.POSTED:
         return (f"Share interest for the year to {_day(run.year_end)} was posted on "
                 f"{_day(timezone.localtime(run.posted_at))}; a year is run only once.")
+    if run.status == InterestRunStatus.POSTING:
+        return (f"Share interest for the year to {_day(run.year_end)} is being posted; a "
+                "year is run only once.")
     return (f"Share interest for the year to {_day(run.year_end)} has already been run "
             "and is not posted yet: post it, or discard it to run it again.")
 
@@ -1273,19 +1276,72 @@ def compute_interest_run(*, actor, run: InterestRun) -> InterestRun:
     return locked
 
 
+def _check_postable(run, on_date: date, *, allow_posting: bool) -> None:
+    """A run is posted once, from a computed draft, on a date after its year."""
+    if run.status == InterestRunStatus.POSTED:
+        raise ShareError(_already_run(run))
+    if run.status == InterestRunStatus.COMPUTING:
+        raise ShareError("The run is still being computed.")
+    if run.status == InterestRunStatus.POSTING and not allow_posting:
+        raise ShareError(_already_run(run))
+    if on_date <= run.year_end:
+        raise ShareError("Interest is posted after the year it is for.")
+    if on_date > _today():
+        raise ShareError("Interest cannot be posted on a date in the future.")
+
+
+@transaction.atomic
+def start_posting_interest_run(*, actor, run: InterestRun,
+                               on_date: date | None = None) -> InterestRun:
+    """Ask a worker to post the run (minutes for a large society, longer than a page may
+    take): the run is "being posted" until `post_interest_run` finishes in the task, or
+    back to a draft with the reason if it could not be posted."""
+    from shares.tasks import post_interest_run as post_task
+
+    locked = InterestRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
+    on_date = on_date or _today()
+    _check_postable(locked, on_date, allow_posting=False)
+    locked.status = InterestRunStatus.POSTING
+    locked.post_on = on_date
+    locked.posted_by = _user_or_none(actor)
+    locked.post_error = ""
+    locked.save(update_fields=["status", "post_on", "posted_by", "post_error"])
+    audit.record(locked.society, actor, "shares.interest_posting_started", locked, {
+        "year_end": locked.year_end.isoformat(), "post_on": on_date.isoformat(),
+    })
+    post_task.delay_on_commit(locked.society_id, locked.pk)
+    return locked
+
+
+@transaction.atomic
+def interest_posting_failed(*, run: InterestRun, reason: str) -> InterestRun:
+    """The worker could not post the run: nothing was posted (the posting is one
+    transaction), so the run is a draft again, showing why."""
+    locked = InterestRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
+    if locked.status != InterestRunStatus.POSTING:
+        return locked  # posted meanwhile (a task delivered twice), or already reverted
+    locked.status = InterestRunStatus.DRAFT
+    locked.post_error = reason[:1000]
+    locked.save(update_fields=["status", "post_error"])
+    audit.record(locked.society, None, "shares.interest_posting_failed", locked, {
+        "year_end": locked.year_end.isoformat(), "reason": locked.post_error,
+    })
+    return locked
+
+
 @transaction.atomic
 def post_interest_run(*, actor, run: InterestRun, on_date: date | None = None) -> InterestRun:
     """Post the run once: reinvested interest becomes new shares (within the cap, with
-    certificates); the rest is to be paid gross (the run's CSV). The year is then closed."""
+    certificates); the rest is to be paid gross (the run's CSV). The year is then closed.
+
+    The pages call `start_posting_interest_run`, whose task calls this with the date asked
+    for; called directly (a draft), it posts at once."""
     society = run.society
     locked = InterestRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
-    if locked.status != InterestRunStatus.DRAFT:
-        if locked.status == InterestRunStatus.POSTED:
-            raise ShareError(_already_run(locked))
-        raise ShareError("The run is still being computed.")
+    if locked.status == InterestRunStatus.POSTING:
+        on_date = locked.post_on
     on_date = on_date or _today()
-    if on_date <= locked.year_end:
-        raise ShareError("Interest is posted after the year it is for.")
+    _check_postable(locked, on_date, allow_posting=True)
     lines = [PlannedLine(*row) for row in InterestLine.objects.filter(run=locked).values_list(
         "member_id", "share_class_id", "pence_days", "interest_pence", *LINE_FIELDS, "pk")]
     preview = {line.pk: (line.reinvested_shares, line.paid_pence) for line in lines}
@@ -1313,8 +1369,10 @@ def post_interest_run(*, actor, run: InterestRun, on_date: date | None = None) -
     locked.status = InterestRunStatus.POSTED
     locked.posted_at = timezone.now()
     locked.posted_by = _user_or_none(actor)
+    locked.post_on = on_date
+    locked.post_error = ""
     locked.save(update_fields=["member_count", "gross_pence", "reinvested_pence", "paid_pence",
-                               "status", "posted_at", "posted_by"])
+                               "status", "posted_at", "posted_by", "post_on", "post_error"])
     audit.record(society, actor, "shares.interest_posted", locked, {
         "year_end": locked.year_end.isoformat(), "members": locked.member_count,
         "gross_pence": locked.gross_pence, "reinvested_pence": locked.reinvested_pence,
@@ -1326,7 +1384,7 @@ def post_interest_run(*, actor, run: InterestRun, on_date: date | None = None) -
 @transaction.atomic
 def discard_interest_run(*, actor, run: InterestRun) -> None:
     locked = InterestRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
-    if locked.status == InterestRunStatus.POSTED:
+    if locked.status in (InterestRunStatus.POSTED, InterestRunStatus.POSTING):
         raise ShareError(_already_run(locked))
     audit.record(locked.society, actor, "shares.interest_run_discarded", locked,
                  {"year_end": locked.year_end.isoformat()})

@@ -1,4 +1,4 @@
-"""Background work for shares: computing a share interest run."""
+"""Background work for shares: computing and posting a share interest run."""
 
 from celery import shared_task
 
@@ -16,4 +16,29 @@ def compute_interest_run(society_id: int, run_id: int) -> bool:
     if run is None:
         return False
     services.compute_interest_run(actor=None, run=run)
+    return True
+
+
+@shared_task(base=SocietyTask, acks_late=True)
+def post_interest_run(society_id: int, run_id: int) -> bool:
+    """Post a run the secretary asked to post; safe to run twice (the run row is locked and
+    only a run still "being posted" is posted). If it cannot be posted, nothing is (one
+    transaction) and the run goes back to a draft showing why."""
+    from shares import services
+    from shares.models import InterestRun, InterestRunStatus
+
+    run = InterestRun.objects.filter(society_id=society_id, pk=run_id,
+                                     status=InterestRunStatus.POSTING).first()
+    if run is None:
+        return False
+    try:
+        services.post_interest_run(actor=run.posted_by, run=run)
+    except services.ShareError as error:
+        services.interest_posting_failed(run=run, reason=str(error))
+        return False
+    except Exception:
+        services.interest_posting_failed(
+            run=run, reason="An unexpected error stopped the posting; nothing was posted. "
+                            "Try again; if it happens again, contact the platform's support.")
+        raise
     return True

@@ -702,9 +702,9 @@ def interest_csv(request, public_id):
 @requires("shares:manage")
 def interest_post(request, public_id):
     run = _run(request, public_id)
-    _attempt(request, lambda: services.post_interest_run(actor=request.user, run=run),
-             "Share interest is posted: reinvested interest is issued as shares; pay the rest "
-             "from the CSV.")
+    _attempt(request, lambda: services.start_posting_interest_run(actor=request.user, run=run),
+             "Share interest is being posted: reinvested interest is issued as shares, then "
+             "pay the rest from the CSV. Reload this page to see when it is done.")
     return _back(request, "interest_run", public_id=run.public_id)
 
 

@@ -7,6 +7,8 @@ migration also runs on SQLite, where the model guards are the protection.
 
 from django.db import migrations
 
+from shares.migrations._postgresql import on_postgresql
+
 APPEND_ONLY_TABLES = ["shares_sharetransaction", "shares_sharepayment"]
 
 FORWARD = [
@@ -51,16 +53,6 @@ BACKWARD = [
 ]
 
 
-def _on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement, params=None)
-
-    return run
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -68,5 +60,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_on_postgresql(FORWARD), _on_postgresql(BACKWARD)),
+        migrations.RunPython(on_postgresql(FORWARD), on_postgresql(BACKWARD)),
     ]
