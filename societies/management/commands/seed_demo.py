@@ -16,6 +16,7 @@ from django_scopes import scope, scopes_disabled
 
 from boards.demo import seed_boards
 from members.models import Member
+from shares.demo import seed_demo_shares
 from societies.models import AdmissionMethod, LegalForm, RoleGrant, Society, StakeholderClass
 from societies.permissions import Role
 
@@ -100,6 +101,7 @@ class Command(BaseCommand):
                 admin_user.save(update_fields=["is_superuser", "is_staff"])
         for spec in SOCIETIES:
             self._society(User, dict(spec))
+        seed_demo_shares()
         self.stdout.write("Demo data ready. Logins are listed in README.md "
                           f"(password for all: {DEMO_PASSWORD}).")
 
