@@ -974,8 +974,8 @@ def record_nomination(*, actor, member, nominee_name: str, nominee_address: str,
     given = Nomination.objects.filter(member=member, revoked_on__isnull=True).aggregate(
         total=Sum("percentage"))["total"] or 0
     if given + percentage > 100:
-        raise ShareError(f"Your nominations already give {given}%; this one can give at most "
-                         f"{100 - given}%. Revoke one first to change the shares.")
+        raise ShareError(f"The nominations in force already give {given}%; this one can give "
+                         f"at most {100 - given}%. Revoke one first to change the shares.")
     nomination = Nomination.objects.create(
         society=society, member=member, nominee_name=nominee_name,
         nominee_address=nominee_address, relationship=relationship.strip(),
