@@ -10,7 +10,7 @@ Then a member withdraws their only share and their membership ends, "shares with
 """
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
@@ -18,8 +18,10 @@ from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
 
 from members.models import Member
+from shares import services
 from shares.models import (
     Holding,
+    InterestRun,
     ShareCertificate,
     SharePayment,
     ShareTransaction,
@@ -245,8 +247,6 @@ def test_withdrawing_the_only_share_ends_the_membership(live_server, new_page, s
         leaver = world.members["member"]
         Member.objects.filter(pk=leaver.pk).update(admitted_on=timezone.localdate()
                                                    - timedelta(days=400))
-    from shares import services
-
     with scope(society=world.society):
         leaver.refresh_from_db()
         services.issue_shares(actor=None, member=leaver, share_class=ordinary, shares=1,
@@ -284,3 +284,55 @@ def test_withdrawing_the_only_share_ends_the_membership(live_server, new_page, s
         assert (leaver.ceased_on, leaver.cessation_reason) == (timezone.localdate(),
                                                                "shares_withdrawn")
         assert not Holding.objects.filter(member=leaver, shares__gt=0).exists()
+
+
+def test_every_share_page_passes_the_accessibility_check(live_server, new_page, sign_in):
+    """axe on each share page as the person who uses it, with real records behind it."""
+    world = build_society(SLUG, NAME)
+    with scope(society=world.society):
+        _ordinary, investor = make_classes(world.society)
+        member = world.members["member"]
+        Member.objects.filter(society=world.society).update(admitted_on=date(2020, 1, 6))
+        member.refresh_from_db()
+        services.issue_shares(actor=None, member=member, share_class=investor, shares=500,
+                              amount_pence=50_000, paid_on=date(2022, 1, 4), method="cash")
+        services.record_nomination(actor=None, member=member, nominee_name="Sam Heir",
+                                   nominee_address="1 Lane", percentage=100)
+        withdrawal = services.request_withdrawal(actor=None, member=member,
+                                                 share_class=investor, shares=250)
+        end = services.financial_year_ending(world.society, date(2023, 3, 31))
+        run = InterestRun.objects.create(society=world.society, period_start=end[0],
+                                         year_end=end[1], rates={str(investor.pk): "5.5"})
+        services.compute_interest_run(actor=None, run=run)
+        entry = ShareTransaction.objects.filter(member=member).first()
+    base = f"{live_server.url}/s/{SLUG}/shares"
+    secretary = sign_in(new_page(), world.users["secretary"])
+    for path in [
+        "/classes/",
+        "/classes/new/",
+        f"/classes/{investor.public_id}/",
+        "/ledger/",
+        f"/ledger/{entry.public_id}/reverse/",
+        "/nominations/",
+        "/interest/",
+        f"/interest/{run.public_id}/",
+        f"/interest/{run.public_id}/members/{member.public_id}/",
+        "/year-end/",
+        f"/members/{member.public_id}/transfer/",
+        f"/members/{member.public_id}/convert/",
+        f"/members/{member.public_id}/forfeit/",
+        f"/members/{member.public_id}/death/",
+        f"/members/{member.public_id}/nominations/new/",
+        f"/withdrawals/{withdrawal.public_id}/",
+    ]:
+        response = secretary.goto(base + path)
+        assert response.status == 200, path
+        assert_accessible(secretary)
+    page = sign_in(new_page(), world.users["member"])
+    for path in ["/", "/withdraw/", "/nominations/new/", f"/statements/{run.public_id}/"]:
+        response = page.goto(base + path)
+        assert response.status == 200, path
+        assert_accessible(page)
+    board = sign_in(new_page(), world.users["board_member"])
+    board.goto(base + "/year-end/")
+    assert_accessible(board)
