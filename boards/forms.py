@@ -22,7 +22,7 @@ from boards.models import (
     VoteMethod,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PAPER_MAX_BYTES = 10 * 1024 * 1024
 
 
