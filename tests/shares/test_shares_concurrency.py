@@ -14,6 +14,7 @@ from shares import services
 from shares.models import (
     Holding,
     InterestRun,
+    ShareAccount,
     ShareCertificate,
     ShareTransaction,
     TransactionKind,
@@ -198,3 +199,104 @@ def test_two_secretaries_recording_payments_at_once_through_the_pages(pg_world):
         assert sorted(WithdrawalRequest.objects.values_list("status", flat=True)) == [
             "approved", "paid"]
     connection.close()
+
+
+@pytest.fixture
+def near_the_cap(pg_world):
+    """The member holds £99,990 of withdrawable shares; each other path can bring £10 more:
+    the board member can transfer 10 investor shares, the member can convert 10 founder
+    (non-withdrawable) shares, and the late secretary's 10 ordinary shares can pass on death."""
+    world = pg_world
+    receiver, giver, late = (world.members[p] for p in ("member", "board_member", "secretary"))
+    from members.services import cease_member
+    from shares.models import ShareClass
+
+    with scope(society=world.society):
+        world.founder = ShareClass.objects.create(
+            society=world.society, name="Founder", nominal_value_pence=100,
+            is_withdrawable=False, minimum_holding=0)
+        issue(world, receiver, 99_740)
+        issue(world, receiver, 250, world.investor)
+        issue(world, receiver, 10, world.founder)
+        issue(world, giver, 1)
+        issue(world, giver, 260, world.investor)
+        issue(world, late, 10)
+        cease_member(actor=None, member=late, ceased_on=D(2023, 3, 1), reason="deceased")
+    return world, receiver, giver, late
+
+
+INFLOWS = {
+    "issue": lambda w, r, g, late: issue(w, r, 10, on=D(2023, 5, 1)),
+    "transfer in": lambda w, r, g, late: services.transfer_shares(
+        actor=None, from_member=g, to_member=r, share_class=w.investor, shares=10,
+        on_date=D(2023, 5, 1), consent_on=D(2023, 4, 1), consent_reference="B/9"),
+    "conversion": lambda w, r, g, late: services.convert_shares(
+        actor=None, member=r, from_class=w.founder, to_class=w.ordinary, shares=10,
+        on_date=D(2023, 5, 1), reference="Resolution 4"),
+    "transmission": lambda w, r, g, late: services.transmit_on_death(
+        actor=None, member=late, to_member=r, share_class=w.ordinary, shares=10,
+        on_date=D(2023, 5, 1), reference="Probate 2023/77"),
+}
+
+
+@pytest.mark.parametrize("path", ["transfer in", "conversion", "transmission"])
+def test_the_cap_holds_when_another_path_races_an_issue(near_the_cap, path):
+    world, receiver, giver, late = near_the_cap
+
+    def inflow(name):
+        return in_scope(world, lambda: INFLOWS[name](world, receiver, giver, late))
+
+    results = run_together(inflow("issue"), inflow(path))
+    failures = [r for r in results if isinstance(r, Exception)]
+    assert len(failures) == 1, results
+    assert isinstance(failures[0], ShareError) and "at most £100,000.00" in str(failures[0])
+    with scope(society=world.society):
+        assert ShareAccount.objects.get(member=receiver).withdrawable_pence == 10_000_000
+
+
+def test_two_admissions_at_once_get_distinct_certificates(pg_world):
+    """The qualifying share path: two applicants admitted at the same moment."""
+    from members import services as member_services
+    from tests.members.conftest import application_values
+
+    world = pg_world
+    with scope(society=world.society):
+        applications = [member_services.submit_application(
+            actor=None, society=world.society, values=application_values(
+                world, full_name=name, email=f"{name.split()[0].lower()}@x.test"))
+            for name in ("Ada Lovelace", "Alan Turing")]
+
+    def admit(application):
+        return in_scope(world, lambda: member_services.admit_application(
+            actor=None, application=application, decided_on=D(2026, 11, 2),
+            decision_reference="B", admitted_on=D(2026, 11, 2),
+            payment={"amount_pence": 100, "paid_on": D(2026, 11, 1), "method": "cash",
+                     "reference": "till"}))
+
+    results = run_together(*(admit(a) for a in applications))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    with scope(society=world.society):
+        numbers = sorted(ShareCertificate.objects.values_list("number", flat=True))
+    assert numbers == [1, 2]
+
+
+def test_posting_asked_twice_at_once_is_queued_once(pg_world):
+    world, member = pg_world, pg_world.members["member"]
+    with scope(society=world.society):
+        issue(world, member, 1000, world.investor, on=D(2022, 1, 3))
+        run = services.start_interest_run(actor=None, society=world.society,
+                                          year_end=D(2023, 3, 31))
+        run.refresh_from_db()
+        assert run.status == "draft"
+
+    def ask():
+        return in_scope(world, lambda: services.start_posting_interest_run(
+            actor=None, run=run, on_date=D(2023, 6, 1)))()
+
+    results = run_together(ask, ask)
+    assert sum(isinstance(r, ShareError) for r in results) == 1, results
+    with scope(society=world.society):
+        run.refresh_from_db()
+        # Tasks run eagerly in tests: the one posting has happened.
+        assert run.status == "posted"
+        assert ShareTransaction.objects.filter(kind=TransactionKind.REINVESTMENT).count() == 0
