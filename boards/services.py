@@ -385,6 +385,9 @@ def add_agenda_item(*, actor, meeting: Meeting, kind: str, title: str, descripti
     if not title:
         raise BoardError("Give the item a title.")
     if kind == AgendaItemKind.RESOLUTION:
+        if not meeting.is_general:
+            raise BoardError("Resolutions put to the members belong to general meetings; "
+                             "record a board's decisions in the decision register.")
         if resolution is None or not resolution.is_resolution:
             raise BoardError("A resolution item needs the resolution put to the members.")
         if meeting.is_general and meeting.notice_id:

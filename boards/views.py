@@ -203,12 +203,14 @@ def decision_new(request):
 
 @requires("boards:view")
 def meetings(request):
-    rows = Meeting.objects.filter(society=request.society).select_related("body", "society")
+    rows = Meeting.objects.filter(society=request.society).select_related(
+        "body", "society", "minutes")
     if not request.visitor.can("boards:view_board"):
         rows = rows.exclude(kind=MeetingKind.BOARD)
     return render(request, "boards/meetings.html", {
         "meetings": rows[:200],
         "can_manage": request.visitor.can("boards:manage"),
+        "can_view_board": request.visitor.can("boards:view_board"),
         "clear_days": request.society.notice_clear_days,
         "post_days": POST_DEEMED_WORKING_DAYS,
     })

@@ -600,3 +600,14 @@ def test_approved_minutes_cannot_change_in_the_admin(held_meetings, board_world,
     delete = reverse("admin:boards_minutes_delete", args=[minutes.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert Minutes.objects.get(pk=minutes.pk).text == "Edited text\n"
+
+
+def test_a_board_meeting_takes_no_members_resolution(agm_world):
+    board_meeting = services.schedule_meeting(
+        actor=agm_world.secretary, society=agm_world.society, kind="board",
+        body=agm_world.board_world.board, held_on=timezone.localdate() + timedelta(days=3))
+    with pytest.raises(BoardError, match="belong to general meetings"):
+        services.add_agenda_item(actor=agm_world.secretary, meeting=board_meeting,
+                                 kind="resolution", title="Rules",
+                                 resolution=agm_world.contest)
+    assert not board_meeting.agenda_items.exists()

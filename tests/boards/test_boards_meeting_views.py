@@ -116,6 +116,8 @@ def test_minutes_show_to_members_only_once_approved(agm_world):
     assert statuses(agm_world, path)["member"] == 200
     html = world.client("member").get(path).content.decode()
     assert "The meeting opened at 7pm." in html and "Approved at the" in html
+    listing = world.client("member").get(url(agm_world, "meetings")).content.decode()
+    assert path in listing
     # Locked: the edit form no longer changes anything.
     response = world.client("secretary").post(murl(agm_world, "minutes_edit", meeting=first),
                                               {"text": "Changed"})
