@@ -305,3 +305,48 @@ def test_a_decision_naming_an_unknown_member_or_application_names_the_field(agm_
     html = response.content.decode()
     assert "No member has that number." in html
     assert "No application has that reference." in html
+
+
+def _posts(agm, path, data=None):
+    world = agm.board_world.world
+    return {p: world.client(p).post(path, data or {}).status_code for p in PERSONAS}
+
+
+def test_the_secretarys_post_only_actions_by_persona(agm_world):
+    expected = {"secretary": 302, "returning_officer": 403, "board_member": 403,
+                "auditor": 403, "member": 403, "outsider": 404}
+    assert _posts(agm_world, murl(agm_world, "minutes_draft")) == expected
+    assert _posts(agm_world, murl(agm_world, "notice_serve")) == expected
+    assert Minutes.objects.count() == 1
+    assert Message.objects.filter(kind=services.MEETING_NOTICE_KIND).count() == 8
+
+
+def test_the_minutes_forms_by_persona(agm_world):
+    services.draft_minutes(actor=agm_world.secretary, meeting=agm_world.meeting)
+    for name in ("minutes_edit", "minutes_approve"):
+        assert statuses(agm_world, murl(agm_world, name)) == {
+            "secretary": 200, "returning_officer": 403, "board_member": 403, "auditor": 403,
+            "member": 403, "outsider": 404}
+
+
+def test_revoking_someone_elses_proxy_is_not_found(agm_world):
+    appointment = services.appoint_proxy(actor=None, meeting=agm_world.meeting,
+                                         appointer=agm_world.extra[0], instructions={})
+    data = {"appointment": appointment.public_id}
+    assert _posts(agm_world, murl(agm_world, "proxy_revoke"), data) == {
+        "secretary": 404, "returning_officer": 403, "board_member": 404, "auditor": 403,
+        "member": 404, "outsider": 404}
+    appointment.refresh_from_db()
+    assert appointment.revoked_at is None
+
+
+def test_a_paper_by_persona(agm_world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    item = services.add_agenda_item(
+        actor=agm_world.secretary, meeting=agm_world.meeting, kind="report", title="Accounts",
+        paper=SimpleUploadedFile("accounts.pdf", b"%PDF-1.4", "application/pdf"))
+    assert statuses(agm_world, murl(agm_world, "agenda_paper", item_id=item.public_id)) == {
+        "secretary": 200, "returning_officer": 403, "board_member": 200, "auditor": 200,
+        "member": 200, "outsider": 404}
