@@ -102,6 +102,17 @@ def _check_seat_category(contest: Contest) -> None:
                           f"{category.seats}.")
 
 
+def _check_electorate(contest: Contest, classes) -> None:
+    """Seats with a constituency are elected by that constituency's members, and only them."""
+    category = contest.seat_category
+    if category is None or category.constituency_id is None:
+        return
+    if [c.pk for c in classes] != [category.constituency_id]:
+        raise BallotError(f"{category.name} seats are elected by the "
+                          f"{category.constituency.name} constituency: choose that class, and "
+                          "only it, as the electorate.")
+
+
 @transaction.atomic
 def link_seat_category(*, actor, contest: Contest, seat_category) -> Contest:
     """Name (or change, or clear) the board seats a contest fills, until terms start."""
@@ -110,6 +121,7 @@ def link_seat_category(*, actor, contest: Contest, seat_category) -> Contest:
         raise BallotError("The winners' terms have already started from this result.")
     contest.seat_category = seat_category
     _check_seat_category(contest)
+    _check_electorate(contest, list(contest.stakeholder_classes.all()))
     contest.save(update_fields=["seat_category"])
     audit.record(contest.society, actor, "contest.seat_category_linked", contest,
                  {"seat_category": str(seat_category) if seat_category else None})
@@ -127,6 +139,7 @@ def create_contest(*, actor, election: ElectionModel, values: dict, classes=()) 
     classes = list(classes)
     if any(c.society_id != society.pk for c in classes):
         raise BallotError("Those stakeholder classes belong to another society.")
+    _check_electorate(contest, classes)
     contest.stakeholder_classes.set(classes)
     audit.record(society, actor, "resolution.proposed" if contest.is_resolution
                  else "contest.created", contest,

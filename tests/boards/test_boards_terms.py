@@ -37,7 +37,7 @@ def elect(board_world, *, seats=2, candidates=3, publish=True, category=None, vo
     world = board_world.world
     ro = world.users["returning_officer"]
     contest = make_contest(world, method="block", seats=seats, candidates=candidates,
-                           seat_category=category or board_world.parents)
+                           seat_category=category or board_world.parents, classes=["Parent"])
     by_number = list(contest.candidates.order_by("number"))
     marks = votes or list(range(seats))
     for voter in contest.voters:
@@ -64,7 +64,7 @@ def sitting(board_world, name, started_on, category=None, number=None):
 
 def test_a_contest_fills_only_elected_seats_of_its_own_society(board_world):
     world, ro = board_world.world, board_world.world.users["returning_officer"]
-    contest = make_contest(world, method="block", seats=2, open_now=False)
+    contest = make_contest(world, method="block", seats=2, open_now=False, classes=["Parent"])
     with pytest.raises(BallotError, match="not filled by election"):
         ballots.link_seat_category(actor=ro, contest=contest, seat_category=board_world.council)
     with pytest.raises(BallotError, match="has only 1"):
@@ -78,6 +78,29 @@ def test_a_contest_fills_only_elected_seats_of_its_own_society(board_world):
     assert contest.seat_category == board_world.parents
     assert [(e.actor, e.action) for e in entries_since(world.society, since)] == [
         (ro, "contest.seat_category_linked")]
+
+
+def test_seats_with_a_constituency_are_elected_by_it_alone(board_world):
+    world, ro = board_world.world, board_world.world.users["returning_officer"]
+    election = ballots.create_election(actor=ro, society=world.society, title="Election")
+    values = {"title": "Parents", "method": "block", "seats": 2, "record_date": TODAY,
+              "voting_opens": timezone.now() + timedelta(days=1),
+              "voting_closes": timezone.now() + timedelta(days=8),
+              "seat_category": board_world.parents}
+    for classes in ([], [world.classes["Parent"], world.classes["Staff"]],
+                    [world.classes["Staff"]]):
+        with pytest.raises(BallotError, match="elected by the Parent constituency"):
+            ballots.create_contest(actor=ro, election=election, values=values,
+                                   classes=classes)
+    assert not Contest.objects.exists()
+    ballots.create_contest(actor=ro, election=election, values=values,
+                           classes=[world.classes["Parent"]])
+    everyone = make_contest(world, method="block", seats=2, open_now=False)
+    with pytest.raises(BallotError, match="elected by the Parent constituency"):
+        ballots.link_seat_category(actor=ro, contest=everyone,
+                                   seat_category=board_world.parents)
+    everyone.refresh_from_db()
+    assert everyone.seat_category is None
 
 
 def test_a_resolution_fills_no_seats(board_world):
@@ -235,7 +258,7 @@ def test_a_winner_who_has_ceased_is_skipped_and_the_seat_stays_vacant(board_worl
 def test_candidates_elected_unopposed_get_terms(board_world):
     world, ro = board_world.world, board_world.world.users["returning_officer"]
     contest = make_contest(world, method="block", seats=2, candidates=2, open_now=False,
-                           seat_category=board_world.parents)
+                           seat_category=board_world.parents, classes=["Parent"])
     Contest.objects.filter(pk=contest.pk).update(
         nominations_close=timezone.now() - timedelta(minutes=1))
     contest.refresh_from_db()
@@ -298,7 +321,7 @@ def test_a_member_cannot_start_terms(board_world):
 
 def test_the_returning_officer_links_seats_on_the_manage_page(board_world):
     world = board_world.world
-    contest = make_contest(world, method="block", seats=2, open_now=False)
+    contest = make_contest(world, method="block", seats=2, open_now=False, classes=["Parent"])
     client = world.client("returning_officer")
     url = reverse("ballots:link_seats", kwargs={"society_slug": world.society.slug,
                                                 "public_id": contest.public_id})
