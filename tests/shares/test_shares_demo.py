@@ -1,8 +1,11 @@
 """The demo societies' share records (shares/demo.py, loaded by seed_demo): consistent with
 the ledger, and loaded once however often seed_demo runs."""
 
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.management import call_command
 from django.db.models import Sum
+from django.test import Client
+from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from members.models import Member
@@ -67,3 +70,25 @@ def test_demo_shares_are_loaded_once_and_add_up(db):
         assert min(shares for shares, _paid in held.values()) >= 250
         live = ShareCertificate.objects.filter(society=baywind, cancelled_on__isnull=True)
         assert live.aggregate(shares=Sum("shares"))["shares"] == ledger
+
+
+def test_the_demo_share_pages_open(db):
+    call_command("seed_demo")
+    baywind = society("baywind")
+    with scopes_disabled():
+        secretary = baywind.role_grants.get(role="secretary").user
+        TOTP.activate(secretary, generate_totp_secret())
+        member = Member.objects.get(society=baywind, user__email="member@baywind.example.org")
+        run = InterestRun.objects.get(society=baywind)
+    officer, own = Client(), Client()
+    officer.force_login(secretary)
+    own.force_login(member.user)
+    for name, kwargs in [("register", {}), ("withdrawals", {}), ("nominations", {}),
+                         ("interest_run", {"public_id": run.public_id}), ("year_end", {}),
+                         ("member", {"public_id": member.public_id})]:
+        url = reverse(f"shares:{name}", kwargs={"society_slug": "baywind", **kwargs})
+        assert officer.get(url).status_code == 200, name
+    page = own.get(reverse("shares:mine", kwargs={"society_slug": "baywind"})).content.decode()
+    assert "Withdrawable share" in page and "Requested" in page
+    apply = Client().get(reverse("members:apply", kwargs={"society_slug": "baywind"}))
+    assert "Joining costs <strong>£250.00</strong>" in apply.content.decode()
