@@ -300,3 +300,30 @@ def test_posting_asked_twice_at_once_is_queued_once(pg_world):
         # Tasks run eagerly in tests: the one posting has happened.
         assert run.status == "posted"
         assert ShareTransaction.objects.filter(kind=TransactionKind.REINVESTMENT).count() == 0
+
+
+def test_the_cap_holds_when_reinvested_interest_races_an_issue(pg_world):
+    """£1,000 of investor shares earn £55 for the year to 31 March 2023, to be reinvested;
+    the member holds £99,990 in all. Whichever goes first, the cap is never passed."""
+    world, member = pg_world, pg_world.members["member"]
+    with scope(society=world.society):
+        issue(world, member, 1000, world.investor, on=D(2022, 1, 3))
+        issue(world, member, 98_990, on=D(2022, 1, 3))
+        services.set_reinvestment(actor=None, member=member, reinvest=True)
+        run = services.start_interest_run(actor=None, society=world.society,
+                                          year_end=D(2023, 3, 31))
+
+    def post():
+        return in_scope(world, lambda: services.post_interest_run(actor=None, run=run,
+                                                                  on_date=D(2023, 6, 1)))()
+
+    def buy():
+        return in_scope(world, lambda: issue(world, member, 10, on=D(2023, 5, 1)))()
+
+    results = run_together(post, buy)
+    assert not [r for r in results if isinstance(r, Exception)
+                and "at most £100,000.00" not in str(r)], results
+    with scope(society=world.society):
+        assert ShareAccount.objects.get(member=member).withdrawable_pence == 10_000_000
+        line = InterestRun.objects.get().lines.get()
+        assert line.reinvested_pence + line.paid_pence == 5500
