@@ -15,6 +15,41 @@ import time
 
 from bench.support import setup_django
 
+PHASES = {}
+
+
+def _timed(owner, name: str, label: str) -> None:
+    """Replace owner.name by a wrapper adding its Python CPU time to PHASES[label]."""
+    inner = getattr(owner, name)
+
+    def wrapper(*args, **kwargs):
+        start = time.process_time()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            PHASES[label] = PHASES.get(label, 0.0) + time.process_time() - start
+
+    setattr(owner, name, wrapper)
+
+
+def _time_phases() -> None:
+    import django.contrib.auth
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    import ballots.views
+    import societies.middleware
+    from ballots import services
+
+    _timed(SessionStore, "load", "session load")
+    _timed(django.contrib.auth, "get_user", "user (incl. session)")
+    _timed(societies.middleware, "society_and_visitor", "society + visitor")
+    _timed(CsrfViewMiddleware, "process_view", "csrf check")
+    _timed(ballots.views, "_contest", "contest lookup")
+    _timed(services, "cast_ballot", "cast_ballot service")
+    _timed(services, "canonical_choices", "  of which canonical_choices")
+    _timed(ballots.views, "render", "render receipt")
+
 
 def main(n: int) -> None:
     os.environ.setdefault("BENCH_DATABASE_URL",
@@ -51,11 +86,14 @@ def main(n: int) -> None:
     for q in queries.captured_queries:
         print(f"  {q['time']}  {q['sql'][:160]}")
     cast(keys[1])  # warm
+    _time_phases()
     start, cpu = time.perf_counter(), time.process_time()
     statuses = [cast(key).status_code for key in keys[n + 2:]]
     elapsed, cast_cpu = time.perf_counter() - start, time.process_time() - cpu
     print(f"{n} casts: {1000 * elapsed / n:.2f} ms per request, {1000 * cast_cpu / n:.2f} ms "
           f"Python CPU (not profiled); statuses {sorted(set(statuses))}")
+    for label, seconds in PHASES.items():
+        print(f"  {label}: {1000 * seconds / n:.3f} ms")
     ceiling = Client()
     start, cpu = time.perf_counter(), time.process_time()
     for _ in range(n):
