@@ -30,15 +30,17 @@ def _back(request, name):
     return redirect(reverse(f"boards:{name}", kwargs={"society_slug": request.society.slug}))
 
 
-def _form_page(request, form, title, intro="", status=200):
+def _form_page(request, form, title, intro="", status=200, template="boards/form.html",
+               **context):
     if form.is_bound and form.errors:
         status = 400
-    return render(request, "boards/form.html",
-                  {"form": form, "title": title, "intro": intro}, status=status)
+    return render(request, template,
+                  {"form": form, "title": title, "intro": intro, **context}, status=status)
 
 
-def _run(request, form, action, success, back_to, title, intro=""):
-    """Validate `form`, call `action(data)`; on success show `success` and redirect."""
+def _submitted(request, form, action, success) -> bool:
+    """Validate `form` and call `action(data)`; True (with `success` shown) when it worked,
+    otherwise the BoardError becomes the form's error."""
     if request.method == "POST" and form.is_valid():
         try:
             action(form.cleaned_data)
@@ -46,7 +48,14 @@ def _run(request, form, action, success, back_to, title, intro=""):
             form.add_error(None, str(exc))
         else:
             messages.success(request, success)
-            return _back(request, back_to)
+            return True
+    return False
+
+
+def _run(request, form, action, success, back_to, title, intro=""):
+    """Validate `form`, call `action(data)`; on success show `success` and redirect."""
+    if _submitted(request, form, action, success):
+        return _back(request, back_to)
     return _form_page(request, form, title, intro)
 
 
@@ -285,17 +294,10 @@ def _to_meeting(request, meeting, anchor=""):
 
 def _run_on_meeting(request, meeting, form, action, success, title, intro="",
                     template="boards/form.html"):
-    if request.method == "POST" and form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except BoardError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, success)
-            return _to_meeting(request, meeting)
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, template, {"form": form, "title": title, "intro": intro,
-                                      "meeting": meeting}, status=status)
+    """As `_run`, going back to the meeting's page."""
+    if _submitted(request, form, action, success):
+        return _to_meeting(request, meeting)
+    return _form_page(request, form, title, intro, template=template, meeting=meeting)
 
 
 @requires("boards:view")
