@@ -5,11 +5,16 @@ class BoardsConfig(AppConfig):
     name = "boards"
 
     def ready(self):
+        from boards.membership import record_application_decision, record_expulsion_decision
         from boards.terms import end_terms_on_cessation
-        from members.signals import member_ceased
+        from members.signals import application_decided, member_ceased
         from societies import navigation
 
         member_ceased.connect(end_terms_on_cessation, dispatch_uid="boards.end_terms_on_cessation")
+        member_ceased.connect(record_expulsion_decision,
+                              dispatch_uid="boards.record_expulsion_decision")
+        application_decided.connect(record_application_decision,
+                                    dispatch_uid="boards.record_application_decision")
 
         navigation.register(label="Decision log", url_name="boards:decisions",
                             permission="boards:view", order=70)

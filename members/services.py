@@ -234,7 +234,9 @@ def admit_application(*, actor, application: Application, decided_on: date,
                                        "decided_by"])
             audit.record(society, actor, "application.referred_to_members", locked,
                          {"reference": locked.reference, "decided_on": decided_on.isoformat(),
-                          "decision_reference": decision_reference})
+                          "decision_reference": decision_reference,
+                          **_application_decided(actor, locked, None, "referred", decided_on,
+                                                 decision_reference, by_members_vote)})
             return locked
         admitted_on = admitted_on or timezone.localdate()
         check_minimum_age(locked.stakeholder_class, locked.date_of_birth, admitted_on)
@@ -262,7 +264,9 @@ def admit_application(*, actor, application: Application, decided_on: date,
                       "decided_on": decided_on.isoformat(),
                       "decision_reference": decision_reference,
                       "by_members_vote": by_members_vote,
-                      "qualifying_shares": qualifying})
+                      "qualifying_shares": qualifying,
+                      **_application_decided(actor, locked, member, "admitted", decided_on,
+                                             decision_reference, by_members_vote)})
     return locked
 
 
@@ -277,10 +281,28 @@ def decline_application(*, actor, application: Application, decided_on: date,
     locked.decided_by = _user_or_none(actor)
     locked.save(update_fields=["status", "decided_on", "decision_reference", "decline_reason",
                                "decided_by"])
+    by_members_vote = locked.referred_on is not None
     audit.record(locked.society, actor, "application.declined", locked,
                  {"reference": locked.reference, "decided_on": decided_on.isoformat(),
-                  "decision_reference": decision_reference})
+                  "decision_reference": decision_reference,
+                  **_application_decided(actor, locked, None, "declined", decided_on,
+                                         decision_reference, by_members_vote)})
     return locked
+
+
+def _application_decided(actor, application, member, outcome, decided_on, decision_reference,
+                         by_members_vote) -> dict:
+    """Tell the receivers of `application_decided` (the decision register) and gather what
+    they did for the audit entry."""
+    from members.signals import application_decided
+
+    done = {}
+    for _receiver, result in application_decided.send(
+            sender=Application, application=application, member=member, outcome=outcome,
+            decided_on=decided_on, decision_reference=decision_reference,
+            by_members_vote=by_members_vote, actor=actor):
+        done.update(result or {})
+    return done
 
 
 # Members

@@ -10,6 +10,12 @@ from members.services import link_accounts_for
 # what it did, which goes into the cessation's audit entry (boards ends board terms).
 member_ceased = Signal()
 
+# Sent by `admit_application` and `decline_application` inside their transaction, with
+# `application`, `member` (the new member, or None), `outcome` ("admitted", "referred" or
+# "declined"), `decided_on`, `decision_reference`, `by_members_vote` and `actor`. Receivers
+# return a small dict for the decision's audit entry (boards enters it in the decision register).
+application_decided = Signal()
+
 
 def link_on_login(sender, request, user, **kwargs):
     link_accounts_for(user)
