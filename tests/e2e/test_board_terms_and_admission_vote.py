@@ -1,7 +1,7 @@
 """In a real browser (Chromium through Playwright, axe-core on every page): the returning
 officer links a contest to board seats and starts the winners' terms from the published
 result; the secretary records the AGM's decision on a co-optee; the secretary puts an
-application to the members' vote. The browser fixtures are the e2e folder's."""
+application to the members' vote."""
 
 from datetime import date, timedelta
 
@@ -18,7 +18,6 @@ from members import services as members
 from societies.models import Society
 from tests.ballots.conftest import add_members
 from tests.conftest import build_society
-from tests.e2e.conftest import _e2e_database, browser, new_page, sign_in  # noqa: F401
 from tests.e2e.helpers import assert_accessible
 from tests.members.conftest import application_values
 
@@ -27,7 +26,7 @@ FMT = "%Y-%m-%dT%H:%M"
 
 
 def test_a_result_starts_board_terms_and_the_agm_decides_a_co_option(
-        live_server, new_page, sign_in):  # noqa: F811 - the e2e fixtures imported above
+        live_server, new_page, sign_in):
     world = build_society("millmead", "Millmead Children's Centre")
     society, ro = world.society, world.users["returning_officer"]
     voters = add_members(world, 6, start=50)
@@ -104,7 +103,7 @@ def test_a_result_starts_board_terms_and_the_agm_decides_a_co_option(
 
 
 def test_the_secretary_puts_an_application_to_the_members_vote(
-        live_server, new_page, sign_in):  # noqa: F811 - the e2e fixtures imported above
+        live_server, new_page, sign_in):
     world = build_society("sunshine", "Sunshine Care")
     society = world.society
     Society.objects.filter(pk=society.pk).update(admission_method="members_vote")
