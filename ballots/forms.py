@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from ballots.models import METHOD_CHOICES, BallotOrder, ResolutionKind
+from shares.queries import society_has_shares
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -31,6 +32,11 @@ class ContestForm(forms.Form):
     record_date = forms.DateField(widget=DATE_INPUT, initial=timezone.localdate,
                                   help_text="Members entitled to vote are taken as at this date.")
     min_age = forms.IntegerField(min_value=0, max_value=120, initial=0, label="Minimum age")
+    min_shares_paid = forms.DecimalField(
+        min_value=0, max_value=100_000, decimal_places=2, initial=0, required=False,
+        label="Minimum shares paid (£)",
+        help_text="Only members whose shares were paid up to at least this sum at the record "
+                  "date may vote. 0 for none.")
     nominations_open = _when("Nominations open")
     nominations_close = _when("Nominations close")
     withdrawal_deadline = _when("Withdrawals close", required=False,
@@ -53,6 +59,13 @@ class ContestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["stakeholder_classes"].queryset = society.stakeholder_classes.all()
         self.fields["seat_category"].queryset = elected_seats(society)
+        if not society_has_shares(society):
+            del self.fields["min_shares_paid"]
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["min_shares_pence"] = int((cleaned.pop("min_shares_paid", None) or 0) * 100)
+        return cleaned
 
 
 def elected_seats(society):

@@ -158,6 +158,10 @@ class Contest(models.Model):
         return f"{self.election.title}: {self.title}"
 
     @property
+    def min_shares_display(self) -> str:
+        return f"£{self.min_shares_pence // 100:,}.{self.min_shares_pence % 100:02d}"
+
+    @property
     def is_resolution(self) -> bool:
         return self.method == "resolution"
 

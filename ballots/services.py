@@ -28,6 +28,7 @@ from ballots.models import (
 )
 from ballots.models import Election as ElectionModel
 from members.models import Member
+from shares.queries import members_paid_at_least, society_has_shares
 from societies import audit
 
 ROLL_CHUNK = 5000
@@ -81,9 +82,9 @@ def _check_contest(contest: Contest) -> None:
             raise BallotError("Nominations must close after they open.")
         if contest.nominations_close and contest.nominations_close > contest.voting_opens:
             raise BallotError("Nominations must close before voting opens.")
-    if contest.min_shares_pence:
-        raise BallotError("A minimum shareholding cannot be applied until the share register "
-                          "is kept here; leave it at 0.")
+    if contest.min_shares_pence and not society_has_shares(contest.society):
+        raise BallotError("This society keeps no share register here, so a minimum "
+                          "shareholding cannot be applied; leave it at 0.")
     _check_seat_category(contest)
 
 
@@ -159,7 +160,8 @@ def _locked(contest: Contest) -> Contest:
 
 
 def eligible_members(contest: Contest):
-    """Members entitled to vote: active at the record date, in the classes, old enough."""
+    """Members entitled to vote: active at the record date, in the classes, old enough, and
+    with at least the minimum shareholding paid up at the close of the record date."""
     on = contest.record_date
     members = Member.objects.filter(society=contest.society_id, admitted_on__lte=on).filter(
         Q(ceased_on__isnull=True) | Q(ceased_on__gt=on)
@@ -175,6 +177,9 @@ def eligible_members(contest: Contest):
             latest_birth = date(on.year - contest.min_age, 2, 28)
         members = members.filter(Q(date_of_birth__isnull=True)
                                  | Q(date_of_birth__lte=latest_birth))
+    if contest.min_shares_pence:
+        members = members.filter(pk__in=members_paid_at_least(
+            contest.society_id, on, contest.min_shares_pence))
     return members
 
 

@@ -66,6 +66,16 @@ def holdings_by_class_as_at(society, member_ids, on_date: date
     return held
 
 
+def members_paid_at_least(society, on_date: date, minimum_pence: int):
+    """Ids of the members whose shares were paid up to at least `minimum_pence` (all classes
+    together) at the close of `on_date`, as a subquery: the electorate of a contest with a
+    minimum shareholding (ballots.services.eligible_members)."""
+    return (ShareTransaction.objects.filter(society=society, on_date__lte=on_date)
+            .order_by().values("member_id")
+            .annotate(paid=Sum("amount_pence")).filter(paid__gte=minimum_pence)
+            .values("member_id"))
+
+
 def society_has_shares(society) -> bool:
     """Whether the society has any share class (a company limited by guarantee has none)."""
     return ShareClass.objects.filter(society=society).exists()

@@ -9,6 +9,7 @@ from django_scopes import scope
 from ballots import services
 from ballots.models import CastBallot, ContestState, VoterRollEntry
 from ballots.services import BallotError
+from members.models import Member
 from notifications.models import Message
 from tests.ballots.conftest import add_members, close_contest, make_contest
 
@@ -357,3 +358,57 @@ def test_members_vote_declines_an_applicant_when_not_carried(world):
     application = _decide(world, _awaiting_application(world, "Bo Applicant"),
                           ["against", "for", "against"])
     assert application.status == "declined"
+
+
+def test_a_minimum_shareholding_takes_shares_paid_at_the_record_date(world):
+    from shares.models import ShareClass
+    from shares.services import issue_shares
+
+    secretary = world.users["secretary"]
+    with scope(society=world.society):
+        investor = ShareClass.objects.create(
+            society=world.society, name="Investor", nominal_value_pence=100,
+            is_withdrawable=True, minimum_holding=1, maximum_holding=100_000)
+    holders = add_members(world, 3, start=500)
+    today = timezone.localdate()
+    with scope(society=world.society):
+        for member, shares, paid_on in ((holders[0], 250, today - timedelta(days=30)),
+                                        (holders[1], 249, today - timedelta(days=30)),
+                                        (holders[2], 250, today - timedelta(days=5))):
+            Member.objects.filter(pk=member.pk).update(admitted_on=today - timedelta(days=60))
+            member.refresh_from_db()
+            issue_shares(actor=secretary, member=member, share_class=investor, shares=shares,
+                         amount_pence=shares * 100, paid_on=paid_on, method="cheque")
+    contest = make_contest(world, candidates=0, method="resolution", min_shares_pence=25_000,
+                           record_date=today - timedelta(days=10))
+    with scope(society=world.society):
+        roll = set(contest.roll.values_list("member_id", flat=True))
+    assert roll == {holders[0].pk}  # 249 short; the third paid after the record date
+
+
+def test_a_minimum_shareholding_is_refused_where_no_shares_are_kept(world):
+    with pytest.raises(BallotError, match="no share register"):
+        make_contest(world, candidates=0, method="resolution", min_shares_pence=100)
+
+
+def test_the_contest_form_asks_for_a_minimum_in_pounds_only_where_shares_are_kept(world):
+    from ballots.forms import ContestForm
+    from shares.models import ShareClass
+
+    with scope(society=world.society):
+        assert "min_shares_paid" not in ContestForm(society=world.society).fields
+        ShareClass.objects.create(society=world.society, name="Ordinary",
+                                  nominal_value_pence=100, minimum_holding=1)
+        now = timezone.now()
+        data = {"title": "Seats", "method": "ers97", "seats": 1, "min_age": 0,
+                "record_date": timezone.localdate().isoformat(), "statement_limit": 1500,
+                "ballot_order": "alphabetical", "min_shares_paid": "250.50",
+                "nominations_open": now.strftime("%Y-%m-%dT%H:%M"),
+                "nominations_close": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+                "voting_opens": (now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+                "voting_closes": (now + timedelta(days=9)).strftime("%Y-%m-%dT%H:%M")}
+        form = ContestForm(data, society=world.society)
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["min_shares_pence"] == 25_050
+        form = ContestForm({**data, "min_shares_paid": "-1"}, society=world.society)
+        assert not form.is_valid() and "min_shares_paid" in form.errors
