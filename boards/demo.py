@@ -10,6 +10,7 @@ time. Call inside the society's scope, after its members exist.
 from dataclasses import dataclass, field
 from datetime import date
 
+from boards.demo_meetings import seed_meeting_records
 from boards.models import (
     Body,
     Decision,
@@ -166,6 +167,7 @@ def seed_boards(society) -> None:
     _interests(society, spec, holders)
     meetings = _meetings(society, body, spec)
     _decisions(society, body, spec, meetings)
+    seed_meeting_records(society, secretary.user if secretary else None, meetings, members)
 
 
 def _category(society, body, seats: Seats) -> SeatCategory:
