@@ -1,22 +1,28 @@
 """Casting and counting benchmark on PostgreSQL, served by gunicorn on loopback.
 
 Casting: authenticated members (database sessions, CSRF) POST their ballot to the real ballot
-page, which runs the full casting service (lock the roll entry, claim it, insert the ballot,
-the audit entry). wrk drives it for 30 s at 16 and at 64 connections; every request is a
-different member, so each one is a real first vote. Two references are measured in the same
-run: a bare Django view (no auth, no session) doing the claim-and-insert transaction, served the
-same way (the framework ceiling), and the raw rate of that transaction with pgbench.
+page, which runs the full casting service (claim the roll entry, insert the ballot, the audit
+entry) and renders the receipt in the response (200). wrk drives it for 30 s at 16 and at 64
+connections; every request is a different member, so each one is a real first vote. Two
+references are measured in the same run: a bare Django view (no auth, no session) doing the
+claim-and-insert transaction, served the same way (the framework ceiling), and the raw rate of
+that transaction with pgbench.
 
-Server: gunicorn gthread, 2 workers x 4 threads, 127.0.0.1, persistent connections
-(CONN_MAX_AGE=600). wrk is installed with apt-get when missing.
+Server: gunicorn gthread, 2 workers x 4 threads (BENCH_WORKERS, BENCH_THREADS to try others),
+127.0.0.1, persistent connections (CONN_MAX_AGE=600). wrk is installed with apt-get when
+missing. BENCH_CAST_SECONDS (default 30) shortens the wrk runs while iterating.
 
 Counting: 1,000,000 ballots (the synthetic STV profile of bench_counting) stored with COPY,
 then the count service: GROUP BY in SQL, build the engine's election, count (Meek), hash the
 ballot set, store the result.
 
 Figures: cast_per_s_16, cast_p99_ms_16, cast_p50_ms_16, cast_per_s_64, cast_p99_ms_64,
-cast_p50_ms_64, cast_ceiling_per_s_64, cast_ceiling_p99_ms_64, pgbench_cast_tps_64,
-count_1m_from_db_s. Run alone with `python -m bench ballots`.
+cast_p50_ms_64, cast_ok_responses and cast_ballots_stored (these must match, give or take the
+requests in flight when wrk stops: wrk counts a 3xx as a success), cast_ceiling_per_s_64,
+cast_ceiling_p99_ms_64, cast_vs_ceiling_64_pct, cast_server_cpu_ms_64 and
+cast_ceiling_server_cpu_ms_64 (CPU the gunicorn processes spent per request: steadier than
+rates when the machine is shared), pgbench_cast_tps_64, count_1m_from_db_s. Run alone with
+`python -m bench ballots`; `python -m bench.profile_cast` shows where one cast's time goes.
 """
 
 import os
@@ -203,16 +209,38 @@ def _parse_wrk(output: str, seconds: float) -> dict:
     }
 
 
-def _wrk(wrk, url, connections, lua_args, seconds=DURATION) -> dict:
+def _wrk(wrk, url, connections, lua_args, seconds=DURATION, server_pid=None) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA)
     threads = 2
     command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
                "--timeout", "10s", "-s", script.name, url, "--", lua_args[0], str(threads),
                *lua_args[1:]]
+    cpu_before = _server_cpu_seconds(server_pid) if server_pid else 0.0
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     os.unlink(script.name)
-    return _parse_wrk(result.stdout, seconds)
+    figures = _parse_wrk(result.stdout, seconds)
+    if server_pid:
+        cpu = _server_cpu_seconds(server_pid) - cpu_before
+        figures["server_cpu_ms"] = 1000 * cpu / max(figures["requests"], 1)
+    return figures
+
+
+def _server_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU time used so far by the gunicorn master and its workers (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry.name), int(fields[1])
+        if master_pid in (pid, ppid):
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def _free_port() -> int:
@@ -224,7 +252,9 @@ def _free_port() -> int:
 def _start_gunicorn(port: int, env: dict) -> subprocess.Popen:
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "bench.bench_ballots:wsgi_app()", "-k", "gthread",
-         "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+         "-w", os.environ.get("BENCH_WORKERS", "2"), "--threads",
+         os.environ.get("BENCH_THREADS", "4"), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 30
@@ -290,8 +320,10 @@ def _casting(url: str) -> None:
                                                  (64, keys[VOTERS_PER_RUN:]))):
                 path = Path(tmp) / f"keys{n}.txt"
                 path.write_text("\n".join(part) + "\n")
-                runs[clients] = _wrk(wrk, target, clients, [str(path), body, cookies])
-            ceiling = _wrk(wrk, f"{base}/bench/ceiling/", 64, [str(path), "x=1", "a=%s"])
+                runs[clients] = _wrk(wrk, target, clients, [str(path), body, cookies],
+                                     server_pid=server.pid)
+            ceiling = _wrk(wrk, f"{base}/bench/ceiling/", 64, [str(path), "x=1", "a=%s"],
+                           server_pid=server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -301,10 +333,16 @@ def _casting(url: str) -> None:
         emit(f"cast_per_s_{clients}", figures["ok_per_s"], "votes/s")
         emit(f"cast_p50_ms_{clients}", figures["p50"], "ms")
         emit(f"cast_p99_ms_{clients}", figures["p99"], "ms")
+    # wrk counts 3xx as success: the ballots stored must match (plus the few requests still
+    # in flight when wrk stopped counting), or the "votes" were redirects or errors.
+    emit("cast_ok_responses", sum(figures["ok"] for figures in runs.values()), "responses")
     emit("cast_ballots_stored", stored, "ballots")
     emit("cast_ceiling_per_s_64", ceiling["ok_per_s"], "req/s")
     emit("cast_ceiling_p99_ms_64", ceiling["p99"], "ms")
     emit("cast_vs_ceiling_64_pct", 100.0 * runs[64]["ok_per_s"] / ceiling["ok_per_s"], "%")
+    # CPU the app server spent per request: steadier than rates on a shared machine.
+    emit("cast_server_cpu_ms_64", runs[64]["server_cpu_ms"], "ms/request")
+    emit("cast_ceiling_server_cpu_ms_64", ceiling["server_cpu_ms"], "ms/request")
     emit("pgbench_cast_tps_64", _pgbench(url, society, ref, low, high), "tx/s")
 
 
