@@ -1,0 +1,232 @@
+"""Every page of the demo (`manage.py seed_demo`) as every demo login would reach it.
+
+For each demo society and each login, start at the society home and follow every same-site
+link breadth-first (GET only, each URL once), plus every GET form submitted the way a person
+who typed nothing would submit it. Every response must be one the site means to give (never a
+500, never a link to a page that is not there), and every HTML page must have a title, one
+h1 and a main landmark. The platform superuser's pages are crawled the same way.
+
+The demo is loaded once for the module inside a transaction that is rolled back at the end, so
+the rest of the suite never sees it.
+"""
+
+from collections import deque
+from html.parser import HTMLParser
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.utils import is_mfa_enabled
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+from django.urls import Resolver404, resolve
+from django_scopes import scopes_disabled
+
+from accounts.models import User
+from societies.management.commands.seed_demo import PEOPLE, SOCIETIES, demo_email
+
+SLUGS = [spec["slug"] for spec in SOCIETIES]
+LOGINS = [local for local, _role, _is_member in PEOPLE]
+SUPERUSER = "admin@omov.example.org"
+
+# Pages reached by one URL pattern with different ids (a member, a ballot, a meeting...) share a
+# view and template: a few of each find what a wrong row would break, all of them only cost time.
+SAMPLES_PER_ROUTE = 4
+# A link may only lead to a page the site means to give this login: a link to a 403 offers a
+# page the login may not open, a link to a 404 a page that is not there.
+ALLOWED = {200, 302, 303}
+DOWNLOAD_TYPES = ("application/pdf", "text/csv", "text/calendar", "application/vnd.openxml",
+                  "application/octet-stream", "text/plain")
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """seed_demo loaded once, officers enrolled in two-factor authentication; rolled back after."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("seed_demo", verbosity=0)
+            with scopes_disabled():
+                for user in User.objects.filter(email__endswith=".example.org"):
+                    if not is_mfa_enabled(user):
+                        TOTP.activate(user, generate_totp_secret())
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+class PageParser(HTMLParser):
+    """Links, GET forms and the landmarks the accessible layout promises."""
+
+    def __init__(self):
+        super().__init__()
+        self.links, self.forms = [], []
+        self.h1 = self.main = 0
+        self.title = ""
+        self._in_title = False
+        self._form = None
+        self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        elif tag == "h1":
+            self.h1 += 1
+        elif tag == "main":
+            self.main += 1
+        elif tag == "title":
+            self._in_title = True
+        elif tag == "form":
+            method = (attrs.get("method") or "get").lower()
+            self._form = {"action": attrs.get("action") or "", "fields": []} \
+                if method == "get" else None
+        elif self._form is not None and tag in ("input", "select", "textarea", "option",
+                                                "button"):
+            self._field(tag, attrs)
+
+    def _field(self, tag, attrs):
+        name = attrs.get("name")
+        kind = (attrs.get("type") or "text").lower()
+        if tag == "input" and name and kind not in ("submit", "button", "reset", "image",
+                                                    "file"):
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self._form["fields"].append([name, attrs.get("value") or ("on" if kind in (
+                "checkbox", "radio") else "")])
+        elif tag == "textarea" and name:
+            self._form["fields"].append([name, ""])
+        elif tag == "select" and name:
+            self._select = [name, None]
+            self._form["fields"].append(self._select)
+        elif tag == "option" and self._select is not None:
+            value = attrs.get("value", "")
+            if self._select[1] is None or "selected" in attrs:
+                self._select[1] = value
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+        elif tag == "select":
+            if self._select is not None and self._select[1] is None:
+                self._select[1] = ""
+            self._select = None
+        elif tag == "form" and self._form is not None:
+            self.forms.append(self._form)
+            self._form = None
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+
+
+def route_of(path: str) -> str:
+    try:
+        return resolve(path).route
+    except Resolver404:
+        return path
+
+
+class Crawl:
+    def __init__(self, client: Client, prefix: str, start: str):
+        self.client, self.prefix = client, prefix
+        self.queue = deque([(start, "(start)")])
+        self.seen = {start}
+        self.per_route = {}
+        self.problems = []
+        self.pages = self.downloads = 0
+
+    def add(self, href: str, base: str, origin: str):
+        url = urljoin(base, href)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https", "") or parts.netloc not in ("", "testserver"):
+            return
+        if not parts.path.startswith(self.prefix):
+            return
+        url = urlunsplit(("", "", parts.path, parts.query, ""))
+        if url in self.seen:
+            return
+        key = (route_of(parts.path), parts.query.split("=")[0])
+        if self.per_route.get(key, 0) >= SAMPLES_PER_ROUTE:
+            return
+        self.per_route[key] = self.per_route.get(key, 0) + 1
+        self.seen.add(url)
+        self.queue.append((url, origin))
+
+    def run(self):
+        while self.queue:
+            url, origin = self.queue.popleft()
+            self.visit(url, origin)
+        return self
+
+    def visit(self, url: str, origin: str):
+        response = self.client.get(url)
+        status = response.status_code
+        where = f"{url} (linked from {origin})"
+        if status not in ALLOWED:
+            self.problems.append(f"{status} {where}")
+            return
+        if status in (302, 303):
+            self.add(response["Location"], url, url)
+            return
+        content_type = response.get("Content-Type", "")
+        if not content_type.startswith("text/html"):
+            self.downloads += 1
+            body = b"".join(response.streaming_content) if response.streaming else \
+                response.content
+            if status == 200 and not (content_type.startswith(DOWNLOAD_TYPES) and body):
+                self.problems.append(f"empty or unknown download {content_type!r}: {where}")
+            return
+        self.pages += 1
+        parser = PageParser()
+        parser.feed(response.content.decode())
+        if not parser.title.strip():
+            self.problems.append(f"no <title>: {where}")
+        if parser.h1 != 1:
+            self.problems.append(f"{parser.h1} <h1> elements: {where}")
+        if parser.main != 1:
+            self.problems.append(f"{parser.main} <main> elements: {where}")
+        for href in parser.links:
+            self.add(href, url, url)
+        for form in parser.forms:
+            action = urljoin(url, form["action"] or url)
+            action = urlunsplit(urlsplit(action)._replace(query="", fragment=""))
+            # As sent with its defaults, and with every field emptied.
+            for values in ([(name, value or "") for name, value in form["fields"]],
+                           [(name, "") for name, _value in form["fields"]]):
+                query = urlencode(values)
+                self.add(f"{action}?{query}" if query else action, url, f"a form on {url}")
+
+
+def crawl_as(email: str, prefix: str, start: str) -> Crawl:
+    client = Client()
+    with scopes_disabled():
+        client.force_login(User.objects.get(email=email))
+    return Crawl(client, prefix, start).run()
+
+
+@pytest.mark.parametrize("login", LOGINS)
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_page_a_demo_login_can_reach_works(demo, db, slug, login):
+    crawl = crawl_as(demo_email(login, slug), f"/s/{slug}/", f"/s/{slug}/")
+    assert crawl.problems == []
+    assert crawl.pages > 3, "the crawl reached the society's pages"
+
+
+def test_every_platform_page_works_for_the_superuser(demo, db):
+    crawl = crawl_as(SUPERUSER, "/platform/", "/platform/societies/")
+    assert crawl.problems == []
+    assert crawl.pages >= 2, "the society list and the new-society form"
+
+
+def test_the_crawl_reports_a_broken_link_and_a_page_without_landmarks(demo, db):
+    missing = "/s/millmead/shares/members/00000000-0000-0000-0000-000000000000/"
+    crawl = crawl_as(demo_email("secretary", "millmead"), "/s/millmead/", missing)
+    assert crawl.problems == [f"404 {missing} (linked from (start))"]
+
+    page = PageParser()
+    page.feed("<html><head><title> </title></head><body><h1>A</h1><h1>B</h1></body></html>")
+    assert (page.title.strip(), page.h1, page.main) == ("", 2, 0)
