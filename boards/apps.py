@@ -8,6 +8,7 @@ class BoardsConfig(AppConfig):
         from boards.membership import record_application_decision, record_expulsion_decision
         from boards.terms import end_terms_on_cessation
         from members.signals import application_decided, member_ceased
+        from notifications.letters import register_form
         from societies import navigation
 
         member_ceased.connect(end_terms_on_cessation, dispatch_uid="boards.end_terms_on_cessation")
@@ -16,6 +17,9 @@ class BoardsConfig(AppConfig):
         application_decided.connect(record_application_decision,
                                     dispatch_uid="boards.record_application_decision")
 
+        from boards.letter_forms import draw_proxy_form
+
+        register_form("boards.meeting_notice", draw_proxy_form)
         navigation.register(label="Decision log", url_name="boards:decisions",
                             permission="boards:view", order=70)
         navigation.register(label="Meetings", url_name="boards:meetings",

@@ -319,6 +319,30 @@ class ProxyForm(forms.Form):
         return data
 
 
+class PaperProxyForm(ProxyForm):
+    """A proxy form received on paper, entered by the secretary."""
+
+    appointer_number = forms.IntegerField(min_value=1, label="Member number of the member "
+                                          "appointing")
+    received_at = forms.DateTimeField(
+        required=False, label="Received at", widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="When the form arrived; blank means now. The deadline is judged at this "
+                  "time.")
+    field_order = ["appointer_number", "received_at", "holder", "holder_number"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["holder"].label = "Proxy named on the form"
+        self.fields["holder_number"].label = "The proxy's member number"
+        self.order_fields(self.field_order)
+
+    def clean(self):
+        data = super().clean()
+        data["appointer"] = _member(self, "appointer_number")
+        return data
+
+
 class AttendanceForm(forms.Form):
     member_number = forms.IntegerField(min_value=1)
     mode = forms.ChoiceField(choices=AttendanceMode.choices, label="Attendance")

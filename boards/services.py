@@ -552,7 +552,7 @@ def _check_general(meeting: Meeting):
 
 @transaction.atomic
 def appoint_proxy(*, actor, meeting: Meeting, appointer, holder=None, instructions: dict,
-                  now: datetime | None = None) -> ProxyAppointment:
+                  now: datetime | None = None, on_paper: bool = False) -> ProxyAppointment:
     """A member appoints another member, or (holder None) the chair of the meeting, with an
     instruction per resolution (`instructions`: agenda item public_id or item -> for /
     against / abstain / discretion; a resolution left out is at the proxy's discretion). A new
@@ -613,8 +613,29 @@ def appoint_proxy(*, actor, meeting: Meeting, appointer, holder=None, instructio
     audit.record(society, actor, "board.proxy_appointed", appointment, {
         "meeting": str(meeting.public_id), "appointer": appointer.member_number,
         "holder": holder.member_number if holder else "chair", "replaced": replaced_ids,
+        "on_paper": on_paper, "received_at": now.isoformat(),
     })
     return appointment
+
+
+def record_paper_proxy(*, actor, meeting: Meeting, appointer, holder=None, instructions: dict,
+                       received_at: datetime | None = None) -> ProxyAppointment:
+    """A proxy form received on paper, entered by the secretary: the same rules as an online
+    appointment (deadline judged at `received_at`, the cap, one live appointment each), audited
+    as received on paper. `received_at` may not be in the future, nor before the member's
+    latest appointment (a later one stands)."""
+    now = timezone.now()
+    received_at = received_at or now
+    if received_at > now:
+        raise BoardError("The form cannot have been received in the future.")
+    latest = meeting.proxy_appointments.filter(appointer=appointer).order_by(
+        "-created_at").first()
+    if latest is not None and latest.created_at > received_at:
+        raise BoardError(f"{appointer.full_name} appointed a proxy after this form was "
+                         f"received ({timezone.localtime(latest.created_at):%H:%M on %d %B %Y})"
+                         ": the later appointment stands.")
+    return appoint_proxy(actor=actor, meeting=meeting, appointer=appointer, holder=holder,
+                         instructions=instructions, now=received_at, on_paper=True)
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ urlpatterns = [
     path("meetings/<uuid:public_id>/proxy/", views.proxy, name="proxy"),
     path("meetings/<uuid:public_id>/proxy/revoke/", views.proxy_revoke, name="proxy_revoke"),
     path("meetings/<uuid:public_id>/proxies/", views.proxies, name="proxies"),
+    path("meetings/<uuid:public_id>/proxies/paper/", views.proxy_paper, name="proxy_paper"),
     path("meetings/<uuid:public_id>/attendance/", views.attendance, name="attendance"),
     path("meetings/<uuid:public_id>/minutes/", views.minutes, name="minutes"),
     path("meetings/<uuid:public_id>/minutes/draft/", views.minutes_draft,

@@ -457,7 +457,32 @@ def proxies(request, public_id):
         raise Http404
     rows = meeting.proxy_appointments.select_related("appointer", "holder").prefetch_related(
         "instructions__agenda_item").order_by("revoked_at", "appointer__full_name")
-    return render(request, "boards/proxies.html", {"meeting": meeting, "appointments": rows})
+    return render(request, "boards/proxies.html", {
+        "meeting": meeting, "appointments": rows.select_related("created_by"),
+        "can_manage": request.visitor.can("boards:manage")})
+
+
+@requires("boards:manage")
+def proxy_paper(request, public_id):
+    """Enter a proxy form received on paper (the same rules as appointing online)."""
+    meeting = _meeting(request, public_id)
+    if not meeting.is_general:
+        raise Http404
+    form = forms.PaperProxyForm(request.POST or None, society=request.society,
+                                items=services.resolution_items(meeting))
+
+    def record(d):
+        services.record_paper_proxy(
+            actor=request.user, meeting=meeting, appointer=d["appointer"],
+            holder=d["holder_member"], instructions=d["instructions"],
+            received_at=d.get("received_at"))
+
+    if _submitted(request, form, record, "The paper proxy form is recorded."):
+        return redirect(reverse("boards:proxies", kwargs={
+            "society_slug": request.society.slug, "public_id": meeting.public_id}))
+    return _form_page(request, form, f"Record a paper proxy form: {meeting}",
+                      "Enter the form as the member filled it in. A resolution with no box "
+                      "ticked is at the proxy's discretion.", meeting=meeting)
 
 
 @requires("boards:manage")

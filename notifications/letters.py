@@ -38,6 +38,15 @@ PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"
                        "\u00a0": " ", "\u20ac": "EUR"})
 
 
+# Message kind -> draw(pack, message): a form printed after the letter (on its own page),
+# e.g. the proxy form with a general meeting's notice. Apps register theirs in `ready()`.
+LETTER_FORMS: dict = {}
+
+
+def register_form(kind: str, draw) -> None:
+    LETTER_FORMS[kind] = draw
+
+
 def pack_messages(notice):
     """The notice's letters, in member-number order: every post message not failed."""
     return notice.messages.filter(
@@ -102,6 +111,10 @@ class LetterPack:
         pdf.ln(3)
         pdf.set_font(self.family, size=11)
         self.lines(message.body_text.strip(), 5.5)
+        draw_form = LETTER_FORMS.get(message.kind)
+        if draw_form is not None:
+            pdf.add_page()
+            draw_form(self, message)
 
     def lines(self, text: str, height: float) -> None:
         """Write `text` wrapped to the text width, one cell a line.
