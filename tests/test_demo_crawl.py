@@ -4,7 +4,9 @@ For each demo society and each login, start at the society home and follow every
 link breadth-first (GET only, each URL once), plus every GET form submitted the way a person
 who typed nothing would submit it. Every response must be one the site means to give (never a
 500, never a link to a page that is not there), and every HTML page must have a title, one
-h1 and a main landmark. The platform superuser's pages are crawled the same way.
+h1 and a main landmark. The platform superuser's pages, the pages outside the societies (home,
+my societies, account settings) and what a visitor who is not signed in can reach are crawled
+the same way.
 
 The demo is loaded once for the module inside a transaction that is rolled back at the end, so
 the rest of the suite never sees it.
@@ -33,6 +35,8 @@ SUPERUSER = "admin@omov.example.org"
 # Pages reached by one URL pattern with different ids (a member, a ballot, a meeting...) share a
 # view and template: a few of each find what a wrong row would break, all of them only cost time.
 SAMPLES_PER_ROUTE = 4
+# Signing out ends the crawl's session; the Django admin is Django's own.
+OUTSIDE_THE_CRAWL = ("/accounts/logout/", "/admin/")
 # A link may only lead to a page the site means to give this login: a link to a 403 offers a
 # page the login may not open, a link to a 404 a page that is not there.
 ALLOWED = {200, 302, 303}
@@ -131,8 +135,8 @@ def route_of(path: str) -> str:
 
 
 class Crawl:
-    def __init__(self, client: Client, prefix: str, start: str):
-        self.client, self.prefix = client, prefix
+    def __init__(self, client: Client, prefix: str, start: str, skip: tuple = ()):
+        self.client, self.prefix, self.skip = client, prefix, skip
         self.queue = deque([(start, "(start)")])
         self.seen = {start}
         self.per_route = {}
@@ -144,7 +148,7 @@ class Crawl:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https", "") or parts.netloc not in ("", "testserver"):
             return
-        if not parts.path.startswith(self.prefix):
+        if not parts.path.startswith(self.prefix) or parts.path.startswith(self.skip):
             return
         url = urlunsplit(("", "", parts.path, parts.query, ""))
         if url in self.seen:
@@ -201,11 +205,12 @@ class Crawl:
                 self.add(f"{action}?{query}" if query else action, url, f"a form on {url}")
 
 
-def crawl_as(email: str, prefix: str, start: str) -> Crawl:
+def crawl_as(email: str, prefix: str, start: str, skip: tuple = ()) -> Crawl:
     client = Client()
-    with scopes_disabled():
-        client.force_login(User.objects.get(email=email))
-    return Crawl(client, prefix, start).run()
+    if email:
+        with scopes_disabled():
+            client.force_login(User.objects.get(email=email))
+    return Crawl(client, prefix, start, skip).run()
 
 
 @pytest.mark.parametrize("login", LOGINS)
@@ -220,6 +225,24 @@ def test_every_platform_page_works_for_the_superuser(demo, db):
     crawl = crawl_as(SUPERUSER, "/platform/", "/platform/societies/")
     assert crawl.problems == []
     assert crawl.pages >= 2, "the society list and the new-society form"
+
+
+@pytest.mark.parametrize("login", [*LOGINS, "admin"])
+def test_every_page_outside_the_societies_works(demo, db, login):
+    """The site home, my societies and the account pages (the societies are crawled above)."""
+    email = SUPERUSER if login == "admin" else demo_email(login, "millmead")
+    crawl = crawl_as(email, "/", "/", skip=OUTSIDE_THE_CRAWL)
+    assert crawl.problems == []
+    assert {"/", "/societies/", "/accounts/email/"} <= crawl.seen
+
+
+def test_a_visitor_who_is_not_signed_in_reaches_every_public_page(demo, db):
+    starts = ["/", *(f"/s/{slug}/" for slug in SLUGS), *(f"/s/{slug}/members/apply/"
+                                                         for slug in SLUGS)]
+    for start in starts:
+        crawl = crawl_as("", "/", start, skip=OUTSIDE_THE_CRAWL)
+        assert crawl.problems == [], start
+        assert "/accounts/login/" in crawl.seen
 
 
 def test_the_crawl_reports_a_broken_link_and_a_page_without_landmarks(demo, db):
