@@ -222,6 +222,40 @@ class MeetingForm(forms.Form):
         self.fields["body"].queryset = society.bodies.all()
 
 
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+REASON = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                         help_text="Told to the members with the notice of the change.")
+
+
+class CancelMeetingForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Told to the members with the notice of the change.")
+
+
+class PostponeMeetingForm(forms.Form):
+    held_on = forms.DateField(widget=DATE, label="New date")
+    start_time = forms.TimeField(widget=TIME, required=False, label="New start time",
+                                 help_text="Blank: the same time as before.")
+    reason = REASON
+
+
+class AdjournMeetingForm(PostponeMeetingForm):
+    held_on = forms.DateField(widget=DATE, label="Adjourned to (date)")
+    place = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                            help_text="Blank: the same place as before.")
+    reason = REASON
+
+
+class MeetingDetailsForm(forms.Form):
+    start_time = forms.TimeField(widget=TIME, required=False)
+    place = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    online_link = forms.URLField(required=False, assume_scheme="https")
+    chair_name = forms.CharField(max_length=200, required=False, label="Chair of the meeting")
+    duration_minutes = forms.IntegerField(min_value=1, max_value=1440,
+                                          label="Expected length (minutes)")
+    reason = REASON
+
+
 class AgendaItemForm(forms.Form):
     kind = forms.ChoiceField(choices=AgendaItemKind.choices)
     title = forms.CharField(max_length=200)

@@ -340,6 +340,12 @@ class Meeting(models.Model):
                                   blank=True, related_name="meeting")
     notice_served_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Changes before (or, adjourning, at) the meeting: boards/changes.py.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.TextField(blank=True)
+    adjourned_from = models.DateField(
+        null=True, blank=True, help_text="The day the meeting first met, if it was adjourned "
+                                         "(held_on is then the day it resumes).")
 
     objects = ScopedManager(society="society")
     history = HistoricalRecords()
@@ -352,6 +358,15 @@ class Meeting(models.Model):
                 | (~Q(kind="board") & Q(body__isnull=True)),
                 name="meeting_body_iff_board_meeting",
             ),
+            models.CheckConstraint(
+                condition=(Q(cancelled_at__isnull=True) & Q(cancellation_reason=""))
+                | (Q(cancelled_at__isnull=False) & ~Q(cancellation_reason="")),
+                name="meeting_cancellation_reason_iff_cancelled",
+            ),
+            models.CheckConstraint(
+                condition=Q(adjourned_from__isnull=True) | Q(adjourned_from__lt=F("held_on")),
+                name="meeting_adjourned_to_a_later_day",
+            ),
         ]
 
     def __str__(self):
@@ -361,6 +376,10 @@ class Meeting(models.Model):
     @property
     def is_general(self) -> bool:
         return self.kind != MeetingKind.BOARD
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
     @property
     def notice_served_by(self):
@@ -375,6 +394,41 @@ class Meeting(models.Model):
             return None
         return rules.latest_sending_date(self.held_on, self.society.notice_clear_days,
                                          POST_DEEMED_WORKING_DAYS)
+
+
+class MeetingChangeKind(models.TextChoices):
+    CANCELLED = "cancelled", "Cancelled"
+    POSTPONED = "postponed", "Postponed"
+    ADJOURNED = "adjourned", "Adjourned"
+    EDITED = "edited", "Details changed"
+
+
+class MeetingChange(models.Model):
+    """One change to a meeting after it was scheduled, with the notice of the change sent to
+    the members (general meetings whose notice was served; one message per member)."""
+
+    society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
+                                related_name="+")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(max_length=12, choices=MeetingChangeKind.choices)
+    summary = models.TextField(help_text="What changed, in words for the members.")
+    reason = models.TextField(blank=True)
+    before = models.JSONField(default=dict)
+    notice = models.OneToOneField("notifications.Notice", on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="meeting_change")
+    made_at = models.DateTimeField(default=timezone.now)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                null=True, related_name="+")
+
+    objects = ScopedManager(society="society")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "made_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.meeting}"
 
 
 # --- General meetings: agenda, proxies, attendance, votes in the meeting, minutes ----------

@@ -363,6 +363,11 @@ def _locked_meeting(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
 
 
+def _check_not_cancelled(meeting: Meeting):
+    if meeting.cancelled_at is not None:
+        raise BoardError(f"The {meeting} was cancelled.")
+
+
 def _check_same_society(society, *objects):
     for obj in objects:
         if obj is not None and obj.society_id != society.pk:
@@ -379,6 +384,7 @@ def add_agenda_item(*, actor, meeting: Meeting, kind: str, title: str, descripti
     meeting = _locked_meeting(meeting)
     society = meeting.society
     _check_same_society(society, resolution, election)
+    _check_not_cancelled(meeting)
     title = " ".join(title.split())
     if kind not in AgendaItemKind.values:
         raise BoardError(f"Unknown kind of agenda item: {kind!r}.")
@@ -507,6 +513,7 @@ def serve_notice(*, actor, meeting: Meeting, today: date | None = None) -> int:
 
     meeting = _locked_meeting(meeting)
     society = meeting.society
+    _check_not_cancelled(meeting)
     if not meeting.is_general:
         raise BoardError("Only a general meeting's notice is served on the members.")
     today = today or timezone.localdate()
@@ -563,6 +570,7 @@ def appoint_proxy(*, actor, meeting: Meeting, appointer, holder=None, instructio
     society = meeting.society
     _check_general(meeting)
     _check_same_society(society, appointer, holder)
+    _check_not_cancelled(meeting)
     now = now or timezone.now()
     if now >= proxy_deadline(meeting):
         raise BoardError(f"Too late: proxies had to be appointed by "
@@ -668,6 +676,7 @@ def record_attendance(*, actor, meeting: Meeting, member, mode: str) -> Attendan
     meeting = _locked_meeting(meeting)
     society = meeting.society
     _check_same_society(society, member)
+    _check_not_cancelled(meeting)
     if mode not in AttendanceMode.values:
         raise BoardError(f"Unknown attendance: {mode!r}.")
     if not member.is_active_on(meeting.held_on):
@@ -767,6 +776,7 @@ def vote_on_resolution(*, actor, item: AgendaItem, room_for: int, room_against: 
     society = meeting.society
     item = AgendaItem.objects.select_for_update(of=("self",)).select_related(
         "resolution").get(pk=item.pk)
+    _check_not_cancelled(meeting)
     if item.kind != AgendaItemKind.RESOLUTION:
         raise BoardError("Only a resolution is voted on.")
     if MeetingVote.objects.filter(agenda_item=item).exists():

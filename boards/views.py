@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from boards import forms, ics, services
+from boards import changes, forms, ics, services
 from boards.composition import compose
 from boards.models import (
     POST_DEEMED_WORKING_DAYS,
@@ -332,6 +332,12 @@ def meeting(request, public_id):
         "notice_messages": meeting.notice.messages.count() if meeting.notice_id else 0,
         "can_view_service": request.visitor.can("notices:view_service"),
         "today": timezone.localdate(),
+        "changes": meeting.changes.select_related("notice"),
+        "can_change": can_manage and not meeting.is_cancelled
+        and not changes.has_begun(meeting),
+        "can_adjourn": can_manage and not meeting.is_cancelled
+        and meeting.held_on <= timezone.localdate()
+        and not meeting.decisions.filter(vote__isnull=False).exists(),
     })
 
 
@@ -460,6 +466,57 @@ def proxies(request, public_id):
     return render(request, "boards/proxies.html", {
         "meeting": meeting, "appointments": rows.select_related("created_by"),
         "can_manage": request.visitor.can("boards:manage")})
+
+
+@requires("boards:manage")
+def meeting_cancel(request, public_id):
+    meeting = _meeting(request, public_id)
+    form = forms.CancelMeetingForm(request.POST or None)
+    return _run_on_meeting(
+        request, meeting, form, lambda d: changes.cancel_meeting(
+            actor=request.user, meeting=meeting, reason=d["reason"]),
+        "The meeting is cancelled.", f"Cancel the {meeting}", _change_intro(meeting))
+
+
+@requires("boards:manage")
+def meeting_postpone(request, public_id):
+    return _move_meeting(request, public_id, forms.PostponeMeetingForm, changes.postpone_meeting,
+                         "postponed", "Postpone")
+
+
+@requires("boards:manage")
+def meeting_adjourn(request, public_id):
+    return _move_meeting(request, public_id, forms.AdjournMeetingForm, changes.adjourn_meeting,
+                         "adjourned", "Adjourn", "The same meeting resumes on the new day: its "
+                         "agenda and proxies stand, and attendance is taken afresh. ")
+
+
+def _move_meeting(request, public_id, form_class, service, done, verb, intro=""):
+    """Postpone or adjourn: the form's fields go to the service as they are."""
+    meeting = _meeting(request, public_id)
+    form = form_class(request.POST or None)
+    return _run_on_meeting(
+        request, meeting, form, lambda d: service(actor=request.user, meeting=meeting, **d),
+        f"The meeting is {done}.", f"{verb} the {meeting}", intro + _change_intro(meeting))
+
+
+@requires("boards:manage")
+def meeting_edit(request, public_id):
+    meeting = _meeting(request, public_id)
+    form = forms.MeetingDetailsForm(request.POST or None, initial={
+        field: getattr(meeting, field) for field in changes.DETAILS})
+    return _run_on_meeting(
+        request, meeting, form, lambda d: changes.edit_meeting_details(
+            actor=request.user, meeting=meeting, values=d, reason=d["reason"]),
+        "The meeting's details are saved.", f"Change the details of the {meeting}",
+        _change_intro(meeting))
+
+
+def _change_intro(meeting) -> str:
+    if meeting.is_general and meeting.notice_id:
+        return ("Notice of this meeting has been served: every member is sent a short notice "
+                "of the change.")
+    return "Notice of this meeting has not been served: no notice of the change is sent."
 
 
 @requires("boards:manage")
