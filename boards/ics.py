@@ -31,9 +31,11 @@ def _utc(moment: datetime) -> str:
 
 
 def event(*, uid: str, summary: str, start: datetime | date, end: datetime | date,
-          stamp: datetime, location: str = "", description: str = "", url: str = "") -> str:
+          stamp: datetime, location: str = "", description: str = "", url: str = "",
+          sequence: int = 0, cancelled: bool = False) -> str:
     """One VCALENDAR with one VEVENT. `start`/`end` are aware datetimes, or dates for an
-    all-day event (end exclusive)."""
+    all-day event (end exclusive). `sequence` counts the event's revisions (RFC 5545 3.8.7.4:
+    a calendar takes a changed or cancelled event with the same UID by a higher SEQUENCE)."""
     if isinstance(start, datetime):
         when = [f"DTSTART:{_utc(start)}", f"DTEND:{_utc(end)}"]
     else:
@@ -49,6 +51,8 @@ def event(*, uid: str, summary: str, start: datetime | date, end: datetime | dat
         f"DTSTAMP:{_utc(stamp)}",
         *when,
         f"SUMMARY:{escape_text(summary)}",
+        f"SEQUENCE:{sequence}",
+        f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
     ]
     if location:
         lines.append(f"LOCATION:{escape_text(location)}")

@@ -358,7 +358,8 @@ def meeting_ics(request, public_id):
         uid=f"meeting-{meeting.public_id}@omov", stamp=timezone.now(), start=start, end=end,
         summary=f"{request.society.name}: {meeting}", location=location,
         description="\n".join(f"{i.position}. {i.title}" for i in
-                              meeting.agenda_items.order_by("position")), url=page)
+                              meeting.agenda_items.order_by("position")), url=page,
+        sequence=meeting.changes.count(), cancelled=meeting.is_cancelled)
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="meeting-{meeting.held_on:%Y-%m-%d}.ics"')

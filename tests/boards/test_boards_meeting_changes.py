@@ -257,3 +257,16 @@ def test_the_secretary_edits_the_details(agm_world):
     assert agm_world.meeting.duration_minutes == 90
     page = client.get(murl(agm_world, "meeting")).content.decode()
     assert "Changes since it was called" in page and "Place: Church Hall." in page
+
+
+def test_the_calendar_file_carries_the_change(agm_world):
+    client = agm_world.board_world.world.client("member")
+    before = client.get(murl(agm_world, "meeting_ics")).content.decode()
+    assert "SEQUENCE:0" in before and "STATUS:CONFIRMED" in before
+    changes.cancel_meeting(actor=agm_world.secretary, meeting=agm_world.meeting,
+                           reason="Called off.")
+    after = client.get(murl(agm_world, "meeting_ics")).content.decode()
+    assert "SEQUENCE:1" in after and "STATUS:CANCELLED" in after
+    listing = client.get(reverse("boards:meetings", kwargs={
+        "society_slug": agm_world.society.slug})).content.decode()
+    assert "(cancelled)" in listing
