@@ -12,13 +12,24 @@ COLUMNS = ("For", "Against", "Abstain", "Discretion")
 COLUMN_WIDTH = 22
 
 
-def draw_proxy_form(pack, message) -> None:
+def _form_data(pack, notice_id):
+    """The meeting, its resolutions and the deadline: read once per pack, not per letter."""
     from boards.services import proxy_deadline, resolution_items
 
-    meeting = Meeting.objects.filter(notice_id=message.notice_id).select_related(
-        "society").first()
-    if meeting is None:
+    cache = pack.__dict__.setdefault("_proxy_forms", {})
+    if notice_id not in cache:
+        meeting = Meeting.objects.filter(notice_id=notice_id).select_related("society").first()
+        cache[notice_id] = None if meeting is None else (
+            meeting, list(resolution_items(meeting)),
+            timezone.localtime(proxy_deadline(meeting)))
+    return cache[notice_id]
+
+
+def draw_proxy_form(pack, message) -> None:
+    data = _form_data(pack, message.notice_id)
+    if data is None:
         return
+    meeting, items, deadline = data
     pdf, society, member = pack.pdf, meeting.society, message.recipient
     width = pdf.w - pdf.l_margin - pdf.r_margin
     pdf.set_xy(pdf.l_margin, 20)
@@ -44,7 +55,6 @@ def draw_proxy_form(pack, message) -> None:
         pdf.cell(COLUMN_WIDTH, 7, name, border="B", align="C")
     pdf.ln(7)
     pdf.set_font(pack.family, size=10)
-    items = list(resolution_items(meeting))
     for item in items:
         kind = "special" if item.resolution.resolution_kind == "special" else "ordinary"
         label = f"{item.position}. {item.title} ({kind})"
@@ -65,7 +75,6 @@ def draw_proxy_form(pack, message) -> None:
     pdf.ln(6)
     pack.lines("Signed ______________________________    Date ______________", 6)
     pdf.ln(4)
-    deadline = timezone.localtime(proxy_deadline(meeting))
     office = ", ".join(line.strip() for line in society.registered_office.splitlines()
                        if line.strip())
     pdf.set_font(pack.family, style="B", size=10)

@@ -626,6 +626,7 @@ def appoint_proxy(*, actor, meeting: Meeting, appointer, holder=None, instructio
     return appointment
 
 
+@transaction.atomic
 def record_paper_proxy(*, actor, meeting: Meeting, appointer, holder=None, instructions: dict,
                        received_at: datetime | None = None) -> ProxyAppointment:
     """A proxy form received on paper, entered by the secretary: the same rules as an online
