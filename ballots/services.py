@@ -514,7 +514,7 @@ def cast_ballot(*, actor, contest: Contest, member: Member, choices) -> str:
     # longer building this statement than the database spends running it.
     at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        cursor.execute(CLAIM_ONLINE, [at, Channel.ONLINE, contest.society_id, contest.pk,
+        cursor.execute(CLAIM_ONLINE, [at, Channel.ONLINE.value, contest.society_id, contest.pk,
                                       member.pk, contest.pk, ContestState.OPEN.value, at, at])
         claimed = cursor.rowcount
     if claimed != 1:
