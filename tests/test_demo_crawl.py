@@ -40,8 +40,23 @@ OUTSIDE_THE_CRAWL = ("/accounts/logout/", "/admin/")
 # A link may only lead to a page the site means to give this login: a link to a 403 offers a
 # page the login may not open, a link to a 404 a page that is not there.
 ALLOWED = {200, 302, 303}
-DOWNLOAD_TYPES = ("application/pdf", "text/csv", "text/calendar", "application/vnd.openxml",
-                  "application/octet-stream", "text/plain")
+# What each kind of download must start with (a PDF, a zip for XLSX, a calendar).
+DOWNLOAD_STARTS = {"application/pdf": b"%PDF-", "application/vnd.openxml": b"PK",
+                   "text/calendar": b"BEGIN:VCALENDAR", "text/csv": b"", "text/plain": b""}
+
+
+def download_problem(content_type: str, body: bytes) -> str:
+    kind = next((k for k in DOWNLOAD_STARTS if content_type.startswith(k)), None)
+    if kind is None:
+        return f"unknown download type {content_type!r}"
+    if not body.startswith(DOWNLOAD_STARTS[kind]) or not body.strip():
+        return f"a {kind} download that is empty or not one"
+    if kind.startswith("text/"):
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            return f"a {kind} download that is not UTF-8"
+    return ""
 
 
 @pytest.fixture(scope="module")
@@ -181,8 +196,9 @@ class Crawl:
             self.downloads += 1
             body = b"".join(response.streaming_content) if response.streaming else \
                 response.content
-            if status == 200 and not (content_type.startswith(DOWNLOAD_TYPES) and body):
-                self.problems.append(f"empty or unknown download {content_type!r}: {where}")
+            problem = download_problem(content_type, body) if status == 200 else ""
+            if problem:
+                self.problems.append(f"{problem}: {where}")
             return
         self.pages += 1
         parser = PageParser()
@@ -253,3 +269,10 @@ def test_the_crawl_reports_a_broken_link_and_a_page_without_landmarks(demo, db):
     page = PageParser()
     page.feed("<html><head><title> </title></head><body><h1>A</h1><h1>B</h1></body></html>")
     assert (page.title.strip(), page.h1, page.main) == ("", 2, 0)
+
+
+def test_the_crawl_knows_a_broken_download():
+    assert download_problem("application/pdf", b"%PDF-1.7 ...") == ""
+    assert download_problem("application/pdf", b"<html>") != ""
+    assert download_problem("text/csv; charset=utf-8", b"\xff\xfe") != ""
+    assert download_problem("application/zip", b"PK") != ""
