@@ -6,7 +6,7 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -363,6 +363,21 @@ def _locked_meeting(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
 
 
+def _share_locked_meeting(meeting: Meeting) -> Meeting:
+    """The meeting as stored, its row held FOR SHARE until commit: a change to the meeting
+    (FOR UPDATE) waits for it or is waited for, while appointments do not wait on each other.
+    Django has no FOR SHARE; SQLite has no row locks."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT cancelled_at FROM boards_meeting WHERE id = %s FOR SHARE",
+                           [meeting.pk])
+            meeting.cancelled_at = cursor.fetchone()[0]
+    else:
+        meeting.cancelled_at = Meeting.objects.values_list("cancelled_at", flat=True).get(
+            pk=meeting.pk)
+    return meeting
+
+
 def _check_not_cancelled(meeting: Meeting):
     if meeting.cancelled_at is not None:
         raise BoardError(f"The {meeting} was cancelled.")
@@ -570,7 +585,7 @@ def appoint_proxy(*, actor, meeting: Meeting, appointer, holder=None, instructio
     society = meeting.society
     _check_general(meeting)
     _check_same_society(society, appointer, holder)
-    _check_not_cancelled(meeting)
+    _check_not_cancelled(_share_locked_meeting(meeting))
     now = now or timezone.now()
     if now >= proxy_deadline(meeting):
         raise BoardError(f"Too late: proxies had to be appointed by "
