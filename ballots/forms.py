@@ -2,6 +2,7 @@
 checks it against the contest again, so a tampered form is refused there too."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from ballots.models import METHOD_CHOICES, BallotOrder, ResolutionKind
@@ -20,12 +21,28 @@ class ElectionForm(forms.Form):
     title = forms.CharField(max_length=200, label="Title", help_text="e.g. 2027 board election")
 
 
+class StakeholderClassesField(forms.ModelMultipleChoiceField):
+    """Ticked classes by id. An id beyond a 64-bit integer is refused as a choice not offered:
+    Django's `IN` lookup hands it to SQLite, which cannot bind it and raised OverflowError."""
+
+    def clean(self, value):
+        for pk in value or ():
+            try:
+                out_of_range = not -(2**63) <= int(pk) < 2**63
+            except (TypeError, ValueError):
+                continue
+            if out_of_range:
+                raise ValidationError(self.error_messages["invalid_choice"],
+                                      code="invalid_choice", params={"value": pk})
+        return super().clean(value)
+
+
 class ContestForm(forms.Form):
     title = forms.CharField(max_length=200, help_text="e.g. Community seats")
     method = forms.ChoiceField(choices=[c for c in METHOD_CHOICES if c[0] != "resolution"],
                                initial="ers97", label="Counting method")
     seats = forms.IntegerField(min_value=1, max_value=100, initial=1)
-    stakeholder_classes = forms.ModelMultipleChoiceField(
+    stakeholder_classes = StakeholderClassesField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
         label="Electorate: stakeholder classes",
         help_text="Leave all unticked for every class.")
@@ -116,8 +133,10 @@ class PutToVoteForm(forms.Form):
 class ResolutionForm(forms.Form):
     title = forms.CharField(max_length=200, help_text="A short name, e.g. Rule change 4")
     resolution_kind = forms.ChoiceField(choices=ResolutionKind.choices, label="Kind")
-    fraction_numerator = forms.IntegerField(min_value=1, initial=2, label="Special: numerator")
-    fraction_denominator = forms.IntegerField(min_value=1, initial=3,
+    # The model keeps both in a small integer; 1000 allows any fraction a society's rules use.
+    fraction_numerator = forms.IntegerField(min_value=1, max_value=1000, initial=2,
+                                            label="Special: numerator")
+    fraction_denominator = forms.IntegerField(min_value=1, max_value=1000, initial=3,
                                               label="Special: denominator")
     resolution_text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}),
                                       label="Text of the resolution")
