@@ -7,7 +7,7 @@ import functools
 import hashlib
 
 from django.contrib import messages
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,23 +32,44 @@ from ballots.forms import (
     StartTermsForm,
     StrikeOffForm,
 )
-from ballots.models import BallotOrder, CastBallot, Contest, ContestState
+from ballots.models import BallotOrder, CastBallot, Contest, ContestState, Election
 from ballots.services import BallotError
-from societies.access import first_or_none, get_or_404, requires
+from societies.access import get_or_404, requires, row_reader
 
 SHOWN_STATES = (ContestState.PUBLISHED, ContestState.UNOPPOSED)
+PUBLIC_ID = Contest._meta.get_field("public_id")
 
 
 def _url(name, society, **kwargs):
     return reverse(f"ballots:{name}", kwargs={"society_slug": society.slug, **kwargs})
 
 
+_CONTEST_SQL = {}
+
+
 def _contest(request, public_id) -> Contest:
-    # public_id is unique, so no ORDER BY; the related manager sets contest.society already.
-    contest = first_or_none(request.society.contests.select_related("election")
-                            .filter(public_id=public_id))
-    if contest is None:
+    """The society's contest `public_id` with its election, or 404: one query, read through
+    `RowReader` (the ballot POST makes it on every vote; the ORM took ten times longer to
+    build it than the database to run it). Scoped by the society like the ORM's lookup."""
+    contests, elections = row_reader(Contest), row_reader(Election)
+    sql = _CONTEST_SQL.get(connection.vendor)
+    if sql is None:
+        quote = connection.ops.quote_name
+        sql = _CONTEST_SQL[connection.vendor] = (
+            f"SELECT {contests.columns('c')}, {elections.columns('e')} "  # noqa: S608 (names from the models; values are parameters)
+            f"FROM {contests.table()} c INNER JOIN {elections.table()} e "
+            f"ON e.{quote('id')} = c.{quote('election_id')} "
+            f"WHERE c.{quote('society_id')} = %s AND c.{quote('public_id')} = %s LIMIT 1")
+    public_id = PUBLIC_ID.get_db_prep_value(public_id, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [request.society.pk, public_id])
+        row = cursor.fetchone()
+    if row is None:
         raise Http404
+    split = len(contests.fields)
+    contest = contests.build(row[:split])
+    contest.election = elections.build(row[split:])
+    contest.society = request.society
     return contest
 
 
