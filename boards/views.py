@@ -319,7 +319,7 @@ def meeting(request, public_id):
         "items": items,
         "can_manage": can_manage,
         "can_proxy": request.visitor.can("boards:proxy") and meeting.is_general
-        and member is not None,
+        and member is not None and not meeting.is_cancelled,
         "can_view_proxies": request.visitor.can("boards:view_proxies") and meeting.is_general,
         "own_proxy": own_proxy,
         "proxy_deadline": services.proxy_deadline(meeting) if meeting.is_general else None,

@@ -227,7 +227,7 @@ def test_the_secretary_cancels_and_the_page_says_so(agm_world):
     assert "Cancelled" in page and "Snowed in." in page and "Cancel the meeting" not in page
     member_page = agm_world.board_world.world.client("member").get(
         murl(agm_world, "meeting")).content.decode()
-    assert "Snowed in." in member_page
+    assert "Snowed in." in member_page and "Appoint a proxy" not in member_page
 
 
 def test_bad_input_names_the_field_and_changes_nothing(agm_world):
