@@ -302,9 +302,10 @@ class ResolutionItemForm(forms.Form):
     explanatory_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
                                        required=False)
     kind = forms.ChoiceField(choices=ResolutionKind.choices, label="Kind of resolution")
-    fraction_numerator = forms.IntegerField(min_value=1, initial=3,
+    # The contest keeps both in a small integer; 1000 allows any fraction a society's rules use.
+    fraction_numerator = forms.IntegerField(min_value=1, max_value=1000, initial=3,
                                             label="Special: at least this many…")
-    fraction_denominator = forms.IntegerField(min_value=1, initial=4,
+    fraction_denominator = forms.IntegerField(min_value=1, max_value=1000, initial=4,
                                               label="…of every this many votes cast")
     voting_opens = forms.DateTimeField(widget=DATETIME, label="Advance online voting opens")
     voting_closes = forms.DateTimeField(widget=DATETIME, label="Advance online voting closes",
