@@ -9,7 +9,9 @@ import hashlib
 from django.contrib import messages
 from django.db import connection, transaction
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -148,8 +150,7 @@ def contest_detail(request, public_id):
         except BallotError as problem:
             error = str(problem)
         else:
-            return render(request, "ballots/receipt.html",
-                          {"contest": contest, "receipt": receipt})
+            return receipt_response(request, contest, receipt)
     candidates = ballot_order(contest, services.ballot_candidates(contest), member)
     entry = contest.roll.filter(member=member).first() if member is not None else None
     is_open = services.voting_is_open(contest)
@@ -161,6 +162,28 @@ def contest_detail(request, public_id):
         "turnout": services.turnout(contest) if show_turnout else None,
         "my_candidacy": contest.candidates.filter(member=member).first() if member else None,
     }, status=400 if error else 200)
+
+
+@functools.lru_cache(maxsize=1024)
+def _receipt_links(society_slug: str) -> dict:
+    """The receipt page's links, which depend only on the society's slug."""
+    return {
+        "home": reverse("home"),
+        "society": reverse("societies:home", kwargs={"society_slug": society_slug}),
+        "my_societies": reverse("my_societies"),
+        "sign_out": reverse("account_logout"),
+        "elections": reverse("ballots:index", kwargs={"society_slug": society_slug}),
+    }
+
+
+def receipt_response(request, contest: Contest, receipt: str) -> HttpResponse:
+    """The answer to a vote: the receipt, shown once, on a page standing alone (see the
+    template) and rendered without the context processors the full layout needs."""
+    html = loader.get_template("ballots/receipt.html").render({
+        "contest": contest, "receipt": receipt, "society": request.society,
+        "links": _receipt_links(request.society.slug), "csrf_token": get_token(request),
+    })
+    return HttpResponse(html)
 
 
 # Nominations

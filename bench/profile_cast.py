@@ -48,7 +48,7 @@ def _time_phases() -> None:
     _timed(ballots.views, "_contest", "contest lookup")
     _timed(services, "cast_ballot", "cast_ballot service")
     _timed(services, "canonical_choices", "  of which canonical_choices")
-    _timed(ballots.views, "render", "render receipt")
+    _timed(ballots.views, "receipt_response", "receipt response")
 
 
 def main(n: int) -> None:
