@@ -24,29 +24,34 @@ from boards.models import (
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PAPER_MAX_BYTES = 10 * 1024 * 1024
+# Votes are counted into integer columns; a tally past this is a typing slip, not a meeting.
+MAX_VOTES = 100_000_000
 
 
 class BodyForm(forms.Form):
     name = forms.CharField(max_length=120)
     kind = forms.ChoiceField(choices=BodyKind.choices)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    # Upper bounds keep numbers inside their small-integer columns: beyond them PostgreSQL
+    # refused the row with a 500 instead of the form naming the field.
     rotation_numerator = forms.IntegerField(
-        min_value=0, initial=1, label="Retire by rotation: this many…")
+        min_value=0, max_value=1000, initial=1, label="Retire by rotation: this many…")
     rotation_denominator = forms.IntegerField(
-        min_value=1, initial=3, label="…of every this many subject to rotation")
+        min_value=1, max_value=1000, initial=3, label="…of every this many subject to rotation")
 
 
 class SeatCategoryForm(forms.Form):
     body = forms.ModelChoiceField(queryset=Body.objects.none())
     name = forms.CharField(max_length=120)
-    seats = forms.IntegerField(min_value=0)
+    seats = forms.IntegerField(min_value=0, max_value=1000)
     filled_by = forms.ChoiceField(choices=FilledBy.choices)
     constituency = forms.ModelChoiceField(queryset=None, required=False,
                                           help_text="Elected seats only; blank: all members.")
     appointing_body = forms.CharField(max_length=200, required=False,
                                       help_text="Appointed seats only: who appoints.")
-    term_years = forms.IntegerField(min_value=1, required=False, label="Term length (years)")
-    max_consecutive_terms = forms.IntegerField(min_value=1, required=False)
+    term_years = forms.IntegerField(min_value=1, max_value=100, required=False,
+                                    label="Term length (years)")
+    max_consecutive_terms = forms.IntegerField(min_value=1, max_value=100, required=False)
     requires_membership = forms.BooleanField(required=False, initial=True,
                                              label="Holders must be members")
     subject_to_rotation = forms.BooleanField(required=False,
@@ -148,9 +153,9 @@ class DecisionForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Decision")
     proposer = forms.CharField(max_length=200, required=False)
     seconder = forms.CharField(max_length=200, required=False)
-    votes_for = forms.IntegerField(min_value=0, initial=0)
-    votes_against = forms.IntegerField(min_value=0, initial=0)
-    abstentions = forms.IntegerField(min_value=0, initial=0)
+    votes_for = forms.IntegerField(min_value=0, max_value=MAX_VOTES, initial=0)
+    votes_against = forms.IntegerField(min_value=0, max_value=MAX_VOTES, initial=0)
+    abstentions = forms.IntegerField(min_value=0, max_value=MAX_VOTES, initial=0)
     casting_vote = forms.ChoiceField(
         choices=[("", "None"), ("for", "For"), ("against", "Against")], required=False,
         label="Chair's casting vote (on a tie)")
@@ -394,14 +399,17 @@ class AttendanceForm(forms.Form):
 
 class MeetingVoteForm(forms.Form):
     method = forms.ChoiceField(choices=VoteMethod.choices, label="How the meeting voted")
-    room_for = forms.IntegerField(min_value=0, initial=0, label="In the room: for")
-    room_against = forms.IntegerField(min_value=0, initial=0, label="In the room: against")
-    room_abstain = forms.IntegerField(min_value=0, initial=0, label="In the room: abstentions")
-    discretion_for = forms.IntegerField(min_value=0, initial=0,
+    room_for = forms.IntegerField(min_value=0, max_value=MAX_VOTES, initial=0,
+                                  label="In the room: for")
+    room_against = forms.IntegerField(min_value=0, max_value=MAX_VOTES, initial=0,
+                                      label="In the room: against")
+    room_abstain = forms.IntegerField(min_value=0, max_value=MAX_VOTES, initial=0,
+                                      label="In the room: abstentions")
+    discretion_for = forms.IntegerField(min_value=0, max_value=MAX_VOTES, initial=0,
                                         label="Discretionary proxies: for")
-    discretion_against = forms.IntegerField(min_value=0, initial=0,
+    discretion_against = forms.IntegerField(min_value=0, max_value=MAX_VOTES, initial=0,
                                             label="Discretionary proxies: against")
-    discretion_abstain = forms.IntegerField(min_value=0, initial=0,
+    discretion_abstain = forms.IntegerField(min_value=0, max_value=MAX_VOTES, initial=0,
                                             label="Discretionary proxies: abstentions")
     casting_vote = forms.ChoiceField(
         choices=[("", "None"), ("for", "For"), ("against", "Against")], required=False,
