@@ -34,14 +34,14 @@ def _timed(owner, name: str, label: str) -> None:
 
 def _time_phases() -> None:
     import django.contrib.auth
-    from django.contrib.sessions.backends.db import SessionStore
     from django.middleware.csrf import CsrfViewMiddleware
 
     import ballots.views
     import societies.middleware
     from ballots import services
+    from societies.middleware import SessionStore
 
-    _timed(SessionStore, "load", "session load")
+    _timed(SessionStore, "_get_session_from_db", "session row read")
     _timed(django.contrib.auth, "get_user", "user (incl. session)")
     _timed(societies.middleware, "society_and_visitor", "society + visitor")
     _timed(CsrfViewMiddleware, "process_view", "csrf check")
