@@ -6,13 +6,16 @@ who typed nothing would submit it. Every response must be one the site means to 
 500, never a link to a page that is not there), and every HTML page must have a title, one
 h1 and a main landmark. The platform superuser's pages, the pages outside the societies (home,
 my societies, account settings) and what a visitor who is not signed in can reach are crawled
-the same way.
+the same way. As the officers crawl, every number field of every POST form they reach is
+sent, in turn, a number too large to store (each post rolled back): bad input must be a form
+error, never a 500.
 
 The demo is loaded once for the module inside a transaction that is rolled back at the end, so
 the rest of the suite never sees it.
 """
 
 from collections import deque
+from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
@@ -23,6 +26,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import User
@@ -35,6 +39,8 @@ SUPERUSER = "admin@omov.example.org"
 # Pages reached by one URL pattern with different ids (a member, a ballot, a meeting...) share a
 # view and template: a few of each find what a wrong row would break, all of them only cost time.
 SAMPLES_PER_ROUTE = 4
+# Numbers too large for a small, a 32-bit and a 64-bit integer column.
+TOO_LARGE = ("40000", "2147483648", "99999999999999999999")
 # Signing out ends the crawl's session; the Django admin is Django's own.
 OUTSIDE_THE_CRAWL = ("/accounts/logout/", "/admin/")
 # A link may only lead to a page the site means to give this login: a link to a 403 offers a
@@ -77,12 +83,21 @@ def demo(django_db_setup, django_db_blocker):
             outer.__exit__(None, None, None)
 
 
+def filled(kind: str) -> str:
+    """What a person would type into an empty field of this type."""
+    soon = timezone.localtime() + timedelta(days=2)
+    return {"number": "1", "date": soon.date().isoformat(),
+            "datetime-local": soon.strftime("%Y-%m-%dT%H:%M"),
+            "email": "someone@example.org"}.get(kind, "Demo crawl")
+
+
 class PageParser(HTMLParser):
-    """Links, GET forms and the landmarks the accessible layout promises."""
+    """Links, forms and the landmarks the accessible layout promises. GET forms keep what a
+    person who typed nothing sends; POST forms are filled with plausible values."""
 
     def __init__(self):
         super().__init__()
-        self.links, self.forms = [], []
+        self.links, self.forms, self.post_forms = [], [], []
         self.h1 = self.main = 0
         self.title = ""
         self._in_title = False
@@ -101,8 +116,8 @@ class PageParser(HTMLParser):
             self._in_title = True
         elif tag == "form":
             method = (attrs.get("method") or "get").lower()
-            self._form = {"action": attrs.get("action") or "", "fields": []} \
-                if method == "get" else None
+            self._form = {"action": attrs.get("action") or "", "fields": [], "numbers": [],
+                          "post": method == "post"}
         elif self._form is not None and tag in ("input", "select", "textarea", "option",
                                                 "button"):
             self._field(tag, attrs)
@@ -114,16 +129,21 @@ class PageParser(HTMLParser):
                                                     "file"):
             if kind in ("checkbox", "radio") and "checked" not in attrs:
                 return
-            self._form["fields"].append([name, attrs.get("value") or ("on" if kind in (
-                "checkbox", "radio") else "")])
+            value = attrs.get("value") or ("on" if kind in ("checkbox", "radio") else "")
+            if self._form["post"] and not value and kind != "hidden":
+                value = filled(kind)
+            if kind == "number":
+                self._form["numbers"].append(name)
+            self._form["fields"].append([name, value])
         elif tag == "textarea" and name:
-            self._form["fields"].append([name, ""])
+            self._form["fields"].append([name, filled("text") if self._form["post"] else ""])
         elif tag == "select" and name:
             self._select = [name, None]
             self._form["fields"].append(self._select)
         elif tag == "option" and self._select is not None:
             value = attrs.get("value", "")
-            if self._select[1] is None or "selected" in attrs:
+            if self._select[1] is None or "selected" in attrs or (
+                    self._form["post"] and not self._select[1]):
                 self._select[1] = value
 
     def handle_endtag(self, tag):
@@ -134,7 +154,7 @@ class PageParser(HTMLParser):
                 self._select[1] = ""
             self._select = None
         elif tag == "form" and self._form is not None:
-            self.forms.append(self._form)
+            (self.post_forms if self._form["post"] else self.forms).append(self._form)
             self._form = None
 
     def handle_data(self, data):
@@ -150,8 +170,10 @@ def route_of(path: str) -> str:
 
 
 class Crawl:
-    def __init__(self, client: Client, prefix: str, start: str, skip: tuple = ()):
+    def __init__(self, client: Client, prefix: str, start: str, skip: tuple = (),
+                 post_numbers: bool = False):
         self.client, self.prefix, self.skip = client, prefix, skip
+        self.post_numbers, self.posted = post_numbers, set()
         self.queue = deque([(start, "(start)")])
         self.seen = {start}
         self.per_route = {}
@@ -211,6 +233,9 @@ class Crawl:
             self.problems.append(f"{parser.main} <main> elements: {where}")
         for href in parser.links:
             self.add(href, url, url)
+        if self.post_numbers:
+            for form in parser.post_forms:
+                self.post_too_large_numbers(form, url)
         for form in parser.forms:
             action = urljoin(url, form["action"] or url)
             action = urlunsplit(urlsplit(action)._replace(query="", fragment=""))
@@ -221,12 +246,32 @@ class Crawl:
                 self.add(f"{action}?{query}" if query else action, url, f"a form on {url}")
 
 
-def crawl_as(email: str, prefix: str, start: str, skip: tuple = ()) -> Crawl:
+    def post_too_large_numbers(self, form: dict, url: str):
+        """Each number field of a POST form, in turn, too large for a small, a 32-bit and a
+        64-bit integer column: a form error or an accepted value, never a 500. Each post is
+        rolled back, so the crawl goes on through the demo as loaded."""
+        action = urljoin(url, form["action"] or url)
+        for name in form["numbers"]:
+            for number in TOO_LARGE:
+                key = (route_of(urlsplit(action).path), name, number)
+                if key in self.posted:
+                    continue
+                self.posted.add(key)
+                data = {**dict(form["fields"]), name: number}
+                with transaction.atomic():
+                    status = self.client.post(action, data).status_code
+                    transaction.set_rollback(True)
+                if status not in (200, 302, 303, 400):
+                    self.problems.append(f"{status} POST {action} {name}={number} (from {url})")
+
+
+def crawl_as(email: str, prefix: str, start: str, skip: tuple = (),
+             post_numbers: bool = False) -> Crawl:
     client = Client()
     if email:
         with scopes_disabled():
             client.force_login(User.objects.get(email=email))
-    return Crawl(client, prefix, start, skip).run()
+    return Crawl(client, prefix, start, skip, post_numbers).run()
 
 
 @pytest.mark.parametrize("login", LOGINS)
@@ -241,6 +286,15 @@ def test_every_platform_page_works_for_the_superuser(demo, db):
     crawl = crawl_as(SUPERUSER, "/platform/", "/platform/societies/")
     assert crawl.problems == []
     assert crawl.pages >= 2, "the society list and the new-society form"
+
+
+@pytest.mark.parametrize("login", ["secretary", "returning-officer"])
+@pytest.mark.parametrize("slug", SLUGS)
+def test_no_form_an_officer_reaches_crashes_on_a_number_too_large(demo, db, slug, login):
+    """The officers hold the forms that store numbers (settings, shares, seats, votes)."""
+    crawl = crawl_as(demo_email(login, slug), f"/s/{slug}/", f"/s/{slug}/", post_numbers=True)
+    assert crawl.problems == []
+    assert crawl.posted, "the crawl found forms with number fields"
 
 
 @pytest.mark.parametrize("login", [*LOGINS, "admin"])
