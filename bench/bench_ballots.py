@@ -219,7 +219,10 @@ def _wrk(wrk, url, connections, lua_args, seconds=DURATION, server_pid=None) -> 
     cpu_before = _server_cpu_seconds(server_pid) if server_pid else 0.0
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     os.unlink(script.name)
-    figures = _parse_wrk(result.stdout, seconds)
+    try:
+        figures = _parse_wrk(result.stdout, seconds)
+    except (AttributeError, ValueError) as error:
+        raise RuntimeError(f"could not read wrk's output for {url}:\n{result.stdout}") from error
     if server_pid:
         cpu = _server_cpu_seconds(server_pid) - cpu_before
         figures["server_cpu_ms"] = 1000 * cpu / max(figures["requests"], 1)
