@@ -218,8 +218,8 @@ if env_bool("TRUST_X_FORWARDED_PROTO", False):
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
 SESSION_COOKIE_HTTPONLY = True
 # Database sessions (a signed-out session is dead on the server), read by a written-out query;
-# see societies/middleware.py and docs/performance.md.
-SESSION_ENGINE = "societies.middleware"
+# see accounts/sessions.py and docs/performance.md.
+SESSION_ENGINE = "accounts.sessions"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

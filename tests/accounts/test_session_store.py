@@ -1,4 +1,4 @@
-"""The session store (settings.SESSION_ENGINE = "societies.middleware"): Django's database
+"""The session store (settings.SESSION_ENGINE = "accounts.sessions"): Django's database
 sessions with the row read by a written-out query. Signed out, expired or unknown sessions
 must be dead on the server exactly as with Django's own store."""
 
@@ -10,11 +10,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from societies.middleware import SessionStore
+from accounts.sessions import SessionStore
 
 
 def test_the_engine_is_the_database_store_with_the_written_out_read():
-    assert settings.SESSION_ENGINE == "societies.middleware"
+    assert settings.SESSION_ENGINE == "accounts.sessions"
 
 
 def test_a_saved_session_reads_back_and_a_missing_one_is_empty(db):
