@@ -203,8 +203,9 @@ def _parse_wrk(output: str, seconds: float) -> dict:
     ok = requests - (int(non_ok.group(1)) if non_ok else 0)
     return {
         "ok_per_s": ok / seconds,
-        "p50": ms(re.search(r"50%\s+(\S+)", output).group(1)),
-        "p99": ms(re.search(r"99%\s+(\S+)", output).group(1)),
+        # Anchored to the line: "62.50%" on the Req/Sec line must not read as the median.
+        "p50": ms(re.search(r"^\s*50%\s+(\S+)", output, re.MULTILINE).group(1)),
+        "p99": ms(re.search(r"^\s*99%\s+(\S+)", output, re.MULTILINE).group(1)),
         "requests": requests, "ok": ok, "errors": errors.group(1) if errors else "",
     }
 
