@@ -178,13 +178,19 @@ def end_term(*, actor, term: Term, ended_on: date, reason: str) -> Term:
     return locked
 
 
-@transaction.atomic
-def ratify_co_option(*, actor, term: Term, ratified_on: date) -> Term:
+def locked_co_option_awaiting_agm(term: Term) -> Term:
+    """The co-opted term, locked, still awaiting the AGM's ratification (BoardError if not)."""
     locked = Term.objects.select_for_update(of=("self",)).get(pk=term.pk)
     if locked.how_filled != FilledBy.CO_OPTED:
-        raise BoardError("Only a co-option is ratified.")
+        raise BoardError("Only a co-option is put to the AGM for ratification.")
     if locked.ratified_on is not None or locked.ended_on is not None:
-        raise BoardError("This co-option is already ratified or ended.")
+        raise BoardError(f"{locked.holder_name}'s co-option is already ratified or ended.")
+    return locked
+
+
+@transaction.atomic
+def ratify_co_option(*, actor, term: Term, ratified_on: date) -> Term:
+    locked = locked_co_option_awaiting_agm(term)
     locked.ratified_on = ratified_on
     locked.save(update_fields=["ratified_on"])
     audit.record(locked.society, actor, "board.co_option_ratified", locked,

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from boards import rules
 from boards.models import FilledBy, OfficerAppointment, SeatCategory, Term, TermEnd
-from boards.services import BoardError, _add_years, _iso
+from boards.services import BoardError, _add_years, _iso, locked_co_option_awaiting_agm
 from societies import audit
 
 REFERENCE_LENGTH = 200
@@ -251,11 +251,7 @@ def awaiting_ratification(society):
 @transaction.atomic
 def record_co_option_not_ratified(*, actor, term: Term, decided_on: date) -> Term:
     """The AGM did not ratify a co-option: the term ends that day ("co-option not ratified")."""
-    locked = Term.objects.select_for_update(of=("self",)).get(pk=term.pk)
-    if locked.how_filled != FilledBy.CO_OPTED:
-        raise BoardError("Only a co-option is put to the AGM for ratification.")
-    if locked.ratified_on is not None or locked.ended_on is not None:
-        raise BoardError(f"{locked.holder_name}'s co-option is already ratified or ended.")
+    locked = locked_co_option_awaiting_agm(term)
     if decided_on < locked.started_on:
         raise BoardError(f"The AGM's decision cannot be before the co-option "
                          f"({locked.started_on:%d %B %Y}).")
