@@ -15,7 +15,7 @@ decision (the reference stays on the application or member, as before).
 from datetime import date
 
 from boards.models import Body, BodyKind, Decision, Outcome
-from boards.services import _enter_decision
+from boards.services import enter_decision
 
 ADMISSION_TEXT = {
     "admitted": "Admit {name} (application {ref}) to membership as member no. {number}.",
@@ -55,7 +55,7 @@ def record_application_decision(sender=None, *, application, member, outcome: st
                            number=member.member_number if member else "")
     if outcome == "declined" and application.decline_reason:
         text = f"{text} Reason: {application.decline_reason}"
-    decision = _enter_decision(
+    decision = enter_decision(
         actor, society, body=body, meeting_label=decision_reference.strip(),
         decided_on=decided_on, text=text,
         outcome=Outcome.CARRIED, casting_vote_used=False, member=member,
@@ -76,7 +76,7 @@ def record_expulsion_decision(sender=None, *, member, ceased_on: date, reason: s
         return {}
     if _already_recorded(society, body, ceased_on, member=member):
         return {}
-    decision = _enter_decision(
+    decision = enter_decision(
         actor, society, body=body, meeting_label=member.cessation_reference,
         decided_on=ceased_on,
         text=f"Expel {member.full_name} (member no. {member.member_number}) from membership.",

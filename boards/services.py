@@ -292,7 +292,7 @@ def record_decision(*, actor, society: Society, text: str, decided_on: date, bod
     for linked, what in ((meeting, "meeting"), (member, "member"), (application, "application")):
         if linked is not None and linked.society_id != society.pk:
             raise BoardError(f"That {what} is not one of this society's.")
-    decision = _enter_decision(
+    decision = enter_decision(
         actor, society, body=body, meeting_label=meeting_label.strip(), decided_on=decided_on,
         text=text.strip(), proposer=proposer.strip(), seconder=seconder.strip(),
         votes_for=votes_for, votes_against=votes_against, abstentions=abstentions,
@@ -309,7 +309,7 @@ def record_decision(*, actor, society: Society, text: str, decided_on: date, bod
     return decision
 
 
-def _enter_decision(actor, society, **fields) -> Decision:
+def enter_decision(actor, society, **fields) -> Decision:
     """Write the next entry of the register (the caller audits it)."""
     # Lock the society row so numbers are given out one at a time.
     Society.objects.select_for_update(of=("self",)).get(pk=society.pk)
@@ -834,7 +834,7 @@ def vote_on_resolution(*, actor, item: AgendaItem, room_for: int, room_against: 
         fraction=Fraction(contest.fraction_numerator, contest.fraction_denominator),
         casting_vote=casting_vote or None)
     kind_name = "Special resolution" if kind == "special" else "Ordinary resolution"
-    decision = _enter_decision(
+    decision = enter_decision(
         actor, society, meeting=meeting, meeting_label=str(meeting),
         decided_on=decided_on or meeting.held_on,
         text=f"{kind_name} — {contest.title}: {contest.resolution_text}",
@@ -968,7 +968,7 @@ def approve_minutes(*, actor, minutes: Minutes, at_meeting: Meeting,
     if meeting.is_general != at_meeting.is_general or (
             not meeting.is_general and meeting.body_id != at_meeting.body_id):
         raise BoardError("Minutes are approved at a later meeting of the same body.")
-    decision = _enter_decision(
+    decision = enter_decision(
         actor, society, body=at_meeting.body, meeting=at_meeting,
         meeting_label=str(at_meeting), decided_on=at_meeting.held_on,
         text=f"That the minutes of the {meeting} be approved as a correct record.",
