@@ -482,49 +482,55 @@ def voting_is_open(contest: Contest, now: datetime | None = None) -> bool:
             and contest.voting_opens <= now < contest.voting_closes)
 
 
+# Claims the member's unvoted roll entry only while the society's contest is open in the
+# database. The entry is found by its unique (contest, member) index alone and the society is
+# checked on the contest: a society condition on the roll itself let the planner combine the
+# society's index, reading every roll entry of a big society (docs/performance.md).
 CLAIM_ONLINE = """
     UPDATE ballots_voterrollentry SET voted_at = %s, channel = %s
-    WHERE society_id = %s AND contest_id = %s AND member_id = %s AND voted_at IS NULL
-      AND EXISTS (SELECT 1 FROM ballots_contest WHERE id = %s AND state = %s
-                  AND voting_opens <= %s AND voting_closes > %s)
+    WHERE contest_id = %s AND member_id = %s AND voted_at IS NULL
+      AND EXISTS (SELECT 1 FROM ballots_contest WHERE id = %s AND society_id = %s
+                  AND state = %s AND voting_opens <= %s AND voting_closes > %s)
 """
 
 
-def _not_claimed_because(contest: Contest, member: Member, now: datetime) -> str:
-    """Why a roll entry could not be claimed, in the order a voter should hear it."""
+def _refusal(contest: Contest, member: Member, now: datetime) -> str | None:
+    """Why `member` may not vote in `contest` now, in the order a voter should hear it, or
+    None if their roll entry could be claimed."""
     entry = (VoterRollEntry.objects.select_related("contest")
              .filter(contest_id=contest.pk, member_id=member.pk).first())
     if not voting_is_open(entry.contest if entry else Contest.objects.get(pk=contest.pk), now):
         return "Voting in this contest is not open: your ballot was not recorded."
     if entry is None:
         return "You are not on the roll for this contest."
-    return "You have already voted in this contest."
+    if entry.voted_at is not None:
+        return "You have already voted in this contest."
+    return None
 
 
-@transaction.atomic
 def cast_ballot(*, actor, contest: Contest, member: Member, choices) -> str:
     """Cast `member`'s ballot in `contest` and return its receipt code (DESIGN §6).
 
-    Claim the roll entry while the poll is open, check the ballot, store it, audit — one
-    transaction. The ballot row carries no member, user, time or channel.
+    Check the ballot, then claim the roll entry while the poll is open and store the ballot
+    with its audit entry — all or nothing. The ballot row carries no member, user, time or
+    channel.
     """
     now = timezone.now()
-    # One statement locks the member's roll entry and claims it only if it is unvoted and
-    # the poll is open: the database has the last word, so of two casts at once (or a cast
-    # and a paper strike-off) only one can claim it. Written out because the ORM spends
-    # longer building this statement than the database spends running it.
-    at = connection.ops.adapt_datetimefield_value(now)
-    with connection.cursor() as cursor:
-        cursor.execute(CLAIM_ONLINE, [at, Channel.ONLINE.value, contest.society_id, contest.pk,
-                                      member.pk, contest.pk, ContestState.OPEN.value, at, at])
-        claimed = cursor.rowcount
-    if claimed != 1:
-        raise BallotError(_not_claimed_because(contest, member, now))
-    # A ballot that does not read raises here, which rolls the claim back with it.
-    text = canonical_choices(contest, choices, standing_after_nominations(contest))
+    try:
+        # The cached candidate list is final once the contest has left DRAFT (it never
+        # returns there); a contest read as DRAFT cannot be claimed anyway.
+        standing = (standing_after_nominations(contest)
+                    if contest.state != ContestState.DRAFT else None)
+        text = canonical_choices(contest, choices, standing)
+    except BallotError:
+        # Someone who may not vote hears that first, whatever their ballot says.
+        refusal = _refusal(contest, member, now)
+        if refusal:
+            raise BallotError(refusal) from None
+        raise
     ballot = CastBallot(society_id=contest.society_id, contest=contest, choices=text)
     # The same entry `audit.record` writes (tests/ballots/test_casting_inserts.py holds the
-    # two equal), inserted with the ballot in one written-out statement on PostgreSQL.
+    # two equal); it names the member, never the ballot.
     entry = AuditEntry(
         society_id=contest.society_id,
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -532,44 +538,65 @@ def cast_ballot(*, actor, contest: Contest, member: Member, choices) -> str:
         action="ballot.cast", target_type=Contest._meta.label,
         target_id=str(contest.public_id), target_label=str(contest)[:200],
         data={"member": member.member_number, "channel": Channel.ONLINE}, created_at=now)
-    _insert_together(ballot, entry)
+    at = connection.ops.adapt_datetimefield_value(now)
+    claim = [at, Channel.ONLINE.value, contest.pk, member.pk, contest.pk, contest.society_id,
+             ContestState.OPEN.value, at, at]
+    if not _claim_and_insert(claim, ballot, entry):
+        raise BallotError(_refusal(contest, member, now)
+                          or "You have already voted in this contest.")
     return ballot.receipt
 
 
 _INSERTS = {}
 
 
-def _insert_sql(model) -> tuple[str, list]:
-    """INSERT of every concrete column of `model` but an auto id, built once per model."""
-    key = (model, connection.vendor)
+def _insert_sql(model, source: str) -> tuple[str, list]:
+    """INSERT of every concrete column of `model` but an auto id, built once per model:
+    `source` "values" for INSERT … VALUES, "claim" for INSERT … SELECT … FROM claim (one row
+    if the roll entry was claimed, none if not)."""
+    key = (model, source, connection.vendor)
     if key not in _INSERTS:
         quote = connection.ops.quote_name
         fields = [f for f in model._meta.concrete_fields
                   if not (f.primary_key and f.get_internal_type().endswith("AutoField"))]
         columns = ", ".join(quote(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
-        _INSERTS[key] = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
-                         f"VALUES ({marks})", fields)  # names from the model; values are params
+        rows = f"VALUES ({marks})" if source == "values" else f"SELECT {marks} FROM claim"  # noqa: S608
+        _INSERTS[key] = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {rows}",  # noqa: S608 (names from the model; values are parameters)
+                         fields)
     return _INSERTS[key]
 
 
-def _insert_together(*objects) -> None:
-    """Insert new rows of models without save signals in one round trip on PostgreSQL (a
-    statement of data-modifying CTEs) or one statement each elsewhere. The ORM took longer
-    to build the two INSERTs of a vote than the database took to run them."""
-    rows = []
+def _values(obj, fields) -> list:
+    return [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+
+
+def _claim_and_insert(claim: list, *objects) -> bool:
+    """Claim the roll entry (CLAIM_ONLINE's parameters) and, only if it was claimed, insert
+    `objects` (new rows of models without save signals); True if claimed.
+
+    On PostgreSQL it is one statement — the claim and the inserts as data-modifying CTEs, one
+    round trip, atomic by itself: of two casts at once only one claims the row, and the other
+    inserts nothing. Elsewhere a transaction of one statement each. The ORM took longer to
+    build these statements than the database took to run them."""
+    if connection.vendor != "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(CLAIM_ONLINE, claim)
+            if cursor.rowcount != 1:
+                return False
+            for obj in objects:
+                sql, fields = _insert_sql(type(obj), "values")
+                cursor.execute(sql, _values(obj, fields))
+        return True
+    parts, params = [f"claim AS ({CLAIM_ONLINE} RETURNING 1)"], list(claim)
     for obj in objects:
-        sql, fields = _insert_sql(type(obj))
-        rows.append((sql, [f.get_db_prep_save(getattr(obj, f.attname), connection)
-                           for f in fields]))
+        sql, fields = _insert_sql(type(obj), "claim")
+        parts.append(sql)
+        params += _values(obj, fields)
+    ctes = ", ".join([parts[0]] + [f"i{n} AS ({sql})" for n, sql in enumerate(parts[1:-1])])
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            ctes = ", ".join(f"i{n} AS ({sql})" for n, (sql, _) in enumerate(rows[:-1]))
-            cursor.execute(f"WITH {ctes} {rows[-1][0]}",
-                           [value for _, values in rows for value in values])
-        else:
-            for sql, values in rows:
-                cursor.execute(sql, values)
+        cursor.execute(f"WITH {ctes} {parts[-1]}", params)
+        return cursor.rowcount == 1
 
 
 # Paper ballots

@@ -38,8 +38,8 @@ def _time_phases() -> None:
 
     import ballots.views
     import societies.middleware
+    from accounts.sessions import SessionStore
     from ballots import services
-    from societies.middleware import SessionStore
 
     _timed(SessionStore, "_get_session_from_db", "session row read")
     _timed(django.contrib.auth, "get_user", "user (incl. session)")

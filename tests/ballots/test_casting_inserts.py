@@ -1,5 +1,6 @@
-"""A vote's ballot and audit entry are written by hand-built INSERTs (one statement on
-PostgreSQL): the rows must be the ones the ORM and `audit.record` would write."""
+"""A vote's claim of the roll entry, its ballot and its audit entry are written by hand-built
+statements (one statement on PostgreSQL): the rows must be the ones the ORM and `audit.record`
+would write, and a refused vote writes none of them."""
 
 import pytest
 from django.db import transaction
@@ -71,3 +72,41 @@ def test_votes_in_two_contests_and_two_voters_each_get_their_rows(world, contest
             assert CastBallot.objects.filter(contest=c).count() == 2
             assert AuditEntry.objects.filter(action="ballot.cast",
                                              target_id=str(c.public_id)).count() == 2
+
+
+@pytest.mark.parametrize("why", ["voted", "not_on_roll", "closed"])
+def test_who_may_not_vote_hears_that_before_what_is_wrong_with_their_ballot(
+        world, contest, why):
+    from tests.ballots.conftest import add_members
+
+    voter = contest.voters[0]
+    unreadable = ["00000000-0000-0000-0000-000000000000"]
+    with scope(society=world.society):
+        if why == "voted":
+            services.cast_ballot(actor=voter.user, contest=contest, member=voter,
+                                 choices=ids(contest, 0))
+        elif why == "not_on_roll":
+            voter = add_members(world, 1, start=900)[0]
+        else:
+            type(contest).objects.filter(pk=contest.pk).update(
+                voting_closes=timezone.now() - timezone.timedelta(minutes=1))
+        before = (CastBallot.objects.count(), AuditEntry.objects.count())
+        expected = {"voted": "already voted", "not_on_roll": "not on the roll",
+                    "closed": "not open"}[why]
+        with pytest.raises(BallotError, match=expected):
+            services.cast_ballot(actor=voter.user, contest=contest, member=voter,
+                                 choices=unreadable)
+        assert (CastBallot.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_a_readable_ballot_that_cannot_claim_writes_neither_row(world, contest):
+    voter = contest.voters[0]
+    with scope(society=world.society):
+        VoterRollEntry.objects.filter(contest=contest, member=voter).update(
+            voted_at=timezone.now(), channel=Channel.PAPER)
+        with pytest.raises(BallotError, match="already voted"):
+            services.cast_ballot(actor=voter.user, contest=contest, member=voter,
+                                 choices=ids(contest, 0))
+        assert not CastBallot.objects.exists()
+        assert not AuditEntry.objects.filter(action="ballot.cast").exists()
+        assert VoterRollEntry.objects.get(contest=contest, member=voter).channel == "paper"
