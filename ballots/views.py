@@ -35,7 +35,8 @@ from ballots.forms import (
 )
 from ballots.models import BallotOrder, CastBallot, Contest, ContestState, Election
 from ballots.services import BallotError
-from societies.access import get_or_404, requires, row_reader
+from config.rows import row_reader
+from societies.access import get_or_404, requires
 
 SHOWN_STATES = (ContestState.PUBLISHED, ContestState.UNOPPOSED)
 PUBLIC_ID = Contest._meta.get_field("public_id")

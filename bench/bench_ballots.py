@@ -93,6 +93,7 @@ _ceiling_view.csrf_exempt = True
 
 
 def _make_society(n_members: int):
+    from django.conf import settings
     from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
@@ -135,7 +136,7 @@ def _make_society(n_members: int):
                 batch_size=5000)
             contests.append(contest)
         auth_hash = users[0].get_session_auth_hash()
-        backend = "django.contrib.auth.backends.ModelBackend"
+        backend = settings.AUTHENTICATION_BACKENDS[0]  # what signing in records
         keys = []
         sessions = []
         store = SessionStore()

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import login
@@ -112,7 +113,7 @@ def _sign_in_with_password(request, user):
     them enrol two-factor authentication without asking for the password again."""
     from allauth.account.internal.flows.login import record_authentication
 
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     record_authentication(request, user, method="password", email=user.email,
                           reauthenticated=True)
 
