@@ -63,7 +63,33 @@ def wsgi_app():
     import config.urls
 
     config.urls.urlpatterns.append(path("bench/ceiling/", _ceiling_view))
+    if os.environ.get("BENCH_PROFILE"):
+        return _profiled(application, os.environ["BENCH_PROFILE"])
     return application
+
+
+def _profiled(application, prefix: str):
+    """The app with every request's Python CPU profiled (BENCH_PROFILE=prefix): each worker
+    writes prefix.<pid> every 1,000 requests. For finding where a request's time goes under
+    load; the figures of a profiled run are not the benchmark's."""
+    import cProfile
+
+    profiler = cProfile.Profile(time.process_time)
+    served = [0]
+
+    def app(environ, start_response):
+        if not environ["PATH_INFO"].startswith("/s/"):  # the votes, not the ceiling
+            return application(environ, start_response)
+        profiler.enable()
+        try:
+            return application(environ, start_response)
+        finally:
+            profiler.disable()
+            served[0] += 1
+            if served[0] % 1000 == 0:
+                profiler.dump_stats(f"{prefix}.{os.getpid()}")
+
+    return app
 
 
 def _ceiling_view(request):
@@ -90,6 +116,33 @@ _ceiling_view.csrf_exempt = True
 
 
 # Data
+
+EARLIER_RUNS = [
+    # Rows of the casting runs' societies, children first (this is the bench database).
+    "TRUNCATE ballots_castballot",
+    "DELETE FROM ballots_voterrollentry WHERE society_id = ANY(%(ids)s)",
+    "DELETE FROM societies_auditentry WHERE society_id = ANY(%(ids)s)",
+    "DELETE FROM ballots_candidate WHERE society_id = ANY(%(ids)s)",
+    "DELETE FROM ballots_contest WHERE society_id = ANY(%(ids)s)",
+    "DELETE FROM ballots_election WHERE society_id = ANY(%(ids)s)",
+    "DELETE FROM members_member WHERE society_id = ANY(%(ids)s)",
+    "DELETE FROM societies_stakeholderclass WHERE society_id = ANY(%(ids)s)",
+    "DELETE FROM societies_society WHERE id = ANY(%(ids)s)",
+    "DELETE FROM accounts_user WHERE email LIKE 'v%%@bench.test'",
+    "DELETE FROM django_session",
+]
+
+
+def _remove_earlier_runs() -> None:
+    """Each run makes a society of 84,000 voters; left in place, every run would measure a
+    bigger database than the one before."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM societies_society WHERE slug LIKE 'bench-ballots-%%'")
+        ids = [row[0] for row in cursor.fetchall()]
+        for statement in EARLIER_RUNS:
+            cursor.execute(statement, {"ids": ids})
 
 
 def _make_society(n_members: int):
@@ -309,10 +362,12 @@ def _casting(url: str) -> None:
 
     from ballots.models import CastBallot
 
-    with connection.cursor() as cursor:  # earlier runs' ballots: this is the bench database
-        cursor.execute("TRUNCATE ballots_castballot")
+    _remove_earlier_runs()
     society, contest, first, ref, keys, (low, high) = _make_society(
         2 * VOTERS_PER_RUN + WARM_UP_VOTERS)
+    with connection.cursor() as cursor:
+        # As autovacuum would within the minute: plan the votes on the tables as they are.
+        cursor.execute("ANALYZE")
     wrk = _ensure_wrk()
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "CONN_MAX_AGE": "600", "DEBUG": "0",
