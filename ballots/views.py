@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -164,26 +165,34 @@ def contest_detail(request, public_id):
     }, status=400 if error else 200)
 
 
+RECEIPT_MARK = "\x00receipt\x00"
+
+
 @functools.lru_cache(maxsize=1024)
-def _receipt_links(society_slug: str) -> dict:
-    """The receipt page's links, which depend only on the society's slug."""
-    return {
-        "home": reverse("home"),
-        "society": reverse("societies:home", kwargs={"society_slug": society_slug}),
-        "my_societies": reverse("my_societies"),
-        "sign_out": reverse("account_logout"),
-        "elections": reverse("ballots:index", kwargs={"society_slug": society_slug}),
-    }
+def _receipt_page(society_slug: str, society_name: str, contest_label: str) -> tuple[str, str]:
+    """The receipt page around its code, rendered once per society and contest: it is the
+    same for every voter but for the code, and these arguments are everything else it
+    shows (the static files' URLs change only with a new release, i.e. a new process)."""
+    html = loader.get_template("ballots/receipt.html").render({
+        "society_name": society_name, "contest_label": contest_label, "receipt": RECEIPT_MARK,
+        "links": {
+            "home": reverse("home"),
+            "society": reverse("societies:home", kwargs={"society_slug": society_slug}),
+            "my_societies": reverse("my_societies"),
+            "sign_out": reverse("account_logout"),
+            "elections": reverse("ballots:index", kwargs={"society_slug": society_slug}),
+        },
+    })
+    before, after = html.split(RECEIPT_MARK)
+    return before, after
 
 
 def receipt_response(request, contest: Contest, receipt: str) -> HttpResponse:
     """The answer to a vote: the receipt, shown once, on a page standing alone (see the
-    template) and rendered without the context processors the full layout needs."""
-    html = loader.get_template("ballots/receipt.html").render({
-        "contest": contest, "receipt": receipt, "society": request.society,
-        "links": _receipt_links(request.society.slug),
-    })
-    return HttpResponse(html)
+    template) around the code."""
+    society = request.society
+    before, after = _receipt_page(society.slug, society.name, str(contest))
+    return HttpResponse(before + escape(receipt) + after)
 
 
 # Nominations

@@ -56,11 +56,39 @@ def test_sign_out_from_the_receipt_page_ends_the_session(world, contest):
     assert not Session.objects.filter(session_key=key).exists()
 
 
-def test_the_receipt_links_follow_the_society(world, contest):
-    from ballots.views import _receipt_links
+def test_the_page_is_made_once_per_society_and_contest_and_shows_only_this_vote(world, contest):
+    from ballots.views import _receipt_page
 
-    here = _receipt_links(world.society.slug)
-    there = _receipt_links(world.other.society.slug)
-    assert here["elections"] == f"/s/{world.society.slug}/ballots/"
-    assert there["elections"] == f"/s/{world.other.society.slug}/ballots/"
-    assert here["home"] == there["home"]
+    _receipt_page.cache_clear()
+    _, first = cast(world, contest)
+    assert _receipt_page.cache_info().currsize == 1
+    with scope(society=world.society):
+        receipt = CastBallot.objects.get().receipt
+    html = first.content.decode()
+    assert html.count(receipt) == 1 and "\x00" not in html
+    assert f"/s/{world.society.slug}/ballots/" in html
+    # A second voter gets the same page around their own code, and never the first code.
+    voter = contest.voters[1]
+    client = Client()
+    client.force_login(voter.user)
+    with scope(society=world.society):
+        first_candidate = contest.candidates.get(number=1)
+    target = reverse("ballots:contest", kwargs={"society_slug": world.society.slug,
+                                                "public_id": contest.public_id})
+    second = client.post(target, {f"rank_{first_candidate.public_id}": "1"}).content.decode()
+    with scope(society=world.society):
+        codes = set(CastBallot.objects.values_list("receipt", flat=True))
+    (other,) = codes - {receipt}
+    assert other in second and receipt not in second
+    assert _receipt_page.cache_info().currsize == 1
+
+
+def test_the_page_follows_the_society_and_contest_it_is_for(world, contest):
+    from ballots.views import _receipt_page
+
+    here = "".join(_receipt_page(world.society.slug, "Millmead", "Community seats"))
+    there = "".join(_receipt_page(world.other.society.slug, "Other & Co", "Staff <seats>"))
+    assert f"/s/{world.society.slug}/ballots/" in here and "Millmead" in here
+    assert f"/s/{world.other.society.slug}/ballots/" in there
+    assert "Other &amp; Co" in there and "Staff &lt;seats&gt;" in there
+    assert world.society.slug not in there
