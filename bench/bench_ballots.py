@@ -9,7 +9,13 @@ claim-and-insert transaction, served the same way (the framework ceiling), and t
 that transaction with pgbench.
 
 Before the measured runs a 5 s warm-up at 16 connections (its own voters, not counted in the
-rates) lets each server thread open its database connection and fill its caches.
+rates) lets each server thread open its database connection and fill its caches. Each run
+starts from the same state: the earlier runs' voters and ballots are removed and the tables
+analyzed once, and before each measured run the casting tables are vacuumed and a checkpoint
+taken, so no autovacuum or checkpoint left by one run lands in the next.
+
+BENCH_PROFILE=prefix profiles every cast request in the server (cProfile, written to
+prefix.<pid> every 1,000 requests; its figures are not the benchmark's).
 
 Server: gunicorn gthread, 2 workers x 4 threads (BENCH_WORKERS, BENCH_THREADS to try others),
 127.0.0.1, persistent connections (CONN_MAX_AGE=600). wrk is installed with apt-get when
@@ -131,6 +137,18 @@ EARLIER_RUNS = [
     "DELETE FROM accounts_user WHERE email LIKE 'v%%@bench.test'",
     "DELETE FROM django_session",
 ]
+
+
+def _settle() -> None:
+    """Start each measured run from the same state: the previous run's dead roll-entry rows
+    vacuumed and its writes checkpointed, rather than autovacuum or a checkpoint landing in
+    whichever run comes next."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) ballots_voterrollentry, ballots_castballot, "
+                       "societies_auditentry")
+        cursor.execute("CHECKPOINT")
 
 
 def _remove_earlier_runs() -> None:
@@ -392,8 +410,10 @@ def _casting(url: str) -> None:
                                                  (64, keys[VOTERS_PER_RUN:]))):
                 path = Path(tmp) / f"keys{n}.txt"
                 path.write_text("\n".join(part) + "\n")
+                _settle()
                 runs[clients] = _wrk(wrk, target, clients, [str(path), body, cookies],
                                      server_pid=server.pid)
+            _settle()
             ceiling = _wrk(wrk, f"{base}/bench/ceiling/", 64, [str(path), "x=1", "a=%s"],
                            server_pid=server.pid)
     finally:

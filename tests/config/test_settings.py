@@ -67,3 +67,18 @@ def test_database_urls(tmp_path):
     assert parse_database_url("sqlite:////var/omov.db", tmp_path)["NAME"] == "/var/omov.db"
     with pytest.raises(ImproperlyConfigured, match="not supported"):
         parse_database_url("mysql://x/y", tmp_path)
+
+
+def _database_options(env):
+    result = manage("shell", "-c",
+                    "from django.conf import settings; "
+                    "print(sorted(settings.DATABASES['default']['OPTIONS'].items()))", env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_postgresql_prepares_repeated_statements_unless_told_not_to():
+    assert _database_options(PRODUCTION) == (
+        "[('prepare_threshold', 5), ('server_side_binding', True)]")
+    off = _database_options({**PRODUCTION, "DATABASE_PREPARED_STATEMENTS": "0"})
+    assert off == "[]"
