@@ -50,9 +50,9 @@ from pathlib import Path
 from bench.support import emit, setup_django
 
 DURATION = int(os.environ.get("BENCH_CAST_SECONDS", "30"))
-VOTERS_PER_RUN = 40_000
+VOTERS_PER_RUN = 60_000  # at 2,000 votes/s a 30 s run uses every one
 WARM_UP_SECONDS = 5
-WARM_UP_VOTERS = 4_000
+WARM_UP_VOTERS = 8_000
 CSRF_SECRET = "b" * 32
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -151,8 +151,16 @@ def _settle() -> None:
         cursor.execute("CHECKPOINT")
 
 
+def _check_first_votes(figures: dict, voters: int, run: str) -> None:
+    """wrk starts again at the first voter when it has used them all, and a second vote is
+    not a vote: a run that got that far measured something else."""
+    if figures["requests"] > voters:
+        raise RuntimeError(f"{run}: {figures['requests']} requests for {voters} voters; "
+                           "raise VOTERS_PER_RUN or WARM_UP_VOTERS")
+
+
 def _remove_earlier_runs() -> None:
-    """Each run makes a society of 84,000 voters; left in place, every run would measure a
+    """Each run makes a society of 128,000 voters; left in place, every run would measure a
     bigger database than the one before."""
     from django.db import connection, transaction
 
@@ -405,14 +413,16 @@ def _casting(url: str) -> None:
             path.write_text("\n".join(keys[2 * VOTERS_PER_RUN:]) + "\n")
             warm_up = _wrk(wrk, target, 16, [str(path), body, cookies],
                            seconds=WARM_UP_SECONDS)
+            _check_first_votes(warm_up, WARM_UP_VOTERS, "the warm-up")
             runs = {}
             for n, (clients, part) in enumerate(((16, keys[:VOTERS_PER_RUN]),
-                                                 (64, keys[VOTERS_PER_RUN:]))):
+                                                 (64, keys[VOTERS_PER_RUN:2 * VOTERS_PER_RUN]))):
                 path = Path(tmp) / f"keys{n}.txt"
                 path.write_text("\n".join(part) + "\n")
                 _settle()
                 runs[clients] = _wrk(wrk, target, clients, [str(path), body, cookies],
                                      server_pid=server.pid)
+                _check_first_votes(runs[clients], len(part), f"{clients} clients")
             _settle()
             ceiling = _wrk(wrk, f"{base}/bench/ceiling/", 64, [str(path), "x=1", "a=%s"],
                            server_pid=server.pid)
