@@ -100,8 +100,8 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Parameters bound by the server, and a query run five times on a connection prepared
     # there: PostgreSQL then stops parsing and planning the statements every request sends
-    # (docs/performance.md, casting). Off for a pooler that cannot keep prepared statements across
-    # transactions (PgBouncer before 1.21, or without max_prepared_statements).
+    # (docs/performance.md, casting). Off for a pooler that cannot keep prepared statements
+    # across transactions (PgBouncer before 1.21, or without max_prepared_statements).
     if env_bool("DATABASE_PREPARED_STATEMENTS", True):
         DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
         DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
