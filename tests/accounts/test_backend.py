@@ -16,7 +16,7 @@ from tests.conftest import make_user
 User = get_user_model()
 
 
-def test_it_is_the_only_backend_and_signing_in_records_it():
+def test_it_is_the_only_backend():
     assert settings.AUTHENTICATION_BACKENDS == ["accounts.backends.AuthenticationBackend"]
 
 
@@ -74,7 +74,7 @@ def test_signing_in_with_the_form_stores_this_backend_in_the_session(db):
     assert client.get(reverse("my_societies")).status_code == 200
 
 
-def test_the_instance_is_a_model_instance_with_no_pending_changes(db):
+def test_the_user_read_is_a_model_instance_with_the_same_session_hash(db):
     made = make_user("plain@example.org")
     read = AuthenticationBackend().get_user(made.pk)
     assert isinstance(read, Model)
