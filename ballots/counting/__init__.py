@@ -6,13 +6,18 @@ unit, and explains every step of a count.
     election = read_blt("ward4.blt")
     result = count("scottish", election)
     result.elected_names, result.to_dict(), result.report()
+
+A count that needs a lot and has no seed raises `LotRequired`; `lot_outcomes` tries every way
+its lots could fall and says whether the draw changed who was elected.
 """
 
 from __future__ import annotations
 
 from .blt import BLTError, read_blt, read_blt_text, write_blt
+from .lots import LotCheck, draw_seed, lot_outcomes
 from .model import CountError, Election, LotRequired, Result, Stage, TieBreak
 from .resolution import ResolutionResult, count_resolution
+from .ties import Chooser, lot_rule
 
 METHODS = ("plurality", "block", "approval", "ers97", "scottish", "meek")
 
@@ -20,6 +25,7 @@ __all__ = [
     "BLTError",
     "CountError",
     "Election",
+    "LotCheck",
     "LotRequired",
     "METHODS",
     "ResolutionResult",
@@ -28,6 +34,9 @@ __all__ = [
     "TieBreak",
     "count",
     "count_resolution",
+    "draw_seed",
+    "lot_outcomes",
+    "lot_rule",
     "read_blt",
     "read_blt_text",
     "write_blt",
@@ -39,11 +48,14 @@ def count(
     election: Election,
     seats: int | None = None,
     seed: int | str | None = None,
+    *,
+    chooser: Chooser | None = None,
 ) -> Result:
     """Count `election` by `method` for `seats` (default: the election's own seats).
 
     `seed` is only used to draw lots. With no seed a count that needs a lot stops with
-    `LotRequired`, so that no lot is ever drawn from a seed nobody published.
+    `LotRequired`, so that no lot is ever drawn from a seed nobody published. A `chooser`
+    (see ties.py) decides each lot instead of the seed.
     """
     if seats is None:
         seats = election.seats
@@ -52,20 +64,29 @@ def count(
     if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1:
         raise CountError(f"the number of seats must be a whole number of at least 1, not {seats!r}")
     seed_text = None if seed is None else str(seed)
+    try:
+        return _count(method, election, seats, seed_text, chooser)
+    except LotRequired as needed:
+        needed.method = method
+        needed.rule = lot_rule(method, needed.purpose)
+        raise
+
+
+def _count(method, election, seats, seed_text, chooser) -> Result:
     if method in ("plurality", "block", "approval"):
         from .plurality import count_marks
 
-        return count_marks(method, election, seats, seed_text)
+        return count_marks(method, election, seats, seed_text, chooser)
     if method == "ers97":
         from .stv_ers97 import count_ers97
 
-        return count_ers97(election, seats, seed_text)
+        return count_ers97(election, seats, seed_text, chooser)
     if method == "scottish":
         from .stv_scottish import count_scottish
 
-        return count_scottish(election, seats, seed_text)
+        return count_scottish(election, seats, seed_text, chooser)
     if method == "meek":
         from .stv_meek import count_meek
 
-        return count_meek(election, seats, seed_text)
+        return count_meek(election, seats, seed_text, chooser)
     raise CountError(f"unknown counting method {method!r}; choose one of {', '.join(METHODS)}")

@@ -18,17 +18,33 @@ class CountError(Exception):
 
 
 class LotRequired(CountError):
-    """A tie can only be broken by lot and no seed was given to draw it from."""
+    """A tie can only be broken by lot and no seed was given to draw it from.
+
+    `stage`, `purpose` and `names` say which tie; `count()` adds the `method` and the `rule`
+    that sends the tie to a lot, so a page can explain it without parsing the message.
+    """
 
     def __init__(self, stage: int, purpose: str, names: Iterable[str]):
         self.stage = stage
         self.purpose = purpose
         self.names = tuple(names)
+        self.method: str | None = None
+        self.rule = ""
         super().__init__(
             f"stage {stage}: {', '.join(self.names)} are tied ({purpose}) at every stage, so the "
             "rules require a lot; count again with a seed, published beforehand, so that anyone "
             "can repeat the draw"
         )
+
+    def to_dict(self) -> dict:
+        return {
+            "stage": self.stage,
+            "purpose": self.purpose,
+            "candidates": list(self.names),
+            "method": self.method,
+            "rule": self.rule,
+            "message": str(self),
+        }
 
 
 Prefs = tuple[int, ...]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from .model import Election, Result, Stage
 from .stv_common import StageBook, make_result
+from .ties import Chooser
 
 NAMES = {
     "plurality": ("Plurality", "one vote per ballot, for its first preference; most votes win"),
@@ -25,7 +26,9 @@ NAMES = {
 }
 
 
-def count_marks(method: str, election: Election, seats: int, seed: str | None) -> Result:
+def count_marks(
+    method: str, election: Election, seats: int, seed: str | None, chooser: Chooser | None = None
+) -> Result:
     names = election.candidates
     n = len(names)
     withdrawn = election.withdrawn
@@ -45,7 +48,7 @@ def count_marks(method: str, election: Election, seats: int, seed: str | None) -
             prefs = prefs[:limit]
         for c in prefs:
             votes[c] += weight
-    book = StageBook(election, 0, seed)
+    book = StageBook(election, 0, seed, chooser)
     standing = [c for c in range(n) if c not in withdrawn]
     ranked = sorted(standing, key=lambda c: -votes[c])
     notes = []

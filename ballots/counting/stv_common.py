@@ -5,19 +5,21 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .model import Election, Result, Stage, format_units
-from .ties import Tiebreaker
+from .ties import Chooser, Tiebreaker
 
 
 class StageBook:
     """Records each stage, and keeps the totals history that tie-breaks look back on."""
 
-    def __init__(self, election: Election, decimals: int, seed: str | None):
+    def __init__(
+        self, election: Election, decimals: int, seed: str | None, chooser: Chooser | None = None
+    ):
         self.names = election.candidates
         self.decimals = decimals
         self.stages: list[Stage] = []
         self.history: list[tuple[int, ...]] = []
         self.labels: list[str] = []
-        self.ties = Tiebreaker(self.names, seed)
+        self.ties = Tiebreaker(self.names, seed, chooser)
 
     def fmt(self, units: int) -> str:
         return format_units(units, self.decimals)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from .model import Election, Result, Stage, TieBreak
 from .stv_common import StageBook, make_result
-from .ties import FORWARD
+from .ties import FORWARD, Chooser
 from .tree import tree_for
 
 UNIT = 100  # one vote, in hundredths
@@ -39,12 +39,14 @@ RULES = (
 )
 
 
-def count_ers97(election: Election, seats: int, seed: str | None) -> Result:
+def count_ers97(
+    election: Election, seats: int, seed: str | None, chooser: Chooser | None = None
+) -> Result:
     tree = tree_for(election)
     split, cum = tree.split, tree.cum
     names = election.candidates
     n = len(names)
-    book = StageBook(election, 2, seed)
+    book = StageBook(election, 2, seed, chooser)
     fmt = book.fmt
     total = tree.valid * UNIT
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from .model import Election, Result, Stage
 from .stv_common import StageBook, make_result, order_by_votes
-from .ties import FORWARD
+from .ties import FORWARD, Chooser
 from .tree import tree_for
 
 DECIMALS = 15
@@ -48,12 +48,14 @@ RULES = (
 )
 
 
-def count_meek(election: Election, seats: int, seed: str | None) -> Result:
+def count_meek(
+    election: Election, seats: int, seed: str | None, chooser: Chooser | None = None
+) -> Result:
     tree = tree_for(election)
     split, cum = tree.split, tree.cum
     names = election.candidates
     n = len(names)
-    book = StageBook(election, DECIMALS, seed)
+    book = StageBook(election, DECIMALS, seed, chooser)
     fmt = book.fmt
     total = tree.valid * SCALE
 

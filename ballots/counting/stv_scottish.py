@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .model import Election, Result, Stage
 from .stv_common import StageBook, make_result, order_by_votes
-from .ties import BACKWARD
+from .ties import BACKWARD, Chooser
 from .tree import tree_for
 
 UNIT = 100_000  # one vote, in hundred-thousandths
@@ -23,12 +23,14 @@ RULES = (
 )
 
 
-def count_scottish(election: Election, seats: int, seed: str | None) -> Result:
+def count_scottish(
+    election: Election, seats: int, seed: str | None, chooser: Chooser | None = None
+) -> Result:
     tree = tree_for(election)
     split, cum = tree.split, tree.cum
     names = election.candidates
     n = len(names)
-    book = StageBook(election, 5, seed)
+    book = StageBook(election, 5, seed, chooser)
     fmt = book.fmt
 
     quota = (tree.valid // (seats + 1) + 1) * UNIT  # rule 46

@@ -5,6 +5,9 @@ the text ``omov-lot|<seed>|<stage>|<purpose>|<candidate name>``; the candidate w
 digest is drawn (and, when several must be drawn, the next lowest, and so on). The digest depends
 on names, not on ballot-paper numbers, so reordering the candidates does not change a draw, and
 anyone with the seed can repeat it with any SHA-256 tool.
+
+Instead of a seed, a count can be given a *chooser*: a function that picks the outcome of each
+lot itself. `lots.lot_outcomes` uses one to try every way the lots could fall.
 """
 
 from __future__ import annotations
@@ -17,6 +20,68 @@ from .model import LotRequired, TieBreak
 FORWARD = "earlier stage"  # ERS97 5.2.3, 5.2.5, 5.6.2: the earliest point where they differed
 BACKWARD = "most recent preceding stage"  # Scottish rules 49(2), 51(2)
 
+# chooser(stage, purpose, tied names, k) -> the positions in the tied names of the k drawn
+Chooser = Callable[[int, str, tuple[str, ...], int], Sequence[int]]
+
+# What a lot decides: "E and F are tied for <what>", "... cannot decide <question>"
+LOT_PURPOSES = {
+    "exclusion": ("exclusion", "which of them is excluded"),
+    "surplus order": ("the order of surpluses", "whose surplus is transferred first"),
+    "election": ("election", "which of them is elected first"),
+    "seat": ("the last seat", "which of them takes it"),
+}
+
+# What each method's rules say about a tie that only a lot can break.
+LOT_RULES = {
+    ("ers97", "exclusion"): (
+        "ERS97 rule 5.2.5: of candidates with equal lowest votes, the one with the lowest vote "
+        "at the earliest point in the count where their votes differed is excluded; if they "
+        "were equal at every point, it is decided by lot."
+    ),
+    ("ers97", "surplus order"): (
+        "ERS97 rule 5.2.3: of equal surpluses, the first transferred is that of the candidate "
+        "with the highest vote at the earliest point in the count where their votes differed; "
+        "if they were equal at every point, it is decided by lot."
+    ),
+    ("scottish", "exclusion"): (
+        "Scottish Local Government Elections Order 2007, schedule 1, rule 51: of candidates "
+        "with equal lowest votes, the one with the lowest vote at the most recent preceding "
+        "stage at which their votes differed is excluded; if they were equal at every stage, "
+        "the returning officer decides by lot."
+    ),
+    ("scottish", "surplus order"): (
+        "Scottish Local Government Elections Order 2007, schedule 1, rule 49: of equal "
+        "surpluses, the first transferred is that of the candidate with the highest vote at "
+        "the most recent preceding stage at which their votes differed; if they were equal at "
+        "every stage, the returning officer decides by lot."
+    ),
+    ("meek", "exclusion"): (
+        "Meek STV (Hill, Wichmann & Woodall 1987), as this count applies it: of hopeful "
+        "candidates with equal lowest votes, the one with the lowest vote at the earliest "
+        "stage where their votes differed is excluded; if they were equal at every stage, it "
+        "is decided by lot."
+    ),
+    ("meek", "election"): (
+        "Meek STV (Hill, Wichmann & Woodall 1987), as this count applies it: when more "
+        "candidates reach the quota together than seats are left, the one with the highest "
+        "vote at the earliest stage where their votes differed is elected; if they were equal "
+        "at every stage, it is decided by lot."
+    ),
+}
+MARKS_RULE = (
+    "A tie for the last seat has no earlier stage to look back on, so it is decided by lot."
+)
+
+
+def lot_rule(method: str | None, purpose: str) -> str:
+    """What the method's rules say about a tie (for `purpose`) that only a lot can break."""
+    if method in ("plurality", "block", "approval"):
+        return MARKS_RULE
+    return LOT_RULES.get(
+        (method, purpose),
+        "The tied candidates had equal votes at every stage, so the rules leave it to a lot.",
+    )
+
 
 def lot_digest(seed: str, stage: int, purpose: str, name: str) -> str:
     text = f"omov-lot|{seed}|{stage}|{purpose}|{name}"
@@ -26,9 +91,10 @@ def lot_digest(seed: str, stage: int, purpose: str, name: str) -> str:
 class Tiebreaker:
     """Breaks ties for one count and keeps the record of every tie it broke."""
 
-    def __init__(self, names: Sequence[str], seed: str | None):
+    def __init__(self, names: Sequence[str], seed: str | None, chooser: Chooser | None = None):
         self.names = names
         self.seed = seed
+        self.chooser = chooser
         self.records: list[TieBreak] = []
 
     def narrow(
@@ -62,12 +128,21 @@ class Tiebreaker:
     ) -> list[int]:
         """Draw k of the tied candidates by lot (the lowest digests)."""
         names = [self.names[c] for c in tied]
-        if self.seed is None:
+        if self.chooser is not None:
+            drawn = [tied[i] for i in self.chooser(stage, purpose, tuple(names), k)]
+            detail = f"{before}outcome of the lot chosen to explore every possible draw"
+        elif self.seed is None:
             raise LotRequired(stage, purpose, names)
-        digests = {c: lot_digest(self.seed, stage, purpose, self.names[c]) for c in tied}
-        order = sorted(tied, key=lambda c: (digests[c], c))
-        drawn = order[:k]
-        shown = ", ".join(f"{self.names[c]} {digests[c][:16]}" for c in order)
+        else:
+            digests = {c: lot_digest(self.seed, stage, purpose, self.names[c]) for c in tied}
+            order = sorted(tied, key=lambda c: (digests[c], c))
+            drawn = order[:k]
+            shown = ", ".join(f"{self.names[c]} {digests[c][:16]}" for c in order)
+            detail = (
+                f"{before}lot drawn from seed {self.seed!r}: SHA-256 of "
+                f"'omov-lot|{self.seed}|{stage}|{purpose}|<name>' begins {shown}; "
+                f"lowest digest drawn"
+            )
         self.records.append(
             TieBreak(
                 stage=stage,
@@ -75,11 +150,7 @@ class Tiebreaker:
                 candidates=tuple(names),
                 chosen=tuple(self.names[c] for c in drawn),
                 rule="lot",
-                detail=(
-                    f"{before}lot drawn from seed {self.seed!r}: SHA-256 of "
-                    f"'omov-lot|{self.seed}|{stage}|{purpose}|<name>' begins {shown}; "
-                    f"lowest digest drawn"
-                ),
+                detail=detail,
             )
         )
         return drawn
