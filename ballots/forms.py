@@ -206,5 +206,21 @@ class SignOffForm(forms.Form):
     on = forms.DateField(widget=DATE_INPUT, initial=timezone.localdate, label="Date")
 
 
+# A lot a stopped count needs: a draw now, or the seed published beforehand.
+
+
+class DrawSeedForm(forms.Form):
+    witness = forms.CharField(
+        max_length=200, required=False, label="Witness",
+        help_text="The scrutineer, candidate's agent or member who watched, as their name "
+                  "should appear on the result.")
+
+
+class PublishedSeedForm(DrawSeedForm):
+    seed = forms.CharField(max_length=64, label="Seed as published",
+                           help_text="Exactly as it was published before the count.")
+    field_order = ["seed", "witness"]
+
+
 class ReceiptLookupForm(forms.Form):
     receipt = forms.CharField(max_length=30, label="Your receipt code")

@@ -42,6 +42,11 @@ class ContestState(models.TextChoices):
     PUBLISHED = "published", "Result published"
 
 
+class SeedSource(models.TextChoices):
+    PUBLISHED = "published", "Published before the count"
+    DRAWN = "drawn", "Drawn at the count with a fresh random seed"
+
+
 class ResolutionKind(models.TextChoices):
     ORDINARY = "ordinary", "Ordinary (simple majority of votes cast)"
     SPECIAL = "special", "Special (a fraction of votes cast)"
@@ -133,6 +138,15 @@ class Contest(models.Model):
     reminders_sent = models.BooleanField(default=False)
     seed = models.CharField(max_length=64, blank=True,
                             help_text="Published seed for any lot the count needs.")
+    # Where a seed given at the count came from (blank: set with the contest, before the poll),
+    # who recorded it, when, who witnessed it; once a count draws a lot from it, it is fixed.
+    seed_source = models.CharField(max_length=10, choices=SeedSource.choices, blank=True)
+    seed_recorded_by = models.CharField(max_length=200, blank=True)
+    seed_recorded_at = models.DateTimeField(null=True, blank=True)
+    seed_witness = models.CharField(max_length=200, blank=True)
+    seed_used_at = models.DateTimeField(null=True, blank=True)
+    # The tie a stopped count needs a lot for (LotRequired.to_dict()); None when it needs none.
+    lot_needed = models.JSONField(null=True, blank=True)
     result = models.JSONField(null=True, blank=True)
     report_text = models.TextField(blank=True)
     count_error = models.TextField(blank=True)
@@ -150,6 +164,8 @@ class Contest(models.Model):
             models.CheckConstraint(condition=Q(voting_closes__gt=models.F("voting_opens")),
                                    name="contest_window_ordered"),
             models.CheckConstraint(condition=Q(seats__gte=1), name="contest_has_seats"),
+            models.CheckConstraint(condition=Q(seed_used_at__isnull=True) | ~Q(seed=""),
+                                   name="contest_used_seed_is_kept"),
         ]
         indexes = [models.Index(fields=["state", "voting_opens"]),
                    models.Index(fields=["state", "voting_closes"])]

@@ -13,7 +13,15 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from ballots.counting import CountError, Election, count, count_resolution
+from ballots.counting import (
+    CountError,
+    Election,
+    LotRequired,
+    count,
+    count_resolution,
+    draw_seed,
+    lot_outcomes,
+)
 from ballots.models import (
     MARK_METHODS,
     RANKED_METHODS,
@@ -24,6 +32,7 @@ from ballots.models import (
     Contest,
     ContestState,
     PaperBatch,
+    SeedSource,
     VoterRollEntry,
 )
 from ballots.models import Election as ElectionModel
@@ -698,7 +707,9 @@ def engine_election(contest: Contest, grouped=None) -> Election:
 
 
 def compute_result(contest: Contest) -> tuple[dict, str, int]:
-    """Count the contest's stored ballots: (result dict, report text, ballots counted)."""
+    """Count the contest's stored ballots: (result dict, report text, ballots counted).
+
+    Raises `LotRequired` when the count needs a lot and the contest has no seed."""
     grouped = grouped_ballots(contest)
     total = sum(n for _, n in grouped)
     if contest.is_resolution:
@@ -721,34 +732,117 @@ def compute_result(contest: Contest) -> tuple[dict, str, int]:
         return result, outcome.explanation, total
     election = engine_election(contest, grouped)
     outcome = count(contest.method, election, seats=contest.seats, seed=contest.seed or None)
-    return outcome.to_dict(), outcome.report(), total
+    result, report = outcome.to_dict(), outcome.report()
+    if any(tie.rule == "lot" for tie in outcome.tie_breaks):
+        check = lot_outcomes(contest.method, election, contest.seats,
+                             limit=lot_check_limit(election))
+        result["lot_check"] = check.to_dict()
+        report += f"\n{check.sentence()}\n"
+    return result, report, total
+
+
+# Recounting for every way the lots could fall costs one count each: about 2,000,000 distinct
+# rankings' worth of counting (a second or two) at most, and never fewer than two counts.
+LOT_CHECK_WORK = 2_000_000
+
+
+def lot_check_limit(election: Election) -> int:
+    return max(2, min(64, LOT_CHECK_WORK // max(1, len(election.ballots))))
+
+
+RESULT_FIELDS = ["result", "report_text", "ballots_counted", "ballot_set_hash", "count_error",
+                 "lot_needed", "state", "seed_used_at"]
 
 
 @transaction.atomic
 def count_contest(*, actor, contest: Contest) -> Contest:
-    """Count a closed contest and keep the report, the ballot-set hash and the figures."""
+    """Count a closed contest and keep the report, the ballot-set hash and the figures.
+
+    A count that cannot finish (it needs a lot and there is no seed, or the engine refuses the
+    ballots) leaves the contest closed, with no result, the reason in `count_error` and, for a
+    lot, the tie in `lot_needed`; the caller sees that from the contest's state."""
     contest = _locked(contest)
     if contest.state not in (ContestState.CLOSED, ContestState.COUNTED):
         raise BallotError("Only a closed contest can be counted.")
     try:
         result, report, total = compute_result(contest)
     except CountError as error:
-        contest.count_error = str(error)
-        contest.save(update_fields=["count_error"])
+        lot = error.to_dict() if isinstance(error, LotRequired) else None
+        contest.result, contest.report_text, contest.ballots_counted = None, "", None
+        contest.ballot_set_hash = ""
+        contest.count_error, contest.lot_needed = str(error), lot
+        contest.state = ContestState.CLOSED
+        contest.save(update_fields=RESULT_FIELDS)
         audit.record(contest.society, actor, "contest.count_stopped", contest,
-                     {"reason": str(error)[:500]})
+                     {"reason": str(error)[:500], "lot_needed": lot})
         return contest
     contest.result = result
     contest.report_text = report
     contest.ballots_counted = total
     contest.ballot_set_hash = ballot_set_hash(contest)
-    contest.count_error = ""
+    contest.count_error, contest.lot_needed = "", None
     contest.state = ContestState.COUNTED
-    contest.save(update_fields=["result", "report_text", "ballots_counted", "ballot_set_hash",
-                                "count_error", "state"])
+    if contest.seed_used_at is None and any(t["rule"] == "lot"
+                                            for t in result.get("tie_breaks", ())):
+        contest.seed_used_at = timezone.now()  # from now on the seed cannot change
+    contest.save(update_fields=RESULT_FIELDS)
     audit.record(contest.society, actor, "contest.counted", contest,
-                 {"ballots": total, "ballot_set_hash": contest.ballot_set_hash})
+                 {"ballots": total, "ballot_set_hash": contest.ballot_set_hash,
+                  "seed": contest.seed if contest.seed_used_at else None})
     return contest
+
+
+@transaction.atomic
+def note_count_failure(*, actor, contest: Contest, reason: str) -> Contest:
+    """Keep on the contest why a count task failed, so the page says so and offers a way on."""
+    contest = _locked(contest)
+    if contest.state != ContestState.CLOSED:
+        return contest
+    contest.count_error = reason
+    contest.save(update_fields=["count_error"])
+    audit.record(contest.society, actor, "contest.count_failed", contest, {"reason": reason})
+    return contest
+
+
+# Lots: a count stopped on a tie only a lot can break
+
+
+@transaction.atomic
+def resolve_lot(*, actor, contest: Contest, source: str, seed: str = "",
+                witness: str = "") -> Contest:
+    """Record the seed for the lot a stopped count needs, then count again.
+
+    `source` "published": the seed published before the count, as given; "drawn": a fresh
+    random seed drawn here (`seed` is ignored). Either way the seed, who recorded it, when,
+    and any witness are kept and shown with the result; once the count has drawn the lot
+    from it, it cannot be changed."""
+    contest = _locked(contest)
+    if contest.state != ContestState.CLOSED or not contest.lot_needed:
+        raise BallotError("This count is not waiting for a lot, so there is no seed to record.")
+    if contest.seed or contest.seed_used_at:
+        raise BallotError(f"The seed {contest.seed} is already recorded for this count and "
+                          "cannot be changed.")
+    if source == SeedSource.PUBLISHED:
+        seed = " ".join(seed.split())
+        if not seed:
+            raise BallotError("Enter the seed exactly as it was published.")
+        if len(seed) > Contest._meta.get_field("seed").max_length:
+            raise BallotError("A seed is at most 64 characters.")
+    elif source == SeedSource.DRAWN:
+        seed = draw_seed()
+    else:
+        raise BallotError("Choose a published seed or a draw now.")
+    witness = " ".join(witness.split())
+    contest.seed, contest.seed_source, contest.seed_witness = seed, source, witness
+    contest.seed_recorded_by = actor.get_full_name()
+    contest.seed_recorded_at = timezone.now()
+    contest.save(update_fields=["seed", "seed_source", "seed_witness", "seed_recorded_by",
+                                "seed_recorded_at"])
+    audit.record(contest.society, actor, "contest.lot_seed_recorded", contest,
+                 {"seed": seed, "source": source, "witness": witness,
+                  "tie": {k: contest.lot_needed.get(k) for k in ("stage", "purpose",
+                                                                  "candidates")}})
+    return count_contest(actor=actor, contest=contest)
 
 
 @transaction.atomic

@@ -13,11 +13,22 @@ log = logging.getLogger(__name__)
 
 @shared_task(base=SocietyTask)
 def count_contest_task(society_id: int, contest_id: int) -> str:
-    from ballots.models import Contest
-    from ballots.services import count_contest
+    """Count a closed contest. A count that stops (a lot is needed) says why on the contest;
+    one that fails unexpectedly is noted there too, so the officer's page offers a way on."""
+    from ballots.models import Contest, ContestState
+    from ballots.services import count_contest, note_count_failure
 
     contest = Contest.objects.get(society_id=society_id, pk=contest_id)
-    return count_contest(actor=None, contest=contest).state
+    if contest.state not in (ContestState.CLOSED, ContestState.COUNTED):
+        return contest.state  # counted and signed off already: nothing to do
+    try:
+        return count_contest(actor=None, contest=contest).state
+    except Exception as error:
+        log.exception("the count of contest %s failed", contest.public_id)
+        note_count_failure(actor=None, contest=contest, reason=(
+            f"the count could not finish ({type(error).__name__}); nothing was counted. Run it "
+            "again; if it fails again, tell the platform's administrators."))
+        raise
 
 
 def _run_due(kind: str) -> int:

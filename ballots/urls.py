@@ -29,6 +29,7 @@ urlpatterns = [
     path("manage/contests/<uuid:public_id>/strike-off/", views.strike_off, name="strike_off"),
     path("manage/contests/<uuid:public_id>/paper/", views.paper_batch, name="paper_batch"),
     path("manage/contests/<uuid:public_id>/count/", views.run_count, name="count"),
+    path("manage/contests/<uuid:public_id>/lot/", views.resolve_lot, name="resolve_lot"),
     path("manage/contests/<uuid:public_id>/sign-off/", views.sign_off, name="sign_off"),
     path("manage/contests/<uuid:public_id>/publish/", views.publish, name="publish"),
     path("manage/contests/<uuid:public_id>/seats/", views.link_seats, name="link_seats"),

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import escape
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -20,12 +20,15 @@ from django.views.decorators.http import require_POST
 from ballots import services
 from ballots.charts import bar_chart
 from ballots.counting import write_blt
+from ballots.counting.ties import LOT_PURPOSES
 from ballots.forms import (
     ConsentForm,
     ContestForm,
+    DrawSeedForm,
     ElectionForm,
     NominationForm,
     PaperBatchForm,
+    PublishedSeedForm,
     PutToVoteForm,
     ReceiptLookupForm,
     ResolutionForm,
@@ -34,7 +37,7 @@ from ballots.forms import (
     StartTermsForm,
     StrikeOffForm,
 )
-from ballots.models import BallotOrder, CastBallot, Contest, ContestState, Election
+from ballots.models import BallotOrder, CastBallot, Contest, ContestState, Election, SeedSource
 from ballots.services import BallotError
 from config.rows import row_reader
 from societies.access import get_or_404, requires
@@ -293,8 +296,33 @@ def result(request, public_id):
     turnout = services.turnout(contest) if contest.roll_size is not None else None
     return render(request, "ballots/result.html", {
         "contest": contest, "result": res, "names": names, "table": table,
-        "chart": chart_for(contest), "turnout": turnout,
+        "chart": chart_for(contest), "turnout": turnout, "lot_example": lot_example(res),
+        "seed_provenance": seed_provenance(contest),
     })
+
+
+def seed_provenance(contest: Contest) -> str:
+    """Where the count's seed came from, who recorded it, when, and who witnessed it."""
+    when = (dateformat.format(timezone.localtime(contest.seed_recorded_at), r"j F Y \a\t H:i")
+            if contest.seed_recorded_at else "")
+    if contest.seed_source == SeedSource.DRAWN:
+        text = (f"drawn at the count by the system, with a fresh random seed, on {when} by "
+                f"{contest.seed_recorded_by}")
+    elif contest.seed_source == SeedSource.PUBLISHED:
+        text = (f"published before the count, and entered at the count on {when} by "
+                f"{contest.seed_recorded_by}")
+    else:
+        text = "published with the contest, before voting opened"
+    return f"{text}; witnessed by {contest.seed_witness}" if contest.seed_witness else text
+
+
+def lot_example(result: dict) -> str:
+    """The text hashed for the first candidate of the first lot (docs/counting.md)."""
+    for tie in result.get("tie_breaks") or ():
+        if tie["rule"] == "lot" and result.get("seed"):
+            return "|".join(("omov-lot", result["seed"], str(tie["stage"]), tie["purpose"],
+                             tie["candidates"][0]))
+    return ""
 
 
 @requires("ballots:view")
@@ -427,6 +455,8 @@ def _manage_page(request, contest, **forms):
         and timezone.now() >= contest.voting_opens,
         "can_close": contest.state == ContestState.OPEN
         and timezone.now() >= contest.voting_closes,
+        **_count_context(contest, forms),
+        "seed_provenance": seed_provenance(contest),
     }
     return render(request, "ballots/manage_contest.html", context,
                   status=400 if any(f.errors for f in forms.values()) else 200)
@@ -484,8 +514,22 @@ def open_now(request, public_id):
 @require_POST
 @requires("ballots:administer")
 def close_now(request, public_id):
-    return _act(request, _contest(request, public_id), services.close_voting,
-                "Voting is closed; the count is running.")
+    contest = _contest(request, public_id)
+    try:
+        services.close_voting(actor=request.user, contest=contest)
+    except BallotError as error:
+        messages.error(request, str(error))
+    else:
+        # The count was queued on commit; where tasks run at once it has already finished.
+        contest = get_or_404(request.society.contests, public_id=public_id)
+        if contest.state == ContestState.CLOSED and not contest.count_error:
+            messages.success(request, "Voting is closed; the count is running. This page shows "
+                                      "its report when it finishes.")
+        else:
+            _count_outcome(request, contest, "Voting is closed and the count is done: review "
+                                             "the report below, then sign it off.",
+                           before="Voting is closed. ")
+    return redirect(_url("manage_contest", request.society, public_id=public_id))
 
 
 @require_POST
@@ -552,11 +596,74 @@ def paper_batch(request, public_id):
     }, status=400 if form.errors else 200)
 
 
+# The count, and a lot when the count needs one
+
+
+def _count_context(contest: Contest, forms: dict) -> dict:
+    """What the manage page says about the count: a tie waiting for a lot, and its forms."""
+    lot = contest.lot_needed
+    if not lot or contest.state != ContestState.CLOSED:
+        return {"lot": None}
+    names = lot.get("candidates") or []
+    purpose, question = LOT_PURPOSES.get(lot.get("purpose"), (lot.get("purpose"), "the tie"))
+    return {
+        "lot": {
+            "stage": lot.get("stage"),
+            "names": f"{', '.join(names[:-1])} and {names[-1]}" if len(names) > 1
+            else "".join(names),
+            "purpose": purpose, "question": question, "rule": lot.get("rule"),
+        },
+        "published_form": forms.get("published_form") or PublishedSeedForm(prefix="published"),
+        "draw_form": forms.get("draw_form") or DrawSeedForm(prefix="draw"),
+    }
+
+
+def _count_outcome(request, contest: Contest, done: str, before: str = "") -> None:
+    """Say what the count did: done, stopped for a lot, or stopped for another reason."""
+    if contest.state == ContestState.COUNTED:
+        messages.success(request, done)
+    elif contest.lot_needed:
+        messages.error(request, f"{before}The count stopped: it needs a lot to break a tie. The "
+                                "tie, what the rules say and how to draw the lot are below.")
+    else:
+        messages.error(request, f"{before}The count stopped: {contest.count_error}")
+
+
+def _count_and_say(request, contest: Contest, service, done: str, **kwargs):
+    """Run a service that counts, say how the count ended, and go back to the manage page."""
+    try:
+        contest = service(actor=request.user, contest=contest, **kwargs)
+    except BallotError as error:  # e.g. a second press: the page no longer offers the form
+        messages.error(request, str(error))
+    else:
+        _count_outcome(request, contest, done.format(seed=contest.seed))
+    return redirect(_url("manage_contest", request.society, public_id=contest.public_id))
+
+
 @require_POST
 @requires("ballots:administer")
 def run_count(request, public_id):
+    return _count_and_say(request, _contest(request, public_id), services.count_contest,
+                          "The count is done: review the report below, then sign it off.")
+
+
+@require_POST
+@requires("ballots:administer")
+def resolve_lot(request, public_id):
     contest = _contest(request, public_id)
-    return _act(request, contest, services.count_contest, "The count is done: review it below.")
+    if request.POST.get("how") == SeedSource.PUBLISHED:
+        form, key = PublishedSeedForm(request.POST, prefix="published"), "published_form"
+    else:
+        form, key = DrawSeedForm(request.POST, prefix="draw"), "draw_form"
+    if not form.is_valid():
+        return _manage_page(request, contest, **{key: form})
+    data = form.cleaned_data
+    return _count_and_say(
+        request, contest, services.resolve_lot,
+        "The seed {seed} is recorded and the lot drawn from it; the count is done: review the "
+        "report below, then sign it off.",
+        source=SeedSource.PUBLISHED if "seed" in data else SeedSource.DRAWN,
+        seed=data.get("seed", ""), witness=data["witness"])
 
 
 @require_POST

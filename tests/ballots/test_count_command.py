@@ -65,13 +65,58 @@ def test_seats_and_seed_are_passed_to_the_count(blt):
     assert data["elected"] == ["Ann", "Cat", "Dan"]
 
 
-def test_a_needed_lot_without_a_seed_is_an_error_that_says_what_to_do(tmp_path):
+# B and C are tied for exclusion at every stage; the one left then beats A.
+TIE = '3 1\n3 1 0\n2 2 3 0\n2 3 2 0\n0\n"A"\n"B"\n"C"\n"Tie"\n'
+
+
+@pytest.fixture
+def tie(tmp_path) -> Path:
     path = tmp_path / "tie.blt"
-    path.write_text('3 1\n2 1 0\n2 2 0\n1 3 0\n0\nA\nB\nC\n"Tie"\n', encoding="utf-8")
-    with pytest.raises(CommandError, match="--seed"):
-        run(str(path), "--method", "plurality")
-    out, _ = run(str(path), "--method", "plurality", "--seed", "S", "--json")
-    assert json.loads(out)["tie_breaks"][0]["rule"] == "lot"
+    path.write_text(TIE, encoding="utf-8")
+    return path
+
+
+def test_a_needed_lot_without_a_seed_is_an_error_that_names_both_ways_on(tie):
+    with pytest.raises(CommandError) as raised:
+        run(str(tie), "--method", "ers97")
+    message = str(raised.value)
+    assert message.startswith("the count needs a lot: at stage 2, B, C are tied (exclusion)")
+    assert "ERS97 rule 5.2.5" in message
+    assert "--seed TEXT, the seed published before the count" in message
+    assert "--draw to draw a fresh random seed" in message
+    out, _ = run(str(tie), "--method", "ers97", "--seed", "S", "--json")
+    data = json.loads(out)
+    assert data["seed"] == "S" and data["tie_breaks"][0]["rule"] == "lot"
+    assert data["lot_check"]["checked"] and not data["lot_check"]["same"]
+
+
+def test_draw_draws_a_fresh_seed_prints_it_and_counts_with_it(tie):
+    out, err = run(str(tie), "--method", "ers97", "--draw", "--json")
+    seed = json.loads(out)["seed"]
+    assert f"seed drawn {seed}" in err
+    assert json.loads(run(str(tie), "--method", "ers97", "--seed", seed, "--json")[0]) == (
+        json.loads(out))
+    again, _ = run(str(tie), "--method", "ers97", "--draw", "--json")
+    assert json.loads(again)["seed"] != seed
+
+
+def test_the_report_says_whether_the_lot_changed_who_was_elected(tmp_path, tie):
+    out, _ = run(str(tie), "--method", "scottish", "--seed", "S")
+    assert out.rstrip().endswith("depending on the draw, the count elects one of: C; B.")
+    harmless = tmp_path / "harmless.blt"
+    harmless.write_text(TIE.replace("2 2 3 0\n2 3 2 0", "2 2 1 0\n2 3 1 0"), encoding="utf-8")
+    out, _ = run(str(harmless), "--method", "ers97", "--seed", "S")
+    assert out.rstrip().endswith("every possible draw elects A.")
+
+
+def test_draw_draws_nothing_for_a_count_that_needs_no_lot(blt):
+    out, err = run(str(blt), "--method", "ers97", "--draw", "--json")
+    assert json.loads(out)["seed"] is None and "seed drawn" not in err
+
+
+def test_seed_and_draw_cannot_be_given_together(tie):
+    with pytest.raises(CommandError, match="not allowed with argument"):
+        run(str(tie), "--method", "ers97", "--seed", "S", "--draw")
 
 
 def test_unreadable_file_is_reported_with_its_line(tmp_path):
