@@ -24,11 +24,12 @@ def count_contest_task(society_id: int, contest_id: int) -> str:
     try:
         return count_contest(actor=None, contest=contest).state
     except Exception as error:
+        # Logged for the administrators and kept for the officer; not raised again, so that
+        # where tasks run eagerly the page that closed the poll shows it instead of an error.
         log.exception("the count of contest %s failed", contest.public_id)
-        note_count_failure(actor=None, contest=contest, reason=(
+        return note_count_failure(actor=None, contest=contest, reason=(
             f"the count could not finish ({type(error).__name__}); nothing was counted. Run it "
-            "again; if it fails again, tell the platform's administrators."))
-        raise
+            "again; if it fails again, tell the platform's administrators.")).state
 
 
 def _run_due(kind: str) -> int:

@@ -264,8 +264,7 @@ def test_a_count_task_that_fails_says_why_on_the_page_and_can_be_run_again(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(services, "compute_result", broken)
-    with pytest.raises(RuntimeError):
-        close_contest(contest, world)
+    close_contest(contest, world)
     with scope(society=world.society):
         contest.refresh_from_db()
     assert contest.state == ContestState.CLOSED
