@@ -1,6 +1,7 @@
 """Forms for elections. The ballot forms only read what a person marked; the casting service
 checks it against the contest again, so a tampered form is refused there too."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django import forms
@@ -224,6 +225,17 @@ def contest_initial(contest) -> dict:
     initial["stakeholder_classes"] = list(contest.stakeholder_classes.values_list("pk", flat=True))
     initial["min_shares_paid"] = Decimal(contest.min_shares_pence) / 100
     return initial
+
+
+def keep_seconds(contest, values: dict) -> dict:
+    """The form shows times to the minute: a time sent back as shown is the time stored, not a
+    change of a few seconds."""
+    for name, value in values.items():
+        old = getattr(contest, name, None)
+        if (isinstance(value, datetime) and isinstance(old, datetime)
+                and old.replace(second=0, microsecond=0) == value):
+            values[name] = old
+    return values
 
 
 def change_form(contest, data=None):

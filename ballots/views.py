@@ -42,6 +42,7 @@ from ballots.forms import (
     StartTermsForm,
     StrikeOffForm,
     change_form,
+    keep_seconds,
 )
 from ballots.models import BallotOrder, CastBallot, Contest, ContestState, Election
 from ballots.services import BallotError
@@ -116,7 +117,10 @@ def index(request):
 
 
 def ballot_order(contest: Contest, candidates, member) -> list:
-    """Alphabetical by surname, or shuffled for each voter — the same order on every reload."""
+    """Alphabetical by surname, the returning officer's order (the ballot-paper numbers), or
+    shuffled for each voter — the same order on every reload."""
+    if contest.ballot_order == BallotOrder.NUMBERED:
+        return sorted(candidates, key=lambda c: c.number)
     if contest.ballot_order == BallotOrder.RANDOM and member is not None:
         def key(candidate):
             text = f"{member.public_id}:{contest.public_id}:{candidate.public_id}"
@@ -760,7 +764,7 @@ def change_contest(request, public_id):
     contest = _contest_to_set_up(request, public_id)
 
     def act(data):
-        values = dict(data)
+        values = keep_seconds(contest, dict(data))
         classes = values.pop("stakeholder_classes")
         return services.change_contest(actor=request.user, contest=contest, values=values,
                                        classes=classes)
