@@ -51,5 +51,5 @@ urlpatterns = [
          views.nominee_letter, name="nominee_letter"),
     path("manage/contests/<uuid:public_id>/candidates/<uuid:candidate_id>/consent-scan/",
          views.consent_scan, name="consent_scan"),
-    path("consent-form/<str:token>/", views.consent_form_public, name="consent_form_public"),
+    path("consent-form/<path:token>/", views.consent_form_public, name="consent_form_public"),
 ]

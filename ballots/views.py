@@ -545,7 +545,9 @@ def paper_batch(request, public_id):
         except BallotError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"{batch.ballots} paper ballots entered ({batch.label}).")
+            plural = "s" if batch.ballots != 1 else ""
+            messages.success(request, f"{batch.ballots} paper ballot{plural} entered "
+                                      f"({batch.label}).")
             return redirect(_url("manage_contest", request.society, public_id=public_id))
     return render(request, "ballots/paper_batch.html", {
         "contest": contest, "form": form, "candidates": services.ballot_candidates(contest),
