@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ballots.models import Candidate, ContestState
+from ballots.services import counted
 
 SALT = "ballots.consent-form"
 BOX = 4.5  # mm, a tick box
@@ -55,7 +56,7 @@ def draw_consent_form(pack, candidate: Candidate) -> None:
     pack.lines(f"{society.name}. Returning officer's reference: "
                f"{str(candidate.public_id)[:8].upper()}.", 5)
     pdf.ln(3)
-    seats = f"{contest.seats} seat{'s' if contest.seats != 1 else ''}"
+    seats = counted(contest.seats, "seat")
     pack.lines(f"Candidate: {member.full_name}, member no. {member.member_number}.", 5)
     pack.lines(f"Contest: {contest.title} ({contest.election.title}), {seats}.", 5)
     pack.lines(f"Proposed by {candidate.proposer.full_name} and seconded by "

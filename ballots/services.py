@@ -36,6 +36,11 @@ ROLL_CHUNK = 5000
 REMINDER_BEFORE = timedelta(hours=24)
 
 
+def counted(n: int, one: str, many: str = "") -> str:
+    """"1 seat", "2 seats": `many` where the plural is not `one` + "s"."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 class BallotError(Exception):
     """A ballot or election change that cannot be made; the message says why, for a person.
     `field` names the form field at fault, where one is (views put the message on it)."""
@@ -784,8 +789,8 @@ def declare_unopposed(*, actor, contest: Contest) -> Contest:
         raise BallotError("Nominations are still open.")
     standing = list(contest.standing().select_related("member"))
     if len(standing) > contest.seats:
-        raise BallotError(f"{len(standing)} candidates stand for {contest.seats} seats: "
-                          "a poll is needed.")
+        raise BallotError(f"{counted(len(standing), 'candidate stands', 'candidates stand')} "
+                          f"for {counted(contest.seats, 'seat')}: a poll is needed.")
     names = [c.name for c in standing]
     contest.state = ContestState.UNOPPOSED
     contest.result = {"unopposed": True, "elected": names, "seats": contest.seats,
@@ -1022,8 +1027,9 @@ def enter_paper_ballots(*, actor, contest: Contest, label: str, ballots: list) -
     struck = contest.roll.filter(channel=Channel.PAPER).count()
     entered = sum(contest.paper_batches.values_list("ballots", flat=True))
     if entered + len(ballots) > struck:
-        raise BallotError(f"Only {struck} members are struck off as voting on paper and "
-                          f"{entered} paper ballots are already entered: this batch of "
+        already = counted(entered, "paper ballot is", "paper ballots are")
+        raise BallotError(f"Only {counted(struck, 'member is', 'members are')} struck off as "
+                          f"voting on paper and {already} already entered: this batch of "
                           f"{len(ballots)} would be more ballots than voters.")
     candidates = ballot_candidates(contest)
     rows = []

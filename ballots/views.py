@@ -545,9 +545,8 @@ def paper_batch(request, public_id):
         except BallotError as error:
             form.add_error(None, str(error))
         else:
-            plural = "s" if batch.ballots != 1 else ""
-            messages.success(request, f"{batch.ballots} paper ballot{plural} entered "
-                                      f"({batch.label}).")
+            messages.success(request, f"{services.counted(batch.ballots, 'paper ballot')} "
+                                      f"entered ({batch.label}).")
             return redirect(_url("manage_contest", request.society, public_id=public_id))
     return render(request, "ballots/paper_batch.html", {
         "contest": contest, "form": form, "candidates": services.ballot_candidates(contest),
@@ -636,7 +635,7 @@ def start_terms(request, public_id):
         except BoardError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"{len(started)} term{'s' if len(started) != 1 else ''} "
+            messages.success(request, f"{services.counted(len(started), 'term')} "
                                       f"started on {started_on:%d %B %Y}.")
             if request.visitor.can("boards:view_board"):
                 return redirect(reverse("boards:board",
@@ -758,7 +757,7 @@ def _refusal(contest: Contest) -> str:
 def _changes_saved(changes: dict) -> str:
     if not changes:
         return "Nothing was changed."
-    return f"{len(changes)} change{'s' if len(changes) != 1 else ''} saved."
+    return f"{services.counted(len(changes), 'change')} saved."
 
 
 @returning_officer_or_proposer
