@@ -5,7 +5,11 @@ class BallotsConfig(AppConfig):
     name = "ballots"
 
     def ready(self):
+        from ballots.consent_form import draw_for_message
+        from notifications.letters import register_form
         from societies.navigation import register
+
+        register_form("ballots.nominated", draw_for_message)
 
         register(label="Elections", url_name="ballots:index", permission="ballots:view",
                  order=40)

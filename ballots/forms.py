@@ -1,6 +1,9 @@
 """Forms for elections. The ballot forms only read what a person marked; the casting service
 checks it against the contest again, so a tampered form is refused there too."""
 
+from datetime import datetime
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -154,7 +157,7 @@ class ResolutionForm(forms.Form):
 
 class MemberNumberField(forms.IntegerField):
     def __init__(self, **kwargs):
-        super().__init__(min_value=1, **kwargs)
+        super().__init__(min_value=1, max_value=2**31 - 1, **kwargs)
 
 
 class NominationForm(forms.Form):
@@ -224,3 +227,112 @@ class PublishedSeedForm(DrawSeedForm):
 
 class ReceiptLookupForm(forms.Form):
     receipt = forms.CharField(max_length=30, label="Your receipt code")
+
+
+# Corrections before a poll opens, cancelling, extending, and paper nominations and consents
+
+
+def contest_initial(contest) -> dict:
+    """What the contest holds, as its edit form shows it."""
+    from ballots.services import CONTEST_FIELDS
+
+    initial = {name: getattr(contest, name) for name in CONTEST_FIELDS}
+    initial["seat_category"] = contest.seat_category_id
+    initial["stakeholder_classes"] = list(contest.stakeholder_classes.values_list("pk", flat=True))
+    initial["min_shares_paid"] = Decimal(contest.min_shares_pence) / 100
+    return initial
+
+
+def keep_seconds(contest, values: dict) -> dict:
+    """The form shows times to the minute: a time sent back as shown is the time stored, not a
+    change of a few seconds."""
+    for name, value in values.items():
+        old = getattr(contest, name, None)
+        if (isinstance(value, datetime) and isinstance(old, datetime)
+                and old.replace(second=0, microsecond=0) == value):
+            values[name] = old
+    return values
+
+
+def change_form(contest, data=None):
+    """The form that created the contest (or resolution), holding what it holds now."""
+    form_class = ResolutionForm if contest.is_resolution else ContestForm
+    return form_class(data, society=contest.society, initial=contest_initial(contest),
+                      prefix="change")
+
+
+class CancelContestForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 4}), label="Reason",
+        help_text="Members see it with the contest, and any candidates are told it.")
+
+
+class ExtendVotingForm(forms.Form):
+    voting_closes = _when("New closing time",
+                          help_text="Later than the present close. Everyone on the roll is told.")
+
+
+class CandidateOrderForm(forms.Form):
+    """A place on the ballot paper (1, 2, 3…) for each candidate, each place once."""
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = list(candidates)
+        for candidate in self.candidates:
+            self.fields[f"place_{candidate.public_id}"] = forms.IntegerField(
+                min_value=1, max_value=len(self.candidates), initial=candidate.number,
+                label=candidate.name)
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = {}
+        for candidate in self.candidates:
+            name = f"place_{candidate.public_id}"
+            place = cleaned.get(name)
+            if place is None:
+                continue
+            if place in seen:
+                self.add_error(name, f"Place {place} is already given to {seen[place]}: give "
+                                     "each place once.")
+            seen[place] = candidate.name
+        if not self.errors:
+            cleaned["order"] = sorted(
+                self.candidates, key=lambda c: cleaned[f"place_{c.public_id}"])
+        return cleaned
+
+
+class PaperNominationForm(NominationForm):
+    received_on = forms.DateField(widget=DATE_INPUT, initial=timezone.localdate, required=False,
+                                  label="Form received on", help_text="Today if left blank.")
+
+    def clean_received_on(self):
+        return self.cleaned_data.get("received_on") or timezone.localdate()
+
+
+class MemberSearchForm(forms.Form):
+    q = forms.CharField(max_length=100, required=False, label="Find a member",
+                        help_text="Part of a name, or a member number.")
+
+
+class PaperConsentForm(forms.Form):
+    signed_on = forms.DateField(widget=DATE_INPUT, label="Signed on")
+    witness = forms.CharField(max_length=200, label="Witnessed by",
+                              help_text="The name of the person who saw the candidate sign.")
+    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), required=False,
+                                label="The candidate's statement, as written on the form")
+    scan = forms.FileField(required=False, label="Scanned form (optional)",
+                           help_text="PDF, PNG or JPEG, at most 5 MB. Only officers can open it.")
+
+    def clean_scan(self):
+        from ballots.services import CONSENT_SCAN_MAX_BYTES, scan_kind
+
+        scan = self.cleaned_data.get("scan")
+        if not scan:
+            return None
+        if scan.size > CONSENT_SCAN_MAX_BYTES:
+            raise ValidationError("The scan is larger than 5 MB.")
+        kind = scan_kind(scan.read(16))
+        scan.seek(0)
+        if kind is None:
+            raise ValidationError("The scan must be a PDF, PNG or JPEG file.")
+        return scan

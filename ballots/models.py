@@ -30,16 +30,18 @@ RESOLUTION_ANSWERS = ("for", "against", "abstain")
 class BallotOrder(models.TextChoices):
     ALPHABETICAL = "alphabetical", "Alphabetical by surname"
     RANDOM = "random", "Randomised for each voter"
+    NUMBERED = "numbered", "In the order the returning officer sets"
 
 
 class ContestState(models.TextChoices):
-    DRAFT = "draft", "Being prepared; nominations when the window is open"
+    DRAFT = "draft", "Being prepared"
     UNOPPOSED = "unopposed", "Declared elected unopposed"
     OPEN = "open", "Roll frozen; voting"
     CLOSED = "closed", "Voting closed"
     COUNTED = "counted", "Counted; awaiting sign-off"
     SIGNED = "signed", "Signed off by the returning officer"
     PUBLISHED = "published", "Result published"
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class SeedSource(models.TextChoices):
@@ -155,6 +157,9 @@ class Contest(models.Model):
     signed_off_name = models.CharField(max_length=200, blank=True)
     signed_off_on = models.DateField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Cancelled before voting opened: it never opens, and members see why.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.TextField(blank=True)
 
     objects = ScopedManager(society="society")
 
@@ -166,6 +171,11 @@ class Contest(models.Model):
             models.CheckConstraint(condition=Q(seats__gte=1), name="contest_has_seats"),
             models.CheckConstraint(condition=Q(seed_used_at__isnull=True) | ~Q(seed=""),
                                    name="contest_used_seed_is_kept"),
+            models.CheckConstraint(
+                condition=(Q(state="cancelled") & Q(cancelled_at__isnull=False)
+                           & ~Q(cancellation_reason=""))
+                | (~Q(state="cancelled") & Q(cancelled_at__isnull=True)),
+                name="contest_cancelled_with_time_and_reason"),
         ]
         indexes = [models.Index(fields=["state", "voting_opens"]),
                    models.Index(fields=["state", "voting_closes"])]
@@ -194,8 +204,23 @@ class Contest(models.Model):
             return self.seats
         return 10**6
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.state == ContestState.CANCELLED
+
+    @property
+    def can_be_changed(self) -> bool:
+        """Everything may be corrected until voting opens (or the contest is decided)."""
+        return self.state == ContestState.DRAFT
+
     def standing(self):
         return self.candidates.filter(withdrawn_at__isnull=True, consented_at__isnull=False)
+
+
+def consent_scan_path(candidate, filename: str) -> str:
+    """A random name: the stored path says nothing about who signed."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"candidate-consents/{uuid.uuid4().hex}.{suffix}"
 
 
 class Candidate(models.Model):
@@ -217,6 +242,12 @@ class Candidate(models.Model):
     consented_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     nominated_at = models.DateTimeField(auto_now_add=True)
+    # A nomination form received on paper and entered by the returning officer.
+    paper_received_on = models.DateField(null=True, blank=True)
+    # A consent signed on paper: when, before whom, and optionally the scanned form.
+    consent_signed_on = models.DateField(null=True, blank=True)
+    consent_witness = models.CharField(max_length=200, blank=True)
+    consent_scan = models.FileField(upload_to=consent_scan_path, blank=True)
 
     objects = ScopedManager(society="society")
 
@@ -225,6 +256,10 @@ class Candidate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["contest", "member"], name="one_candidacy_per_contest"),
             models.UniqueConstraint(fields=["contest", "number"], name="candidate_number_unique"),
+            models.CheckConstraint(
+                condition=Q(consent_signed_on__isnull=True)
+                | (Q(consented_at__isnull=False) & ~Q(consent_witness="")),
+                name="candidate_paper_consent_recorded_whole"),
         ]
 
     def __str__(self):
@@ -233,6 +268,10 @@ class Candidate(models.Model):
     @property
     def name(self) -> str:
         return self.member.full_name
+
+    @property
+    def consented_on_paper(self) -> bool:
+        return self.consent_signed_on is not None
 
     @property
     def sort_name(self) -> tuple:

@@ -45,8 +45,18 @@ ROLL_CHUNK = 5000
 REMINDER_BEFORE = timedelta(hours=24)
 
 
+def counted(n: int, one: str, many: str = "") -> str:
+    """"1 seat", "2 seats": `many` where the plural is not `one` + "s"."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 class BallotError(Exception):
-    """A ballot or election change that cannot be made; the message says why, for a person."""
+    """A ballot or election change that cannot be made; the message says why, for a person.
+    `field` names the form field at fault, where one is (views put the message on it)."""
+
+    def __init__(self, message: str = "", *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 # Setting up
@@ -73,28 +83,36 @@ CONTEST_FIELDS = [
 
 def _check_contest(contest: Contest) -> None:
     if contest.voting_closes <= contest.voting_opens:
-        raise BallotError("Voting must close after it opens.")
+        raise BallotError("Voting must close after it opens.", field="voting_closes")
     if contest.is_resolution:
         contest.seats = 1
         if not contest.resolution_text.strip():
-            raise BallotError("A resolution needs its text.")
+            raise BallotError("A resolution needs its text.", field="resolution_text")
         contest.resolution_kind = contest.resolution_kind or "ordinary"
         if contest.resolution_kind == "special" and not (
             0 < contest.fraction_numerator <= contest.fraction_denominator
         ):
-            raise BallotError("A special resolution needs a fraction between 0 and 1.")
+            raise BallotError("A special resolution needs a fraction between 0 and 1.",
+                              field="fraction_numerator")
     else:
         if contest.method == "plurality" and contest.seats != 1:
-            raise BallotError("Plurality is for one seat; use the block vote for several.")
+            raise BallotError("Plurality is for one seat; use the block vote for several.",
+                              field="seats")
         if contest.nominations_open and contest.nominations_close and (
             contest.nominations_close <= contest.nominations_open
         ):
-            raise BallotError("Nominations must close after they open.")
+            raise BallotError("Nominations must close after they open.",
+                              field="nominations_close")
         if contest.nominations_close and contest.nominations_close > contest.voting_opens:
-            raise BallotError("Nominations must close before voting opens.")
+            raise BallotError("Nominations must close before voting opens.",
+                              field="nominations_close")
+        if contest.withdrawal_deadline and contest.withdrawal_deadline > contest.voting_opens:
+            raise BallotError("Withdrawals must close by the time voting opens.",
+                              field="withdrawal_deadline")
     if contest.min_shares_pence and not society_has_shares(contest.society):
         raise BallotError("This society keeps no share register here, so a minimum "
-                          "shareholding cannot be applied; leave it at 0.")
+                          "shareholding cannot be applied; leave it at 0.",
+                          field="min_shares_paid")
     _check_seat_category(contest)
 
 
@@ -106,12 +124,13 @@ def _check_seat_category(contest: Contest) -> None:
     if contest.is_resolution:
         raise BallotError("A resolution fills no board seats.")
     if category.society_id != contest.society_id:
-        raise BallotError("Those seats belong to another society.")
+        raise BallotError("Those seats belong to another society.", field="seat_category")
     if category.filled_by != "elected":
-        raise BallotError(f"{category.name} seats are not filled by election.")
+        raise BallotError(f"{category.name} seats are not filled by election.",
+                          field="seat_category")
     if contest.seats > category.seats:
         raise BallotError(f"The contest is for {contest.seats} seats; {category.name} has only "
-                          f"{category.seats}.")
+                          f"{category.seats}.", field="seats")
 
 
 def _check_electorate(contest: Contest, classes) -> None:
@@ -122,7 +141,7 @@ def _check_electorate(contest: Contest, classes) -> None:
     if [c.pk for c in classes] != [category.constituency_id]:
         raise BallotError(f"{category.name} seats are elected by the "
                           f"{category.constituency.name} constituency: choose that class, and "
-                          "only it, as the electorate.")
+                          "only it, as the electorate.", field="stakeholder_classes")
 
 
 @transaction.atomic
@@ -164,6 +183,221 @@ def create_contest(*, actor, election: ElectionModel, values: dict, classes=()) 
 
 def _locked(contest: Contest) -> Contest:
     return Contest.objects.select_for_update(of=("self",)).get(pk=contest.pk)
+
+
+# Corrections before the poll opens, cancelling, and extending an open poll
+
+
+def agenda_meeting(contest: Contest) -> str:
+    """The general meeting whose agenda carries this resolution (boards), or "": its text and
+    voting window went out with the meeting's agenda and notice, so it changes with it."""
+    items = getattr(contest, "agenda_items", None)
+    if items is None or not contest.is_resolution:
+        return ""
+    item = items.select_related("meeting").first()
+    return str(item.meeting) if item is not None else ""
+
+
+def on_an_agenda(contest_ids) -> set:
+    """Which of these resolutions a general meeting's agenda carries (see agenda_meeting)."""
+    if not hasattr(Contest, "agenda_items"):
+        return set()
+    return set(Contest.objects.filter(pk__in=list(contest_ids), agenda_items__isnull=False)
+               .values_list("pk", flat=True))
+
+
+def check_changeable(contest: Contest, what: str) -> None:
+    if contest.state == ContestState.CANCELLED:
+        raise BallotError("This contest was cancelled.")
+    if contest.state != ContestState.DRAFT:
+        raise BallotError(f"Voting has opened (or the contest is decided), so it can no longer "
+                          f"be {what}; only the close of an open poll can be extended.")
+    meeting = agenda_meeting(contest)
+    if meeting:
+        raise BallotError(f"This resolution is on the agenda of the {meeting}, whose notice "
+                          f"states it: it can only be {what} with the meeting.")
+
+
+def _audited(value):
+    """A value as an audit entry keeps it: dates as ISO text, records by name."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if value is not None and not isinstance(value, str | int | bool | float):
+        return str(value)
+    return value
+
+
+ELECTORATE_FIELDS = {"stakeholder_classes": "stakeholder_classes", "record_date": "record_date",
+                     "min_age": "min_age", "min_shares_pence": "min_shares_paid"}
+
+
+def _check_nominations_still_valid(contest: Contest, changed: dict) -> None:
+    """A changed electorate must still hold every candidate, proposer and seconder."""
+    field = next((ELECTORATE_FIELDS[f] for f in ELECTORATE_FIELDS if f in changed), None)
+    if field is None:
+        return
+    eligible = set(eligible_members(contest).values_list("pk", flat=True))
+    for nominee in (contest.candidates.filter(withdrawn_at__isnull=True)
+                    .select_related("member", "proposer", "seconder")):
+        for role, person in (("candidate", nominee.member), ("proposer", nominee.proposer),
+                             ("seconder", nominee.seconder)):
+            if person is not None and person.pk not in eligible:
+                who = "" if role == "candidate" else f" of {nominee.name}"
+                raise BallotError(
+                    f"{person.full_name}, the {role}{who}, would not be on the changed "
+                    "electorate. Keep the electorate, or the nomination must first be withdrawn.",
+                    field=field)
+
+
+@transaction.atomic
+def change_contest(*, actor, contest: Contest, values: dict, classes=None) -> dict:
+    """Correct a contest or resolution before voting opens: anything set when it was created,
+    checked as then. Returns {field: [old, new]}; when nothing changed, no entry is written."""
+    contest = _locked(contest)
+    check_changeable(contest, "changed")
+    if "method" in values and (values["method"] == "resolution") != contest.is_resolution:
+        raise BallotError("A contest for seats cannot become a resolution, nor a resolution a "
+                          "contest: cancel it and create the other.", field="method")
+    before = {f: getattr(contest, f) for f in CONTEST_FIELDS}
+    old_classes = list(contest.stakeholder_classes.all())
+    for name, value in values.items():
+        if name in CONTEST_FIELDS:
+            setattr(contest, name, value)
+    _check_contest(contest)
+    classes = old_classes if classes is None else list(classes)
+    if any(c.society_id != contest.society_id for c in classes):
+        raise BallotError("Those stakeholder classes belong to another society.",
+                          field="stakeholder_classes")
+    _check_electorate(contest, classes)
+    changes = {f: [_audited(before[f]), _audited(getattr(contest, f))] for f in CONTEST_FIELDS
+               if before[f] != getattr(contest, f)}
+    if {c.pk for c in classes} != {c.pk for c in old_classes}:
+        changes["stakeholder_classes"] = [sorted(c.name for c in old_classes),
+                                          sorted(c.name for c in classes)]
+    if not changes:
+        return {}
+    fields = [f for f in CONTEST_FIELDS if f in changes]
+    if fields:
+        contest.save(update_fields=fields)
+    if "stakeholder_classes" in changes:
+        contest.stakeholder_classes.set(classes)
+    _check_nominations_still_valid(contest, changes)
+    audit.record(contest.society, actor, "resolution.changed" if contest.is_resolution
+                 else "contest.changed", contest, {"changes": changes})
+    return changes
+
+
+@transaction.atomic
+def reorder_candidates(*, actor, contest: Contest, order: list) -> list[str]:
+    """Set the ballot paper's numbers (1, 2, 3…) in `order` (every candidate once) before
+    voting opens; no ballot names a number yet. Returns the names in their new order."""
+    contest = _locked(contest)
+    check_changeable(contest, "reordered")
+    current = list(contest.candidates.select_related("member").order_by("number"))
+    by_pk = {c.pk: c for c in current}
+    if sorted(c.pk for c in order) != sorted(by_pk):
+        raise BallotError("Give every candidate exactly one place on the ballot paper.")
+    old = [c.name for c in current]
+    new = [by_pk[c.pk].name for c in order]
+    if [c.pk for c in order] == [c.pk for c in current]:
+        return new
+    top = max(c.number for c in current)
+    # Two passes, so no two candidates ever share a number (unique per contest).
+    for place, candidate in enumerate(order, start=1):
+        Candidate.objects.filter(pk=candidate.pk).update(number=top + place)
+    for place, candidate in enumerate(order, start=1):
+        Candidate.objects.filter(pk=candidate.pk).update(number=place)
+    audit.record(contest.society, actor, "contest.candidates_reordered", contest,
+                 {"changes": {"order": [old, new]}})
+    return new
+
+
+@transaction.atomic
+def cancel_contest(*, actor, contest: Contest, reason: str,
+                   now: datetime | None = None) -> Contest:
+    """Cancel a contest or resolution before voting opens: it never opens, members see it
+    cancelled with the reason, and the candidates nominated are told by their own channel."""
+    now = now or timezone.now()
+    contest = _locked(contest)
+    check_changeable(contest, "cancelled")
+    reason = reason.strip()
+    if not reason:
+        raise BallotError("Give the reason: members and candidates are told it.",
+                          field="reason")
+    application = contest.application
+    contest.state = ContestState.CANCELLED
+    contest.cancelled_at = now
+    contest.cancellation_reason = reason
+    # An applicant awaiting the members' vote may be put to a new vote.
+    contest.application = None
+    contest.save(update_fields=["state", "cancelled_at", "cancellation_reason", "application"])
+    told = _tell_candidates_of_cancellation(contest, actor)
+    audit.record(contest.society, actor, "resolution.cancelled" if contest.is_resolution
+                 else "contest.cancelled", contest,
+                 {"reason": reason[:500], "candidates_told": told,
+                  "application": application.reference if application else None})
+    return contest
+
+
+def _tell_candidates_of_cancellation(contest: Contest, actor) -> int:
+    from notifications.services import create_notice, notify_members
+
+    members = Member.objects.filter(candidacies__contest=contest,
+                                    candidacies__withdrawn_at__isnull=True)
+    if not members.exists():
+        return 0
+    notice = create_notice(society=contest.society, kind="ballots.contest_cancelled",
+                           title=f"Cancelled: {contest}",
+                           audience=f"The candidates nominated in {contest}", created_by=actor)
+    return notify_members(notice=notice, members=members, context={
+        "contest_title": str(contest), "reason": contest.cancellation_reason,
+        "cancelled_on": _day(contest.cancelled_at),
+    })
+
+
+@transaction.atomic
+def extend_voting(*, actor, contest: Contest, closes: datetime,
+                  now: datetime | None = None) -> Contest:
+    """Move an open poll's close later (never earlier) and tell everyone on the roll."""
+    now = now or timezone.now()
+    contest = _locked(contest)
+    if contest.state != ContestState.OPEN:
+        raise BallotError("Only an open poll can be extended; before voting opens, change the "
+                          "contest instead.")
+    meeting = agenda_meeting(contest)
+    if meeting:
+        raise BallotError(f"This resolution's voting closes before the {meeting}: it can only "
+                          "be changed with the meeting.")
+    if now >= contest.voting_closes:
+        raise BallotError("Voting has already closed at the time set: a closed poll cannot be "
+                          "reopened.", field="voting_closes")
+    if closes <= contest.voting_closes:
+        raise BallotError(f"Choose a time later than the present close "
+                          f"({_moment(contest.voting_closes)}): a poll can be extended, never "
+                          "shortened.", field="voting_closes")
+    previous = contest.voting_closes
+    contest.voting_closes = closes
+    fields = ["voting_closes"]
+    if contest.reminders_sent and closes - REMINDER_BEFORE > now:
+        # Those yet to vote are reminded again before the new close.
+        contest.reminders_sent = False
+        fields.append("reminders_sent")
+    contest.save(update_fields=fields)
+    told = _notify_roll(contest, kind="ballots.poll_extended", actor=actor,
+                        members=Member.objects.filter(roll_entries__contest=contest),
+                        previous_closes=_moment(previous))
+    audit.record(contest.society, actor, "contest.close_extended", contest,
+                 {"changes": {"voting_closes": [previous.isoformat(), closes.isoformat()]},
+                  "notified": told})
+    return contest
+
+
+def _moment(when: datetime) -> str:
+    return timezone.localtime(when).strftime("%-d %B %Y at %H:%M")
+
+
+def _day(when: datetime) -> str:
+    return timezone.localtime(when).strftime("%-d %B %Y")
 
 
 # Eligibility and the roll
@@ -241,18 +475,24 @@ def open_voting(*, actor, contest: Contest, now: datetime | None = None) -> bool
     return True
 
 
-def _notify_roll(contest: Contest, *, kind: str, members, actor) -> int:
+ROLL_NOTICE_TITLES = {"ballots.poll_open": "Voting is open: ",
+                      "ballots.reminder": "Reminder to vote: ",
+                      "ballots.poll_extended": "Voting extended: "}
+
+
+def _notify_roll(contest: Contest, *, kind: str, members, actor, **context) -> int:
     from notifications.services import create_notice, notify_members
 
-    title = ("Voting is open: " if kind == "ballots.poll_open" else "Reminder to vote: ")
-    notice = create_notice(society=contest.society, kind=kind, title=title + str(contest),
+    notice = create_notice(society=contest.society, kind=kind,
+                           title=ROLL_NOTICE_TITLES[kind] + str(contest),
                            audience=f"The roll of {contest}", created_by=actor)
     return notify_members(notice=notice, members=members, context={
         "contest_title": str(contest),
         "contest_id": str(contest.public_id),
-        "closes": timezone.localtime(contest.voting_closes).strftime("%-d %B %Y at %H:%M"),
+        "closes": _moment(contest.voting_closes),
         "is_resolution": contest.is_resolution,
         "resolution_text": contest.resolution_text,
+        **context,
     })
 
 
@@ -332,27 +572,180 @@ def nominate(*, actor, contest: Contest, nominated_by: Member | None, candidate:
     contest = _locked(contest)
     if not by_officer and not nominations_are_open(contest):
         raise BallotError("Nominations for this contest are not open.")
+    nominee = _add_candidate(actor, contest, nominated_by=nominated_by, candidate=candidate,
+                             proposer=proposer, seconder=seconder)
+    audit.record(contest.society, actor, "candidate.nominated", nominee,
+                 {"contest": str(contest.public_id), "candidate": candidate.member_number,
+                  "proposer": proposer.member_number, "seconder": seconder.member_number})
+    return nominee
+
+
+def _add_candidate(actor, contest: Contest, *, nominated_by, candidate, proposer, seconder,
+                   **fields) -> Candidate:
+    """The checks every nomination passes, the candidate's row, and the message telling them;
+    `contest` is locked by the caller."""
     if contest.state != ContestState.DRAFT or contest.is_resolution:
         raise BallotError("Nominations are closed.")
     _check_member_eligible(contest, candidate, "candidate")
     _check_member_eligible(contest, proposer, "proposer")
     _check_member_eligible(contest, seconder, "seconder")
     if proposer.pk == seconder.pk:
-        raise BallotError("The proposer and the seconder must be different members.")
+        raise BallotError("The proposer and the seconder must be different members.",
+                          field="seconder")
     if candidate.pk in (proposer.pk, seconder.pk):
         raise BallotError("A candidate cannot propose or second themselves.")
     if contest.candidates.filter(member=candidate).exists():
-        raise BallotError(f"{candidate.full_name} is already nominated in this contest.")
+        raise BallotError(f"{candidate.full_name} is already nominated in this contest.",
+                          field="candidate")
     number = (contest.candidates.order_by("-number").values_list("number", flat=True)
               .first() or 0) + 1
     nominee = Candidate.objects.create(
         society=contest.society, contest=contest, member=candidate, number=number,
-        nominated_by=nominated_by, proposer=proposer, seconder=seconder,
+        nominated_by=nominated_by, proposer=proposer, seconder=seconder, **fields,
     )
-    audit.record(contest.society, actor, "candidate.nominated", nominee,
-                 {"contest": str(contest.public_id), "candidate": candidate.member_number,
-                  "proposer": proposer.member_number, "seconder": seconder.member_number})
+    if nominated_by is None or nominated_by.pk != candidate.pk:
+        _tell_nominee(nominee, contest, actor)
     return nominee
+
+
+def _tell_nominee(nominee: Candidate, contest: Contest, actor) -> None:
+    """The nominee hears, by their own channel, who nominated them and how to consent: online,
+    or on the consent form (printed with the letter; linked from the email)."""
+    from ballots.consent_form import public_form_path
+    from notifications.services import create_notice, notify
+
+    member = nominee.member
+    notice = create_notice(society=contest.society, kind="ballots.nominated",
+                           title=f"Nomination: {contest} - {member.full_name}",
+                           audience=f"{member.full_name}, nominated in {contest}",
+                           created_by=actor)
+    notify(society=contest.society, member=member, kind="ballots.nominated", notice=notice,
+           dedup_key=f"{NOMINATED_KIND}:{nominee.public_id}", context={
+               "contest_title": str(contest),
+               "contest_id": str(contest.public_id),
+               "seats": contest.seats,
+               "nominated_by": nominee.nominated_by.full_name if nominee.nominated_by else "",
+               "on_paper": nominee.nominated_by_id is None,
+               "proposer": nominee.proposer.full_name,
+               "seconder": nominee.seconder.full_name,
+               "statement_limit": contest.statement_limit,
+               "consent_by": _moment(contest.voting_opens),
+               "form_path": public_form_path(nominee),
+               "has_account": member.user_id is not None,
+           })
+
+
+NOMINATED_KIND = "ballots.nominated"
+
+
+def nominee_message(candidate: Candidate):
+    """The message that told `candidate` of their nomination, if one was written."""
+    from notifications.models import Message
+
+    return Message.objects.filter(society=candidate.society_id,
+                                  dedup_key=f"{NOMINATED_KIND}:{candidate.public_id}").first()
+
+
+# Paper: nominations received on forms, and consents signed on them
+
+
+@transaction.atomic
+def record_paper_nomination(*, actor, contest: Contest, candidate: Member, proposer: Member,
+                            seconder: Member, received_on: date,
+                            today: date | None = None) -> Candidate:
+    """A nomination form received by the returning officer: the same checks as online, and it
+    must have arrived while nominations were open (by the closing day)."""
+    today = today or timezone.localdate()
+    contest = _locked(contest)
+    if received_on > today:
+        raise BallotError("The form cannot have been received after today.",
+                          field="received_on")
+    if contest.nominations_open and received_on < timezone.localdate(contest.nominations_open):
+        raise BallotError(f"Nominations opened on {_day(contest.nominations_open)}: a form "
+                          "received before then does not count.", field="received_on")
+    if contest.nominations_close and received_on > timezone.localdate(contest.nominations_close):
+        raise BallotError(f"Nominations closed on {_day(contest.nominations_close)}: a form "
+                          "received after then is too late.", field="received_on")
+    nominee = _add_candidate(actor, contest, nominated_by=None, candidate=candidate,
+                             proposer=proposer, seconder=seconder, paper_received_on=received_on)
+    audit.record(contest.society, actor, "candidate.nominated_on_paper", nominee,
+                 {"contest": str(contest.public_id), "candidate": candidate.member_number,
+                  "proposer": proposer.member_number, "seconder": seconder.member_number,
+                  "received_on": received_on.isoformat()})
+    return nominee
+
+
+CONSENT_SCAN_MAX_BYTES = 5 * 1024 * 1024
+# What a scanned form may be, told by its first bytes (never by its name): suffix, type.
+SCAN_KINDS = {b"%PDF-": ("pdf", "application/pdf"),
+              b"\x89PNG\r\n\x1a\n": ("png", "image/png"),
+              b"\xff\xd8\xff": ("jpg", "image/jpeg")}
+
+
+def scan_kind(head: bytes) -> tuple[str, str] | None:
+    """(suffix, content type) of a scanned form from its first bytes, or None."""
+    for magic, kind in SCAN_KINDS.items():
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+def _check_scan(scan) -> str:
+    if scan.size > CONSENT_SCAN_MAX_BYTES:
+        raise BallotError(f"The scan is {scan.size // 1024:,} KB; the limit is "
+                          f"{CONSENT_SCAN_MAX_BYTES // 1024 // 1024} MB.", field="scan")
+    scan.seek(0)
+    kind = scan_kind(scan.read(16))
+    scan.seek(0)
+    if kind is None:
+        raise BallotError("The scan must be a PDF, PNG or JPEG file.", field="scan")
+    return kind[0]
+
+
+@transaction.atomic
+def record_paper_consent(*, actor, candidate: Candidate, signed_on: date, witness: str,
+                         statement: str = "", scan=None, now: datetime | None = None
+                         ) -> Candidate:
+    """A consent to stand signed on paper before a witness, received by the returning officer
+    before voting opens; optionally the candidate's written statement and the scanned form."""
+    now = now or timezone.now()
+    candidate = (Candidate.objects.select_for_update(of=("self",)).select_related("member")
+                 .get(pk=candidate.pk))
+    contest = candidate.contest
+    if contest.state != ContestState.DRAFT or now >= contest.voting_opens:
+        raise BallotError("It is too late: consents count only until voting opens.")
+    if candidate.withdrawn_at:
+        raise BallotError(f"{candidate.name} has withdrawn from this contest.")
+    if candidate.consented_at:
+        raise BallotError(f"{candidate.name} has already consented, on "
+                          f"{_day(candidate.consented_at)}.")
+    if signed_on > timezone.localdate(now):
+        raise BallotError("The form cannot have been signed after today.", field="signed_on")
+    witness = " ".join(witness.split())
+    if not witness:
+        raise BallotError("Give the name of the person who witnessed the signature.",
+                          field="witness")
+    if witness.casefold() == candidate.name.casefold():
+        raise BallotError("A candidate cannot witness their own signature.", field="witness")
+    statement = statement.strip()
+    if len(statement) > contest.statement_limit:
+        raise BallotError(f"The statement is {len(statement):,} characters long; the limit is "
+                          f"{contest.statement_limit:,}.", field="statement")
+    fields = ["consented_at", "consent_signed_on", "consent_witness", "statement"]
+    if scan is not None:
+        suffix = _check_scan(scan)
+        candidate.consent_scan.save(f"consent.{suffix}", scan, save=False)
+        fields.append("consent_scan")
+    candidate.consented_at = now
+    candidate.consent_signed_on = signed_on
+    candidate.consent_witness = witness[:200]
+    candidate.statement = statement
+    candidate.save(update_fields=fields)
+    audit.record(contest.society, actor, "candidate.consented_on_paper", candidate,
+                 {"contest": str(contest.public_id), "signed_on": signed_on.isoformat(),
+                  "witness": candidate.consent_witness, "scan": scan is not None,
+                  "statement_characters": len(statement)})
+    return candidate
 
 
 @transaction.atomic
@@ -405,8 +798,8 @@ def declare_unopposed(*, actor, contest: Contest) -> Contest:
         raise BallotError("Nominations are still open.")
     standing = list(contest.standing().select_related("member"))
     if len(standing) > contest.seats:
-        raise BallotError(f"{len(standing)} candidates stand for {contest.seats} seats: "
-                          "a poll is needed.")
+        raise BallotError(f"{counted(len(standing), 'candidate stands', 'candidates stand')} "
+                          f"for {counted(contest.seats, 'seat')}: a poll is needed.")
     names = [c.name for c in standing]
     contest.state = ContestState.UNOPPOSED
     contest.result = {"unopposed": True, "elected": names, "seats": contest.seats,
@@ -643,8 +1036,9 @@ def enter_paper_ballots(*, actor, contest: Contest, label: str, ballots: list) -
     struck = contest.roll.filter(channel=Channel.PAPER).count()
     entered = sum(contest.paper_batches.values_list("ballots", flat=True))
     if entered + len(ballots) > struck:
-        raise BallotError(f"Only {struck} members are struck off as voting on paper and "
-                          f"{entered} paper ballots are already entered: this batch of "
+        already = counted(entered, "paper ballot is", "paper ballots are")
+        raise BallotError(f"Only {counted(struck, 'member is', 'members are')} struck off as "
+                          f"voting on paper and {already} already entered: this batch of "
                           f"{len(ballots)} would be more ballots than voters.")
     candidates = ballot_candidates(contest)
     rows = []

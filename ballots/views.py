@@ -5,10 +5,12 @@ session, a message or a URL, so nothing kept on the server links it to the voter
 
 import functools
 import hashlib
+from datetime import timedelta
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
@@ -22,12 +24,18 @@ from ballots.charts import bar_chart
 from ballots.counting import write_blt
 from ballots.counting.ties import LOT_PURPOSES
 from ballots.forms import (
+    CancelContestForm,
+    CandidateOrderForm,
     ConsentForm,
     ContestForm,
     DrawSeedForm,
     ElectionForm,
+    ExtendVotingForm,
+    MemberSearchForm,
     NominationForm,
     PaperBatchForm,
+    PaperConsentForm,
+    PaperNominationForm,
     PublishedSeedForm,
     PutToVoteForm,
     ReceiptLookupForm,
@@ -36,13 +44,17 @@ from ballots.forms import (
     SignOffForm,
     StartTermsForm,
     StrikeOffForm,
+    change_form,
+    keep_seconds,
 )
 from ballots.models import BallotOrder, CastBallot, Contest, ContestState, Election, SeedSource
 from ballots.services import BallotError
 from config.rows import row_reader
-from societies.access import get_or_404, requires
+from societies.access import get_or_404, public, requires
 
 SHOWN_STATES = (ContestState.PUBLISHED, ContestState.UNOPPOSED)
+# Members see a cancelled poll on the elections page until this long after it would have closed.
+CANCELLED_SHOWN_FOR = timedelta(days=90)
 PUBLIC_ID = Contest._meta.get_field("public_id")
 
 
@@ -101,12 +113,17 @@ def index(request):
         "open": [c for c in contests if services.voting_is_open(c, now)],
         "nominating": [c for c in contests if services.nominations_are_open(c, now)],
         "results": [c for c in contests if c.state in SHOWN_STATES],
+        "cancelled": [c for c in contests
+                      if c.is_cancelled and c.voting_closes > now - CANCELLED_SHOWN_FOR],
         "voted": voted, "on_roll": on_roll,
     })
 
 
 def ballot_order(contest: Contest, candidates, member) -> list:
-    """Alphabetical by surname, or shuffled for each voter — the same order on every reload."""
+    """Alphabetical by surname, the returning officer's order (the ballot-paper numbers), or
+    shuffled for each voter — the same order on every reload."""
+    if contest.ballot_order == BallotOrder.NUMBERED:
+        return sorted(candidates, key=lambda c: c.number)
     if contest.ballot_order == BallotOrder.RANDOM and member is not None:
         def key(candidate):
             text = f"{member.public_id}:{contest.public_id}:{candidate.public_id}"
@@ -434,8 +451,11 @@ def propose_resolution(request):
 
 @requires("resolutions:propose")
 def resolutions(request):
-    contests = request.society.contests.filter(method="resolution").select_related("election")
-    return render(request, "ballots/resolutions.html", {"contests": contests[:200]})
+    contests = list(request.society.contests.filter(method="resolution")
+                    .select_related("election")[:200])
+    drafts = {c.pk for c in contests if c.can_be_changed}
+    return render(request, "ballots/resolutions.html", {
+        "contests": contests, "changeable": drafts - services.on_an_agenda(drafts)})
 
 
 def _manage_page(request, contest, **forms):
@@ -443,8 +463,6 @@ def _manage_page(request, contest, **forms):
         "contest": contest,
         "candidates": contest.candidates.select_related("member", "proposer", "seconder"),
         "turnout": services.turnout(contest) if contest.roll_size is not None else None,
-        "nominate_form": forms.get("nominate_form") or NominationForm(society=request.society,
-                                                                      prefix="nom"),
         "strike_form": forms.get("strike_form") or StrikeOffForm(prefix="strike"),
         "sign_form": forms.get("sign_form") or SignOffForm(prefix="sign"),
         "seats_form": forms.get("seats_form") or SeatCategoryLinkForm(
@@ -457,6 +475,7 @@ def _manage_page(request, contest, **forms):
         and timezone.now() >= contest.voting_closes,
         **_count_context(contest, forms),
         "seed_provenance": seed_provenance(contest),
+        **_setup_context(contest),
     }
     return render(request, "ballots/manage_contest.html", context,
                   status=400 if any(f.errors for f in forms.values()) else 200)
@@ -476,25 +495,6 @@ def _act(request, contest, service, success, **kwargs):
     else:
         messages.success(request, success)
     return redirect(_url("manage_contest", request.society, public_id=contest.public_id))
-
-
-@require_POST
-@requires("ballots:administer")
-def officer_nominate(request, public_id):
-    contest = _contest(request, public_id)
-    form = NominationForm(request.POST, society=request.society, prefix="nom")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.nominate(actor=request.user, contest=contest, nominated_by=None,
-                              candidate=data["candidate"], proposer=data["proposer"],
-                              seconder=data["seconder"], by_officer=True)
-        except BallotError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"{data['candidate'].full_name} is nominated.")
-            return redirect(_url("manage_contest", request.society, public_id=public_id))
-    return _manage_page(request, contest, nominate_form=form)
 
 
 @require_POST
@@ -589,7 +589,8 @@ def paper_batch(request, public_id):
         except BallotError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"{batch.ballots} paper ballots entered ({batch.label}).")
+            messages.success(request, f"{services.counted(batch.ballots, 'paper ballot')} "
+                                      f"entered ({batch.label}).")
             return redirect(_url("manage_contest", request.society, public_id=public_id))
     return render(request, "ballots/paper_batch.html", {
         "contest": contest, "form": form, "candidates": services.ballot_candidates(contest),
@@ -687,20 +688,27 @@ def publish(request, public_id):
 # Board seats: the seats a contest fills, and the winners' terms from its result
 
 
-def secretary_or_returning_officer(view):
-    """The secretary (boards:manage) or the returning officer (ballots:administer) may open
-    it; each passes the checks (MFA) of their own permission."""
-    as_secretary = requires("boards:manage")(view)
-    as_officer = requires("ballots:administer")(view)
+def either_permission(first: str, second: str):
+    """A view two roles open, each through their own permission and its checks (MFA):
+    `first` where the visitor holds it, else `second`."""
+    def decorator(view):
+        as_first = requires(first)(view)
+        as_second = requires(second)(view)
 
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if request.visitor.can("boards:manage"):
-            return as_secretary(request, *args, **kwargs)
-        return as_officer(request, *args, **kwargs)
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.visitor.can(first):
+                return as_first(request, *args, **kwargs)
+            return as_second(request, *args, **kwargs)
 
-    wrapped.required_permission = "boards:manage"
-    return wrapped
+        wrapped.required_permission = first
+        return wrapped
+
+    return decorator
+
+
+# The secretary (boards:manage) or the returning officer (ballots:administer).
+secretary_or_returning_officer = either_permission("boards:manage", "ballots:administer")
 
 
 @require_POST
@@ -734,7 +742,7 @@ def start_terms(request, public_id):
         except BoardError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"{len(started)} term{'s' if len(started) != 1 else ''} "
+            messages.success(request, f"{services.counted(len(started), 'term')} "
                                       f"started on {started_on:%d %B %Y}.")
             if request.visitor.can("boards:view_board"):
                 return redirect(reverse("boards:board",
@@ -783,3 +791,268 @@ def put_to_vote(request, application_id):
     return render(request, "ballots/put_to_vote.html",
                   {"application": application, "form": form},
                   status=400 if form.errors else 200)
+
+
+# Corrections before a poll opens, cancelling, and extending an open poll
+
+
+def _form_page(request, form, template: str, context: dict, act, success, done: str):
+    """A page whose valid form is handed to one service, `act(cleaned_data)`; the service's
+    refusal goes on the field it names. `success` is the message, or makes it from what
+    `act` returned; `done` is where to go then."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = act(form.cleaned_data)
+        except BallotError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, success(outcome) if callable(success) else success)
+            return redirect(done)
+    return render(request, template, {"form": form, **context},
+                  status=400 if form.errors else 200)
+
+
+def _setup_context(contest: Contest) -> dict:
+    """What the manage page shows of setting up: whether it may still be changed, and the
+    nominees awaiting consent with how each was told of the nomination."""
+    meeting = (services.agenda_meeting(contest)
+               if contest.state in (ContestState.DRAFT, ContestState.OPEN) else "")
+    awaiting = []
+    if not contest.is_resolution and contest.state == ContestState.DRAFT:
+        from notifications.models import Message
+
+        waiting = list(contest.candidates.filter(consented_at__isnull=True,
+                                                 withdrawn_at__isnull=True)
+                       .select_related("member").order_by("number"))
+        keys = {f"{services.NOMINATED_KIND}:{c.public_id}": c for c in waiting}
+        told = {m.dedup_key: m for m in Message.objects.filter(
+            society=contest.society_id, dedup_key__in=list(keys))}
+        awaiting = [(c, told.get(key)) for key, c in keys.items()]
+    return {"can_change": contest.can_be_changed and not meeting, "agenda_meeting": meeting,
+            "can_extend": contest.state == ContestState.OPEN and not meeting
+            and timezone.now() < contest.voting_closes,
+            "awaiting": awaiting}
+
+
+# Contests are the returning officer's (ballots:administer); a resolution is also the
+# secretary's, who puts it (resolutions:propose): the view refuses them a contest for seats.
+returning_officer_or_proposer = either_permission("ballots:administer", "resolutions:propose")
+
+
+def _contest_to_set_up(request, public_id) -> Contest:
+    contest = _contest(request, public_id)
+    if not contest.is_resolution and not request.visitor.can("ballots:administer"):
+        raise PermissionDenied
+    return contest
+
+
+def _back_url(request, contest: Contest) -> str:
+    if request.visitor.can("ballots:administer"):
+        return _url("manage_contest", request.society, public_id=contest.public_id)
+    return _url("index_resolutions", request.society)
+
+
+def _refusal(contest: Contest) -> str:
+    """Why the contest can no longer be changed or cancelled, or ""."""
+    try:
+        services.check_changeable(contest, "changed")
+    except BallotError as error:
+        return str(error)
+    return ""
+
+
+def _changes_saved(changes: dict) -> str:
+    if not changes:
+        return "Nothing was changed."
+    return f"{services.counted(len(changes), 'change')} saved."
+
+
+@returning_officer_or_proposer
+def change_contest(request, public_id):
+    contest = _contest_to_set_up(request, public_id)
+
+    def act(data):
+        values = keep_seconds(contest, dict(data))
+        classes = values.pop("stakeholder_classes")
+        return services.change_contest(actor=request.user, contest=contest, values=values,
+                                       classes=classes)
+
+    back = _back_url(request, contest)
+    return _form_page(request, change_form(contest, request.POST or None),
+                      "ballots/change_contest.html",
+                      {"contest": contest, "refusal": _refusal(contest), "back_url": back},
+                      act, _changes_saved, back)
+
+
+@returning_officer_or_proposer
+def cancel_contest(request, public_id):
+    contest = _contest_to_set_up(request, public_id)
+    nominees = 0 if contest.is_resolution else contest.candidates.filter(
+        withdrawn_at__isnull=True).count()
+    back = _back_url(request, contest)
+    return _form_page(
+        request, CancelContestForm(request.POST or None), "ballots/cancel_contest.html",
+        {"contest": contest, "refusal": _refusal(contest), "nominees": nominees,
+         "back_url": back},
+        lambda data: services.cancel_contest(actor=request.user, contest=contest,
+                                             reason=data["reason"]),
+        f"{contest.title} is cancelled.", back)
+
+
+@requires("ballots:administer")
+def extend_voting(request, public_id):
+    contest = _contest(request, public_id)
+    form = ExtendVotingForm(request.POST or None,
+                            initial={"voting_closes": contest.voting_closes})
+    return _form_page(
+        request, form, "ballots/extend_voting.html",
+        {"contest": contest, "is_open": contest.state == ContestState.OPEN},
+        lambda data: services.extend_voting(actor=request.user, contest=contest,
+                                            closes=data["voting_closes"]),
+        "Voting is extended; everyone on the roll is being told.",
+        _url("manage_contest", request.society, public_id=public_id))
+
+
+@requires("ballots:administer")
+def candidate_order(request, public_id):
+    contest = _contest(request, public_id)
+    if contest.is_resolution:
+        raise Http404
+    candidates = list(contest.candidates.select_related("member").order_by("number"))
+    return _form_page(
+        request, CandidateOrderForm(request.POST or None, candidates=candidates),
+        "ballots/candidate_order.html",
+        {"contest": contest, "refusal": _refusal(contest),
+         "numbered_label": BallotOrder.NUMBERED.label},
+        lambda data: services.reorder_candidates(actor=request.user, contest=contest,
+                                                 order=data["order"]),
+        "The order of names on the ballot paper is saved.",
+        _url("manage_contest", request.society, public_id=public_id))
+
+
+# Paper nominations and consents
+
+
+SEARCH_LIMIT = 20
+
+
+def _member_search(society, contest: Contest, form) -> list:
+    """Current members matching the search, each with whether they are on the electorate."""
+    from members.register import RegisterQuery, register_queryset
+
+    if not form.is_valid() or not form.cleaned_data["q"].strip():
+        return []
+    query = RegisterQuery(as_at=timezone.localdate(), search=form.cleaned_data["q"],
+                          allow_postcode_search=False)
+    found = list(register_queryset(society, query).select_related("stakeholder_class")
+                 .order_by("name_key", "member_number")[:SEARCH_LIMIT])
+    eligible = set(services.eligible_members(contest).filter(
+        pk__in=[m.pk for m in found]).values_list("pk", flat=True))
+    return [(member, member.pk in eligible) for member in found]
+
+
+def _nominated(candidate) -> str:
+    message = services.nominee_message(candidate)
+    how = ("by email" if message and message.channel == "email"
+           else "by letter (print it from the list of those awaiting consent)")
+    return f"{candidate.name} is nominated, and is told {how} how to consent."
+
+
+@requires("ballots:administer")
+def officer_nominate(request, public_id):
+    contest = _contest(request, public_id)
+    if contest.is_resolution:
+        raise Http404
+    search = MemberSearchForm(request.GET or None)
+    return _form_page(
+        request, PaperNominationForm(request.POST or None, society=request.society,
+                                     prefix="nom"),
+        "ballots/paper_nomination.html",
+        {"contest": contest, "search": search, "searched": search.is_bound,
+         "found": _member_search(request.society, contest, search)},
+        lambda data: services.record_paper_nomination(
+            actor=request.user, contest=contest, candidate=data["candidate"],
+            proposer=data["proposer"], seconder=data["seconder"],
+            received_on=data["received_on"]),
+        _nominated, _url("manage_contest", request.society, public_id=public_id))
+
+
+def _candidate(request, public_id, candidate_id):
+    contest = _contest(request, public_id)
+    candidate = get_or_404(contest.candidates.select_related("member", "proposer", "seconder"),
+                           public_id=candidate_id)
+    candidate.contest = contest
+    return contest, candidate
+
+
+@requires("ballots:administer")
+def paper_consent(request, public_id, candidate_id):
+    contest, candidate = _candidate(request, public_id, candidate_id)
+    return _form_page(
+        request, PaperConsentForm(request.POST or None, request.FILES or None),
+        "ballots/paper_consent.html", {"contest": contest, "candidate": candidate},
+        lambda data: services.record_paper_consent(
+            actor=request.user, candidate=candidate, signed_on=data["signed_on"],
+            witness=data["witness"], statement=data["statement"], scan=data["scan"]),
+        f"{candidate.name}'s signed consent is recorded: they stand in this contest.",
+        _url("manage_contest", request.society, public_id=public_id))
+
+
+def _pdf(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@requires("ballots:administer")
+def consent_form(request, public_id, candidate_id):
+    from ballots.consent_form import consent_form_pdf
+
+    _, candidate = _candidate(request, public_id, candidate_id)
+    return _pdf(consent_form_pdf(candidate), f"consent-{candidate.member.member_number}.pdf")
+
+
+@requires("ballots:administer")
+def nominee_letter(request, public_id, candidate_id):
+    """The letter telling a nominee who gets post, with the consent form: to print at once
+    (it is also in the letter pack of its notice)."""
+    from ballots.consent_form import nominee_letter_pdf
+
+    _, candidate = _candidate(request, public_id, candidate_id)
+    message = services.nominee_message(candidate)
+    if message is None or message.channel != "post":
+        raise Http404
+    return _pdf(nominee_letter_pdf(candidate, message),
+                f"nomination-{candidate.member.member_number}.pdf")
+
+
+@requires("ballots:administer")
+def consent_scan(request, public_id, candidate_id):
+    """The scanned consent form, for officers only; served as the kind its bytes show."""
+    _, candidate = _candidate(request, public_id, candidate_id)
+    if not candidate.consent_scan:
+        raise Http404
+    try:
+        handle = candidate.consent_scan.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    kind = services.scan_kind(handle.read(16))
+    handle.seek(0)
+    if kind is None:
+        handle.close()
+        raise Http404
+    response = FileResponse(handle, as_attachment=True, content_type=kind[1],
+                            filename=f"consent-{candidate.member.member_number}.{kind[0]}")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@public
+def consent_form_public(request, token):
+    """The consent form from the link in a nominee's email: no sign-in, while it is wanted."""
+    from ballots.consent_form import candidate_for_token, consent_form_pdf
+
+    candidate = candidate_for_token(request.society, token)
+    if candidate is None:
+        raise Http404
+    return _pdf(consent_form_pdf(candidate), "consent-form.pdf")

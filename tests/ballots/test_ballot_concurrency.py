@@ -100,3 +100,40 @@ def test_simultaneous_requests_through_the_whole_stack_store_one_ballot(pg_world
     assert sorted(results) == [200, 400, 400, 400]
     with scope(society=world.society):
         assert CastBallot.objects.filter(contest=contest).count() == 1
+
+
+def test_cancelling_and_opening_at_once_leave_one_outcome(pg_world):
+    """The schedule opens the poll while the officer cancels it: both lock the contest row and
+    re-check its state, so it is either cancelled with no roll or open and not cancelled."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ballots.models import Contest, ContestState
+
+    world = pg_world
+    ro = world.users["returning_officer"]
+    contest = make_contest(world, open_now=False)
+    with scope(society=world.society):
+        Contest.objects.filter(pk=contest.pk).update(
+            nominations_close=timezone.now() - timedelta(hours=2),
+            nominations_open=timezone.now() - timedelta(days=3),
+            voting_opens=timezone.now() - timedelta(minutes=1))
+
+    def open_it():
+        with scope(society=world.society):
+            return services.open_voting(actor=None, contest=contest)
+
+    def cancel_it():
+        with scope(society=world.society):
+            services.cancel_contest(actor=ro, contest=contest, reason="Held in error.")
+            return "cancelled"
+
+    results = run_together(open_it, cancel_it)
+    with scope(society=world.society):
+        contest.refresh_from_db()
+        if contest.state == ContestState.CANCELLED:
+            assert results[0] is False and not contest.roll.exists()
+        else:
+            assert contest.state == ContestState.OPEN and results[0] is True
+            assert isinstance(results[1], BallotError) and contest.roll.exists()

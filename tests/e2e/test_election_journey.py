@@ -52,10 +52,11 @@ def test_set_up_nominate_vote_online_and_on_paper_count_sign_and_verify(
     contest_url = ro.url
 
     # 2. Nominations: the officer enters one from a paper form; a member nominates another.
+    ro.get_by_role("link", name="Record a nomination received on paper").click()
     ro.locator("#id_nom-candidate").fill(str(voters[0].member_number))
     ro.locator("#id_nom-proposer").fill(str(voters[1].member_number))
     ro.locator("#id_nom-seconder").fill(str(voters[2].member_number))
-    ro.get_by_role("button", name="Enter the nomination").click()
+    ro.get_by_role("button", name="Record the nomination").click()
     expect(ro.get_by_role("status")).to_contain_text("is nominated")
     with scope(society=world.society):
         contest = Contest.objects.get()
@@ -114,7 +115,7 @@ def test_set_up_nominate_vote_online_and_on_paper_count_sign_and_verify(
     ro.get_by_label("Batch label").fill("Box 1")
     ro.get_by_label("Ballots, one per line").fill(str(first_number))
     ro.get_by_role("button", name="Enter the batch").click()
-    expect(ro.get_by_role("status")).to_contain_text("1 paper ballots entered")
+    expect(ro.get_by_role("status")).to_contain_text("1 paper ballot entered")
     expect(ro.locator("#turnout")).to_have_text("4")
 
     # 7. Voting closes; the count runs; the officer reviews, signs off and publishes.

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from ballots.demo import seed_demo_election
 from boards.demo import seed_boards
 from members.models import Member
 from shares.demo import seed_demo_shares
@@ -150,6 +151,7 @@ class Command(BaseCommand):
                 self._member(society, number, full_name, None, rng.choice(class_objs),
                              admitted, rng)
             seed_boards(society)
+            seed_demo_election(society)
 
     def _member(self, society, number, full_name, user, stakeholder_class, admitted, rng):
         year = rng.randint(1950, 2004)
