@@ -87,7 +87,7 @@ class AttendanceAdmin(ReadOnlyAdmin):
 
 @admin.register(MeetingVote)
 class MeetingVoteAdmin(ReadOnlyAdmin):
-    list_display = ["agenda_item", "decision", "recorded_at"]
+    list_display = ["agenda_item", "decision", "corrects", "recorded_at"]
     list_filter = ["society"]
 
 

@@ -16,6 +16,7 @@ from boards import services
 from boards.models import (
     AgendaItemKind,
     Attendance,
+    AttendanceMode,
     Meeting,
     MeetingChange,
     MeetingChangeKind,
@@ -31,9 +32,11 @@ NOTIFIED_DETAILS = ("start_time", "place", "online_link")
 
 
 def has_begun(meeting: Meeting, today: date | None = None) -> bool:
-    """Held (or being held): its day has passed, or attendance or a vote is recorded."""
+    """Held (or being held): its day has passed, or someone is recorded present, or a vote is
+    recorded. Apologies sent before the day do not start a meeting."""
     today = today or timezone.localdate()
-    return (meeting.held_on < today or meeting.attendance.exists()
+    return (meeting.held_on < today
+            or meeting.attendance.exclude(mode=AttendanceMode.APOLOGIES).exists()
             or MeetingVote.objects.filter(agenda_item__meeting=meeting).exists())
 
 

@@ -1,5 +1,7 @@
 """Forms for the secretary's board records; every queryset comes from the request's society."""
 
+import re
+
 from django import forms
 from django.utils import timezone
 
@@ -344,7 +346,8 @@ class ProxyForm(forms.Form):
             self.fields[f"item_{item.public_id}"] = forms.ChoiceField(
                 choices=ProxyInstruction.choices, initial=ProxyInstruction.DISCRETION,
                 widget=forms.RadioSelect, label=f"{item.position}. {item.title}",
-                help_text=item.resolution.resolution_text[:500])
+                help_text="" if item.resolution_text_repeats_title
+                else item.resolution.resolution_text[:500])
 
     def clean(self):
         data = super().clean()
@@ -397,6 +400,114 @@ class AttendanceForm(forms.Form):
         return data
 
 
+# member_number is a 32-bit column: a larger number names no member (and is not looked up).
+MAX_MEMBER_NUMBER = 2_147_483_647
+# A pasted list longer than this is a mistake, not a meeting; it is refused before any lookup.
+MAX_LISTED_MEMBERS = 20_000
+NUMBER_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+class _AttendanceListForm(forms.Form):
+    """Many members at once for one meeting: the numbers become `cleaned_data["members"]`,
+    every one a member on the meeting day, or the form names each line (or number) that is
+    not. All or nothing: nothing is recorded while any is wrong."""
+
+    mode = forms.ChoiceField(choices=AttendanceMode.choices, label="Record them as")
+    error_field = None
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+
+    def entries(self) -> list[tuple[str, str]]:
+        """(where, text) for each number given: where names the line or says "ticked"."""
+        raise NotImplementedError
+
+    def clean(self):
+        data = super().clean()
+        entries = self.entries()
+        if not entries or len(entries) > MAX_LISTED_MEMBERS:
+            self.add_error(self.error_field, self.nothing_given if not entries else (
+                f"{len(entries):,} numbers are more than one list may hold "
+                f"({MAX_LISTED_MEMBERS:,}): send it in parts."))
+            return data
+        problems, wanted = [], {}
+        for where, text in entries:
+            if not text.isdigit():
+                problems.append(f"{where}: “{text[:40]}” is not a member number")
+            elif 0 < int(text) <= MAX_MEMBER_NUMBER:
+                wanted.setdefault(int(text), where)
+            else:
+                problems.append(f"{where}: no member numbered {text[:20]}")
+        found = self.members_numbered(list(wanted))
+        day = self.meeting.held_on
+        for number, where in wanted.items():
+            member = found.get(number)
+            if member is None:
+                problems.append(f"{where}: no member numbered {number}")
+            elif not member.is_active_on(day):
+                problems.append(f"{where}: {member.full_name} (no. {number}) is not a member "
+                                f"on {day.day} {day:%B %Y}")
+        if problems:
+            shown = problems[:50]
+            if len(problems) > len(shown):
+                shown.append(f"and {len(problems) - len(shown)} more")
+            self.add_error(self.error_field, forms.ValidationError(
+                ["Nothing was recorded: correct these and send the list again."] + shown))
+            return data
+        data["members"] = [found[number] for number in wanted]
+        return data
+
+    def members_numbered(self, numbers: list[int]) -> dict:
+        from boards.services import ID_SLICE
+
+        found = {}
+        for start in range(0, len(numbers), ID_SLICE):
+            for member in self.meeting.society.members.filter(
+                    member_number__in=numbers[start:start + ID_SLICE]).only(
+                    "pk", "society_id", "member_number", "full_name", "admitted_on",
+                    "ceased_on"):
+                found[member.member_number] = member
+        return found
+
+
+class _NumberList(forms.Field):
+    """The values of every ticked box; each is checked against the register by the form."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        return [str(v).strip() for v in value or [] if str(v).strip()]
+
+
+class AttendancePasteForm(_AttendanceListForm):
+    prefix = "paste"
+    nothing_given = "Paste at least one member number."
+    error_field = "numbers"
+    numbers = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}), label="Member numbers",
+        error_messages={"required": "Paste at least one member number."},
+        help_text="One a line (commas or spaces between numbers also do), e.g. from a "
+                  "signing-in sheet or a spreadsheet column.")
+    field_order = ["numbers", "mode"]
+
+    def entries(self):
+        text = self.cleaned_data.get("numbers") or ""
+        return [(f"line {number}", token)
+                for number, line in enumerate(text.splitlines(), start=1)
+                for token in NUMBER_SEPARATORS.split(line.strip()) if token]
+
+
+class AttendanceTickForm(_AttendanceListForm):
+    prefix = "tick"
+    nothing_given = "Tick at least one member."
+    ticked = _NumberList(required=False, label="Members ticked")
+
+    def entries(self):
+        return [(f"member number {value}" if value.isdigit() else "a ticked box", value)
+                for value in self.cleaned_data.get("ticked") or []]
+
+
 class MeetingVoteForm(forms.Form):
     method = forms.ChoiceField(choices=VoteMethod.choices, label="How the meeting voted")
     room_for = forms.IntegerField(min_value=0, max_value=MAX_VOTES, initial=0,
@@ -414,6 +525,25 @@ class MeetingVoteForm(forms.Form):
     casting_vote = forms.ChoiceField(
         choices=[("", "None"), ("for", "For"), ("against", "Against")], required=False,
         label="Chair's casting vote (a tied ordinary resolution only)")
+    # The facts shown when the figures were checked; confirming re-checks them on the server.
+    expected = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+    def __init__(self, *args, correcting=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if correcting:
+            self.fields["reason"] = forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                label="The chair's reason for the correction",
+                help_text="Entered in the decision register with the reversal, e.g. “The "
+                          "tellers counted the front rows twice.”")
+            self.order_fields(["reason"])
+
+    def figures(self) -> dict:
+        """The service's keyword arguments from the cleaned data."""
+        d = self.cleaned_data
+        keys = ["method", "room_for", "room_against", "room_abstain", "discretion_for",
+                "discretion_against", "discretion_abstain"]
+        return {key: d[key] for key in keys} | {"casting_vote": d["casting_vote"] or None}
 
 
 class MinutesForm(forms.Form):

@@ -12,6 +12,7 @@ from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
 from boards import rules
+from boards.wording import repeats_title
 
 
 class BodyKind(models.TextChoices):
@@ -47,6 +48,23 @@ class Office(models.TextChoices):
 class Outcome(models.TextChoices):
     CARRIED = "carried", "Carried"
     NOT_CARRIED = "not_carried", "Not carried"
+    # A reversing entry: the decision it names was entered in error (docs/boards.md).
+    REVERSED = "reversed", "Reversed: entered in error"
+
+
+class AppendOnly:
+    """A record never changed once written: a correction is a new row naming the old one.
+    `save()` of a stored row and `delete()` raise."""
+
+    append_only = "This record is append-only: record a correction"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(self.append_only)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(self.append_only)
 
 
 class Body(models.Model):
@@ -252,9 +270,11 @@ class InterestDeclaration(models.Model):
         return f"{self.term.holder_name}: {self.interest[:60]}"
 
 
-class Decision(models.Model):
+class Decision(AppendOnly, models.Model):
     """One entry of the decision register. Append-only: a correction is a new decision that
     names the one it corrects."""
+
+    append_only = "The decision register is append-only: record a correction"
 
     society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
                                 related_name="decisions")
@@ -301,14 +321,6 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"Decision {self.number}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("The decision register is append-only: record a correction")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("The decision register is append-only: record a correction")
 
 
 class MeetingKind(models.TextChoices):
@@ -490,6 +502,20 @@ class AgendaItem(models.Model):
     def __str__(self):
         return f"{self.position}. {self.title}"
 
+    @property
+    def resolution_text_repeats_title(self) -> bool:
+        """The resolution's text only repeats the item's title (show it once)."""
+        return self.resolution_id is not None and repeats_title(
+            self.title, self.resolution.resolution_text)
+
+    @property
+    def current_vote(self):
+        """The vote in force: the latest correction, or the vote itself (None before it).
+        Uses `current_votes` when a view prefetched it (`services.with_current_votes`)."""
+        if hasattr(self, "current_votes"):
+            return self.current_votes[0] if self.current_votes else None
+        return self.votes.filter(correction__isnull=True).select_related("decision").first()
+
 
 class ProxyInstruction(models.TextChoices):
     FOR = "for", "For"
@@ -615,15 +641,18 @@ class VoteMethod(models.TextChoices):
     POLL = "poll", "Poll"
 
 
-class MeetingVote(models.Model):
+class MeetingVote(AppendOnly, models.Model):
     """The vote on one resolution at the meeting: the three sources as counted, and the
-    decision it produced. One per resolution item."""
+    decision it produced. Never changed: a wrong entry is corrected by a new vote that names
+    it (`corrects`), with the reversing entry in the register (`reversal`) and the chair's
+    reason. The vote in force on an item is the one no later vote corrects."""
+
+    append_only = "A meeting's vote is never changed: record a correction"
 
     society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
                                 related_name="+")
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    agenda_item = models.OneToOneField(AgendaItem, on_delete=models.PROTECT,
-                                       related_name="vote")
+    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="votes")
     method = models.CharField(max_length=10, choices=VoteMethod.choices,
                               default=VoteMethod.SHOW_OF_HANDS)
     online_for = models.PositiveIntegerField(default=0)
@@ -639,12 +668,36 @@ class MeetingVote(models.Model):
     quorum_required = models.PositiveIntegerField()
     explanation = models.TextField()
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="vote")
+    corrects = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="correction",
+                                    help_text="The vote entered in error that this replaces.")
+    reversal = models.OneToOneField(Decision, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="reversing_vote",
+                                    help_text="The register's entry reversing the earlier "
+                                              "vote's decision.")
+    correction_reason = models.TextField("the chair's reason", blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(society="society")
     history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agenda_item", "recorded_at", "id"]
+        constraints = [
+            # One vote per item; every later one corrects the one before (a chain, since a
+            # vote is corrected at most once: `corrects` is one-to-one).
+            models.UniqueConstraint(fields=["agenda_item"], condition=Q(corrects__isnull=True),
+                                    name="meeting_vote_one_original_per_item"),
+            models.CheckConstraint(
+                condition=(Q(corrects__isnull=True) & Q(reversal__isnull=True)
+                           & Q(correction_reason=""))
+                | (Q(corrects__isnull=False) & Q(reversal__isnull=False)
+                   & ~Q(correction_reason="")),
+                name="meeting_vote_correction_has_reversal_and_reason",
+            ),
+        ]
 
     def __str__(self):
         return f"Vote on {self.agenda_item}"
@@ -660,6 +713,10 @@ class MeetingVote(models.Model):
     @property
     def total_abstain(self) -> int:
         return self.online_abstain + self.proxy_abstain + self.room_abstain
+
+    @property
+    def is_correction(self) -> bool:
+        return self.corrects_id is not None
 
 
 LOCKED_MINUTES = "Approved minutes are locked: record a correcting decision instead"

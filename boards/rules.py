@@ -13,6 +13,9 @@ Conventions (docs/boards.md says more):
 - Rotation: the nearest whole number to the fraction (one third) of the members subject to
   rotation, a half rounded up; those retiring anyway are not counted; the longest in office
   since their last election go first; ties by agreement (the order given) or by lot (seed).
+- Votes at a meeting: the meeting must have begun (its day reached, attendance taken); the
+  figures entered cannot be more than the votes there are to cast (members present who have not
+  voted in advance, and proxies held at the holders' discretion).
 """
 
 from __future__ import annotations
@@ -127,6 +130,147 @@ def decide_resolution(
         online_abstain + proxy_abstain + room_abstain,
         kind=kind, fraction=fraction, casting_vote=casting_vote,
     )
+
+
+# --- Votes counted at a meeting ------------------------------------------------------------
+
+ANSWERS = ("for", "against", "abstain")
+
+
+@dataclass(frozen=True)
+class Count:
+    """Votes for, against and abstentions from one source."""
+
+    votes_for: int = 0
+    against: int = 0
+    abstain: int = 0
+
+    def __post_init__(self):
+        for value in (self.votes_for, self.against, self.abstain):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"a count of votes must be a whole number >= 0, not {value!r}")
+
+    @classmethod
+    def of(cls, figures: dict) -> Count:
+        """From a {"for": n, "against": n, "abstain": n} dict (missing answers are 0)."""
+        return cls(figures.get("for", 0), figures.get("against", 0), figures.get("abstain", 0))
+
+    def __add__(self, other: Count) -> Count:
+        return Count(self.votes_for + other.votes_for, self.against + other.against,
+                     self.abstain + other.abstain)
+
+    @property
+    def total(self) -> int:
+        return self.votes_for + self.against + self.abstain
+
+    def as_dict(self) -> dict:
+        return {"for": self.votes_for, "against": self.against, "abstain": self.abstain}
+
+    def largest(self) -> str:
+        """The answer with the most votes ("for" on a tie): where a person looks first."""
+        figures = self.as_dict()
+        return max(ANSWERS, key=lambda answer: (figures[answer], -ANSWERS.index(answer)))
+
+    def describe(self) -> str:
+        """"40 votes for", or "45 votes (40 for, 3 against, 2 abstentions)"."""
+        parts = [f"{n} {word}" for n, word in (
+            (self.votes_for, "for"), (self.against, "against"),
+            (self.abstain, "abstention" if self.abstain == 1 else "abstentions")) if n]
+        if not parts:
+            return "no votes"
+        if len(parts) > 1:
+            return f"{_votes(self.total)} ({', '.join(parts)})"
+        if self.abstain:
+            return parts[0]
+        return f"{_votes(self.total)} {parts[0].split(' ', 1)[1]}"
+
+
+def _votes(n: int) -> str:
+    return f"{n} vote{'' if n == 1 else 's'}"
+
+
+def _members(n: int) -> str:
+    return f"{n} member{'' if n == 1 else 's'}"
+
+
+def _proxies(n: int) -> str:
+    return f"{n} prox{'y' if n == 1 else 'ies'}"
+
+
+@dataclass(frozen=True)
+class VotersAtMeeting:
+    """Who can still vote on one resolution at the meeting.
+
+    present: members recorded present (in person or online) who have not voted in advance on
+    it; voted_in_advance: those present who have (their vote is in the advance count);
+    instructed_proxies: proxies counted as instructed (not entered by hand);
+    discretionary_proxies: proxies whose holders vote as they choose (entered by hand).
+    """
+
+    present: int
+    discretionary_proxies: int
+    instructed_proxies: int = 0
+    voted_in_advance: int = 0
+
+    @property
+    def could_be_entered(self) -> int:
+        return self.present + self.discretionary_proxies
+
+
+@dataclass(frozen=True)
+class CountProblem:
+    """A figure that cannot be right: `source` ("room" or "discretion") and the `answer` the
+    person should look at first name the field; the message says why, with the numbers."""
+
+    source: str
+    answer: str
+    message: str
+
+
+def meeting_not_started(*, held_on: date, today: date, attendance_taken: bool,
+                        cancelled: bool = False) -> str | None:
+    """Why no vote can be entered yet (None once the meeting is under way)."""
+    if cancelled:
+        return "The meeting was cancelled: it takes no votes."
+    if held_on > today:
+        return (f"The meeting has not started: it is on {held_on.day} {held_on:%B %Y} and "
+                f"today is {today.day} {today:%B %Y}. Votes are entered at the meeting.")
+    if not attendance_taken:
+        return "Take the attendance first: no one is recorded at the meeting yet."
+    return None
+
+
+def check_meeting_count(voters: VotersAtMeeting, room: Count, discretion: Count
+                        ) -> list[CountProblem]:
+    """What is impossible in the figures entered for one resolution (empty when they fit).
+
+    A member present has one vote in the room; a proxy held at the holder's discretion is one
+    more vote, entered apart; proxies with instructions are counted by the system."""
+    problems = []
+    entered = room + discretion
+    present, discretionary = voters.present, voters.discretionary_proxies
+    advance = (f" ({_members(voters.voted_in_advance)} present voted in advance and "
+               "are counted there.)" if voters.voted_in_advance else "")
+    if entered.total > voters.could_be_entered:
+        source = "room" if room.total > present or not discretion.total else "discretion"
+        counted = room if source == "room" else discretion
+        problems.append(CountProblem(source, counted.largest(), (
+            f"{entered.describe()}, but only {_members(present)} "
+            f"{'is' if present == 1 else 'are'} present and {_proxies(discretionary)} "
+            f"held at the holders' discretion: at most {_votes(voters.could_be_entered)} "
+            f"can be cast.{advance}")))
+        return problems
+    if room.total > present:
+        problems.append(CountProblem("room", room.largest(), (
+            f"{room.describe()} in the room, but only {_members(present)} "
+            f"{'is' if present == 1 else 'are'} present: enter the votes of proxies held at "
+            f"the holders' discretion under “Discretionary proxies”.{advance}")))
+    if discretion.total > discretionary:
+        problems.append(CountProblem("discretion", discretion.largest(), (
+            f"{discretion.describe()} by discretionary proxies, but only "
+            f"{_proxies(discretionary)} on this resolution "
+            f"{'is' if discretionary == 1 else 'are'} at the holder's discretion.")))
+    return problems
 
 
 # --- Retirement by rotation -----------------------------------------------------------------

@@ -1,21 +1,23 @@
 """Every change to bodies, seats, terms, officers, interests and decisions. Each runs in one
 transaction and writes exactly one audit entry."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ballots.counting.resolution import count_resolution
+from ballots.counting.resolution import ResolutionResult, count_resolution
 from ballots.models import Contest, ResolutionTally
 from ballots.models import Election as BallotElection
-from boards import rules
+from boards import rules, wording
 from boards.models import (
     AgendaItem,
     AgendaItemKind,
@@ -690,39 +692,113 @@ def revoke_proxy(*, actor, appointment: ProxyAppointment,
 
 # --- Attendance and quorum ------------------------------------------------------------------
 
+# Lookups by many ids go in slices: SQLite limits the parameters of one statement.
+ID_SLICE = 500
 
-@transaction.atomic
-def record_attendance(*, actor, meeting: Meeting, member, mode: str) -> Attendance:
-    """Present in person, online, or apologies: one row per member per meeting (changed if
-    recorded again). A member present revokes their own proxy ("attended in person")."""
-    meeting = _locked_meeting(meeting)
-    society = meeting.society
-    _check_same_society(society, member)
+
+def _slices(values: list, size: int = ID_SLICE):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def active_on(on: date, prefix: str = "") -> Q:
+    """Members admitted by `on` and not ceased by then (`prefix` for a related lookup)."""
+    return Q(**{f"{prefix}admitted_on__lte": on}) & (
+        Q(**{f"{prefix}ceased_on__isnull": True}) | Q(**{f"{prefix}ceased_on__gt": on}))
+
+
+def _check_attendance(meeting: Meeting, mode: str, today: date):
     _check_not_cancelled(meeting)
     if mode not in AttendanceMode.values:
         raise BoardError(f"Unknown attendance: {mode!r}.")
-    if not member.is_active_on(meeting.held_on):
-        raise BoardError(f"{member.full_name} is not a member on {meeting.held_on:%d %B %Y}.")
-    row = meeting.attendance.filter(member=member).first()
-    if row is None:
-        row = Attendance.objects.create(society=society, meeting=meeting, member=member,
-                                        mode=mode)
-    elif row.mode != mode:
-        row.mode, row.recorded_at = mode, timezone.now()
-        row.save(update_fields=["mode", "recorded_at"])
+    if mode != AttendanceMode.APOLOGIES and meeting.held_on > today:
+        raise BoardError(
+            f"The {meeting} has not started: members are recorded present on "
+            f"{meeting.held_on.day} {meeting.held_on:%B %Y} or after (apologies may be "
+            "recorded before).")
+
+
+def _mark_attendance(actor, meeting: Meeting, members: list, mode: str) -> dict:
+    """Write `mode` for each member (one row each, changed in place) with row history, and
+    end the live proxies of members now present ("attended"). Returns what changed."""
+    now = timezone.now()
+    user = actor if actor is not None and actor.is_authenticated else None
+    ids = [m.pk for m in members]
+    existing = {}
+    for chunk in _slices(ids):
+        existing.update({row.member_id: row for row in meeting.attendance.filter(
+            member_id__in=chunk)})
+    added = [Attendance(society=meeting.society, meeting=meeting, member_id=pk, mode=mode,
+                        recorded_at=now) for pk in ids if pk not in existing]
+    changed = [row for row in existing.values() if row.mode != mode]
+    for row in changed:
+        row.mode, row.recorded_at = mode, now
+    if added:
+        bulk_create_with_history(added, Attendance, batch_size=ID_SLICE, default_user=user)
+    if changed:
+        bulk_update_with_history(changed, Attendance, ["mode", "recorded_at"],
+                                 batch_size=ID_SLICE, default_user=user)
     revoked = []
     if mode != AttendanceMode.APOLOGIES:
-        now = timezone.now()
-        for appointment in meeting.proxy_appointments.select_for_update(of=("self",)).filter(
-                appointer=member, revoked_at__isnull=True):
-            appointment.revoked_at, appointment.revoked_reason = now, ProxyRevocation.ATTENDED
-            appointment.save(update_fields=["revoked_at", "revoked_reason"])
-            revoked.append(str(appointment.public_id))
+        for chunk in _slices(ids):
+            appointments = list(meeting.proxy_appointments.select_for_update(of=("self",))
+                                .filter(appointer_id__in=chunk, revoked_at__isnull=True))
+            for appointment in appointments:
+                appointment.revoked_at = now
+                appointment.revoked_reason = ProxyRevocation.ATTENDED
+            if appointments:
+                bulk_update_with_history(appointments, ProxyAppointment,
+                                         ["revoked_at", "revoked_reason"], default_user=user)
+            revoked += [str(a.public_id) for a in appointments]
+    return {"added": len(added), "changed": len(changed), "proxy_revoked": revoked}
+
+
+@transaction.atomic
+def record_attendance(*, actor, meeting: Meeting, member, mode: str,
+                      today: date | None = None) -> Attendance:
+    """Present in person, online, or apologies: one row per member per meeting (changed if
+    recorded again). Present only from the meeting's day; apologies at any time. A member
+    present revokes their own proxy ("attended in person")."""
+    meeting = _locked_meeting(meeting)
+    society = meeting.society
+    _check_same_society(society, member)
+    _check_attendance(meeting, mode, today or timezone.localdate())
+    if not member.is_active_on(meeting.held_on):
+        raise BoardError(f"{member.full_name} is not a member on {meeting.held_on:%d %B %Y}.")
+    done = _mark_attendance(actor, meeting, [member], mode)
+    row = meeting.attendance.get(member=member)
     audit.record(society, actor, "board.attendance_recorded", row, {
         "meeting": str(meeting.public_id), "member": member.member_number, "mode": mode,
-        "proxy_revoked": revoked,
+        "proxy_revoked": done["proxy_revoked"],
     })
     return row
+
+
+@transaction.atomic
+def record_attendance_many(*, actor, meeting: Meeting, members: list, mode: str,
+                           today: date | None = None) -> dict:
+    """The same for many members at once (ticked on the page or a pasted list of numbers):
+    all or nothing — if any member cannot be recorded, nobody is. Returns how many rows were
+    added and changed and which proxies ended."""
+    meeting = _locked_meeting(meeting)
+    society = meeting.society
+    _check_attendance(meeting, mode, today or timezone.localdate())
+    members = list({m.pk: m for m in members}.values())
+    if not members:
+        raise BoardError("Choose at least one member.")
+    _check_same_society(society, *members)
+    not_members = [m for m in members if not m.is_active_on(meeting.held_on)]
+    if not_members:
+        names = ", ".join(f"{m.full_name} (no. {m.member_number})" for m in not_members[:10])
+        more = f" and {len(not_members) - 10} more" if len(not_members) > 10 else ""
+        raise BoardError(f"Not members on {meeting.held_on:%d %B %Y}: {names}{more}. "
+                         "Nobody was recorded.")
+    done = _mark_attendance(actor, meeting, members, mode)
+    audit.record(society, actor, "board.attendance_recorded_many", meeting, {
+        "meeting": str(meeting.public_id), "mode": mode,
+        "members": sorted(m.member_number for m in members), **done,
+    })
+    return done
 
 
 def live_proxies(meeting: Meeting):
@@ -735,9 +811,8 @@ def live_proxies(meeting: Meeting):
 def roll_size(meeting: Meeting) -> int:
     from members.models import Member
 
-    on = meeting.held_on
-    return Member.objects.filter(society=meeting.society, admitted_on__lte=on).filter(
-        Q(ceased_on__isnull=True) | Q(ceased_on__gt=on)).count()
+    return Member.objects.filter(society=meeting.society).filter(
+        active_on(meeting.held_on)).count()
 
 
 def meeting_quorum(meeting: Meeting) -> rules.QuorumResult:
@@ -771,18 +846,219 @@ def advance_votes(contest: Contest) -> dict:
     return votes
 
 
+def _voted_in_advance(item: AgendaItem):
+    return item.resolution.roll.filter(voted_at__isnull=False).values("member_id")
+
+
 def instructed_proxy_votes(item: AgendaItem) -> dict:
     """Proxy votes on one resolution from the instructions of live appointments whose holder
     can vote; a member who already voted in advance on it is not counted again."""
     counts = {value: 0 for value in ProxyInstruction.values}
-    voted_already = item.resolution.roll.filter(voted_at__isnull=False).values("member_id")
     rows = (ProxyVoteInstruction.objects.filter(
         agenda_item=item, appointment__in=live_proxies(item.meeting))
-        .exclude(appointment__appointer__in=voted_already)
+        .exclude(appointment__appointer__in=_voted_in_advance(item))
         .values("instruction").annotate(n=Count("id")))
     for row in rows:
         counts[row["instruction"]] = row["n"]
     return counts
+
+
+def voters_at_meeting(item: AgendaItem, instructed: dict | None = None
+                      ) -> rules.VotersAtMeeting:
+    """Who can still vote on the resolution at the meeting: members present and members of
+    the society on its day, less those who voted on it in advance; and the proxies held."""
+    meeting = item.meeting
+    present = meeting.attendance.exclude(mode=AttendanceMode.APOLOGIES).filter(
+        active_on(meeting.held_on, "member__"))
+    voted = present.filter(member__in=_voted_in_advance(item)).count()
+    instructed = instructed if instructed is not None else instructed_proxy_votes(item)
+    return rules.VotersAtMeeting(
+        present=present.count() - voted, voted_in_advance=voted,
+        discretionary_proxies=instructed[ProxyInstruction.DISCRETION],
+        instructed_proxies=sum(n for key, n in instructed.items()
+                               if key != ProxyInstruction.DISCRETION))
+
+
+class VoteCountError(BoardError):
+    """Figures that cannot be right; `problems` name the field and the numbers."""
+
+    def __init__(self, problems: list[rules.CountProblem]):
+        self.problems = problems
+        super().__init__(" ".join(p.message for p in problems))
+
+
+class VoteFiguresChanged(BoardError):
+    """The record changed between checking the figures and confirming them: `plan` is what
+    they give now."""
+
+    def __init__(self, plan):
+        self.plan = plan
+        super().__init__("The meeting's record changed while the figures were being checked "
+                         "(attendance, proxies or advance votes): check the result below "
+                         "again before confirming.")
+
+
+@dataclass(frozen=True)
+class VotePlan:
+    """What entering the figures would record, worked out before anything is written."""
+
+    item: AgendaItem
+    method: str
+    online: rules.Count
+    instructed: rules.Count
+    discretion: rules.Count
+    room: rules.Count
+    voters: rules.VotersAtMeeting
+    quorum: rules.QuorumResult
+    kind: str
+    fraction: Fraction
+    casting_vote: str | None
+    result: ResolutionResult
+
+    @property
+    def proxy(self) -> rules.Count:
+        return self.instructed + self.discretion
+
+    @property
+    def method_label(self) -> str:
+        return VoteMethod(self.method).label
+
+    @property
+    def total(self) -> rules.Count:
+        return self.online + self.proxy + self.room
+
+    @property
+    def fingerprint(self) -> str:
+        """The facts the secretary did not enter; confirming checks they still hold."""
+        return ";".join([
+            "online=" + "/".join(map(str, self.online.as_dict().values())),
+            "instructed=" + "/".join(map(str, self.instructed.as_dict().values())),
+            f"present={self.voters.present}", f"advance={self.voters.voted_in_advance}",
+            f"discretionary={self.voters.discretionary_proxies}",
+            f"quorum={self.quorum.present}/{self.quorum.required}",
+            f"kind={self.kind}:{self.fraction}",
+        ])
+
+    def same_figures_as(self, vote: MeetingVote) -> bool:
+        return (self.method == vote.method and (self.online, self.proxy, self.room) == (
+            rules.Count(vote.online_for, vote.online_against, vote.online_abstain),
+            rules.Count(vote.proxy_for, vote.proxy_against, vote.proxy_abstain),
+            rules.Count(vote.room_for, vote.room_against, vote.room_abstain))
+            and self.result.casting_vote_used == vote.decision.casting_vote_used)
+
+
+def why_no_vote_yet(meeting: Meeting, today: date | None = None) -> str | None:
+    """Why the meeting cannot take a vote now (None once it is under way)."""
+    return rules.meeting_not_started(
+        held_on=meeting.held_on, today=today or timezone.localdate(),
+        attendance_taken=meeting.attendance.exists(), cancelled=meeting.is_cancelled)
+
+
+def plan_vote(item: AgendaItem, *, room: rules.Count, discretion: rules.Count,
+              method: str = VoteMethod.SHOW_OF_HANDS, casting_vote: str | None = None,
+              today: date | None = None) -> VotePlan:
+    """Check the figures for one resolution against the meeting's record and work out the
+    result the rules give. Writes nothing; BoardError (VoteCountError for impossible
+    figures) says what stops it."""
+    meeting = item.meeting
+    society = meeting.society
+    if item.kind != AgendaItemKind.RESOLUTION:
+        raise BoardError("Only a resolution is voted on.")
+    not_yet = why_no_vote_yet(meeting, today)
+    if not_yet:
+        raise BoardError(not_yet)
+    if method not in VoteMethod.values:
+        raise BoardError(f"Unknown way of voting: {method!r}.")
+    quorum = meeting_quorum(meeting)
+    if not quorum.quorate:
+        raise BoardError(f"No vote without a quorum. {quorum.explanation}")
+    contest = item.resolution
+    online = rules.Count.of(advance_votes(contest))
+    instructed = instructed_proxy_votes(item)
+    voters = voters_at_meeting(item, instructed)
+    problems = rules.check_meeting_count(voters, room, discretion)
+    if problems:
+        raise VoteCountError(problems)
+    if casting_vote and not society.chair_casting_vote:
+        raise BoardError("The rules give the chair no casting vote.")
+    kind = contest.resolution_kind or "ordinary"
+    fraction = Fraction(contest.fraction_numerator, contest.fraction_denominator)
+    proxy = rules.Count.of(instructed) + discretion
+    result = rules.decide_resolution(
+        online_for=online.votes_for, online_against=online.against,
+        online_abstain=online.abstain, proxy_for=proxy.votes_for, proxy_against=proxy.against,
+        proxy_abstain=proxy.abstain, room_for=room.votes_for, room_against=room.against,
+        room_abstain=room.abstain, kind=kind, fraction=fraction,
+        casting_vote=casting_vote or None)
+    return VotePlan(item=item, method=method, online=online,
+                    instructed=rules.Count.of(instructed), discretion=discretion, room=room,
+                    voters=voters, quorum=quorum, kind=kind, fraction=fraction,
+                    casting_vote=casting_vote or None, result=result)
+
+
+def _locked_item(item: AgendaItem) -> tuple[Meeting, AgendaItem]:
+    """The meeting and the item, row-locked in that order (as every meeting service)."""
+    meeting = _locked_meeting(item.meeting)
+    item = AgendaItem.objects.select_for_update(of=("self",)).select_related(
+        "resolution").get(pk=item.pk)
+    item.meeting = meeting
+    return meeting, item
+
+
+def _counts(room_for, room_against, room_abstain, discretion_for, discretion_against,
+            discretion_abstain) -> tuple[rules.Count, rules.Count]:
+    numbers = [room_for, room_against, room_abstain, discretion_for, discretion_against,
+               discretion_abstain]
+    if any(n is None or isinstance(n, bool) or not isinstance(n, int) or n < 0
+           for n in numbers):
+        raise BoardError("Votes are whole numbers, none below zero.")
+    return (rules.Count(room_for, room_against, room_abstain),
+            rules.Count(discretion_for, discretion_against, discretion_abstain))
+
+
+def _resolution_decision_text(contest: Contest) -> str:
+    kind_name = ("Special resolution" if contest.resolution_kind == "special"
+                 else "Ordinary resolution")
+    return f"{kind_name} — {wording.titled(contest.title, contest.resolution_text)}"
+
+
+def _write_vote(actor, plan: VotePlan, **fields) -> MeetingVote:
+    """The vote and its decision, and the figures as the contest's tallies in force."""
+    item, meeting = plan.item, plan.item.meeting
+    society, contest = meeting.society, item.resolution
+    total = plan.total
+    decision = enter_decision(
+        actor, society, meeting=meeting, meeting_label=str(meeting),
+        decided_on=meeting.held_on, text=_resolution_decision_text(contest),
+        proposer=item.proposer, seconder=item.seconder, votes_for=total.votes_for,
+        votes_against=total.against, abstentions=total.abstain,
+        outcome=Outcome.CARRIED if plan.result.passed else Outcome.NOT_CARRIED,
+        casting_vote_used=plan.result.casting_vote_used,
+        corrects=fields.get("corrects").decision if fields.get("corrects") else None)
+    online, proxy, room = plan.online, plan.proxy, plan.room
+    vote = MeetingVote.objects.create(
+        society=society, agenda_item=item, method=plan.method, online_for=online.votes_for,
+        online_against=online.against, online_abstain=online.abstain,
+        proxy_for=proxy.votes_for, proxy_against=proxy.against, proxy_abstain=proxy.abstain,
+        room_for=room.votes_for, room_against=room.against, room_abstain=room.abstain,
+        quorum_present=plan.quorum.present, quorum_required=plan.quorum.required,
+        explanation=plan.result.explanation, decision=decision,
+        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+        **fields)
+    # The figures in force on the contest, so the ballots result shows every channel; the
+    # figures they replace stay in the earlier vote and its audit entry.
+    for source, figures in ((ResolutionTally.Source.PROXY, proxy),
+                            (ResolutionTally.Source.MEETING, room)):
+        ResolutionTally.objects.update_or_create(
+            society=society, contest=contest, source=source,
+            defaults={"votes_for": figures.votes_for, "votes_against": figures.against,
+                      "abstentions": figures.abstain})
+    return vote
+
+
+def _figures(plan: VotePlan) -> dict:
+    return {"online": plan.online.as_dict(), "proxy": plan.proxy.as_dict(),
+            "room": plan.room.as_dict(), "method": plan.method, "passed": plan.result.passed}
 
 
 @transaction.atomic
@@ -790,85 +1066,113 @@ def vote_on_resolution(*, actor, item: AgendaItem, room_for: int, room_against: 
                        room_abstain: int = 0, discretion_for: int = 0,
                        discretion_against: int = 0, discretion_abstain: int = 0,
                        method: str = VoteMethod.SHOW_OF_HANDS, casting_vote: str | None = None,
-                       decided_on: date | None = None) -> MeetingVote:
+                       today: date | None = None, expected: str | None = None) -> MeetingVote:
     """Combine advance votes, proxy votes (as instructed, plus the discretionary ones as the
     holders voted them) and the votes in the room into one result for the resolution's kind;
-    enter it in the decision register with the meeting linked. Refused without a quorum."""
-    meeting = _locked_meeting(item.meeting)
-    society = meeting.society
-    item = AgendaItem.objects.select_for_update(of=("self",)).select_related(
-        "resolution").get(pk=item.pk)
+    enter it in the decision register with the meeting linked. Refused before the meeting
+    has begun (its day, attendance taken), without a quorum, and for more votes than those
+    present and the proxies held could cast. `expected`: the plan's fingerprint the
+    secretary confirmed; if the record changed since, VoteFiguresChanged."""
+    room, discretion = _counts(room_for, room_against, room_abstain, discretion_for,
+                               discretion_against, discretion_abstain)
+    meeting, item = _locked_item(item)
     _check_not_cancelled(meeting)
-    if item.kind != AgendaItemKind.RESOLUTION:
-        raise BoardError("Only a resolution is voted on.")
-    if MeetingVote.objects.filter(agenda_item=item).exists():
+    if item.votes.exists():
         raise BoardError("This resolution has already been voted on; its decision is in "
-                         "the register.")
-    if method not in VoteMethod.values:
-        raise BoardError(f"Unknown way of voting: {method!r}.")
-    numbers = [room_for, room_against, room_abstain, discretion_for, discretion_against,
-               discretion_abstain]
-    if any(n is None or n < 0 for n in numbers):
-        raise BoardError("Votes cannot be negative.")
-    quorum = meeting_quorum(meeting)
-    if not quorum.quorate:
-        raise BoardError(f"No vote without a quorum. {quorum.explanation}")
-    contest = item.resolution
-    online = advance_votes(contest)
-    instructed = instructed_proxy_votes(item)
-    discretionary = discretion_for + discretion_against + discretion_abstain
-    if discretionary > instructed[ProxyInstruction.DISCRETION]:
-        raise BoardError(f"Only {instructed[ProxyInstruction.DISCRETION]} proxies on this "
-                         f"resolution are at the holder's discretion, not {discretionary}.")
-    if casting_vote and not society.chair_casting_vote:
-        raise BoardError("The rules give the chair no casting vote.")
-    proxy = {"for": instructed["for"] + discretion_for,
-             "against": instructed["against"] + discretion_against,
-             "abstain": instructed["abstain"] + discretion_abstain}
-    kind = contest.resolution_kind or "ordinary"
-    result = rules.decide_resolution(
-        online_for=online["for"], online_against=online["against"],
-        online_abstain=online["abstain"], proxy_for=proxy["for"],
-        proxy_against=proxy["against"], proxy_abstain=proxy["abstain"], room_for=room_for,
-        room_against=room_against, room_abstain=room_abstain, kind=kind,
-        fraction=Fraction(contest.fraction_numerator, contest.fraction_denominator),
-        casting_vote=casting_vote or None)
-    kind_name = "Special resolution" if kind == "special" else "Ordinary resolution"
-    decision = enter_decision(
-        actor, society, meeting=meeting, meeting_label=str(meeting),
-        decided_on=decided_on or meeting.held_on,
-        text=f"{kind_name} — {contest.title}: {contest.resolution_text}",
-        proposer=item.proposer, seconder=item.seconder,
-        votes_for=online["for"] + proxy["for"] + room_for,
-        votes_against=online["against"] + proxy["against"] + room_against,
-        abstentions=online["abstain"] + proxy["abstain"] + room_abstain,
-        outcome=Outcome.CARRIED if result.passed else Outcome.NOT_CARRIED,
-        casting_vote_used=result.casting_vote_used)
-    vote = MeetingVote.objects.create(
-        society=society, agenda_item=item, method=method, online_for=online["for"],
-        online_against=online["against"], online_abstain=online["abstain"],
-        proxy_for=proxy["for"], proxy_against=proxy["against"],
-        proxy_abstain=proxy["abstain"], room_for=room_for, room_against=room_against,
-        room_abstain=room_abstain, quorum_present=quorum.present,
-        quorum_required=quorum.required, explanation=result.explanation, decision=decision,
-        recorded_by=actor if actor is not None and actor.is_authenticated else None)
-    # The same figures on the contest, so the ballots result shows every channel.
-    for source, figures in ((ResolutionTally.Source.PROXY, proxy),
-                            (ResolutionTally.Source.MEETING,
-                             {"for": room_for, "against": room_against,
-                              "abstain": room_abstain})):
-        ResolutionTally.objects.update_or_create(
-            society=society, contest=contest, source=source,
-            defaults={"votes_for": figures["for"], "votes_against": figures["against"],
-                      "abstentions": figures["abstain"]})
-    audit.record(society, actor, "board.resolution_voted", vote, {
-        "meeting": str(meeting.public_id), "resolution": str(contest.public_id),
-        "decision": decision.number, "passed": result.passed, "online": online,
-        "proxy": proxy, "room": {"for": room_for, "against": room_against,
-                                 "abstain": room_abstain},
-        "quorum": {"present": quorum.present, "required": quorum.required},
+                         "the register. A wrong entry is corrected with “Correct this "
+                         "result”.")
+    plan = plan_vote(item, room=room, discretion=discretion, method=method,
+                     casting_vote=casting_vote, today=today)
+    if expected is not None and expected != plan.fingerprint:
+        raise VoteFiguresChanged(plan)
+    vote = _write_vote(actor, plan)
+    audit.record(meeting.society, actor, "board.resolution_voted", vote, {
+        "meeting": str(meeting.public_id), "resolution": str(item.resolution.public_id),
+        "decision": vote.decision.number, **_figures(plan),
+        "quorum": {"present": plan.quorum.present, "required": plan.quorum.required},
     })
     return vote
+
+
+def correction_refused(vote: MeetingVote) -> str | None:
+    """Why this vote's result cannot be corrected here (None when it can)."""
+    if MeetingVote.objects.filter(corrects=vote).exists():
+        return "This result was already corrected: correct the result now in force."
+    minutes = Minutes.objects.filter(meeting_id=vote.agenda_item.meeting_id).first()
+    if minutes is not None and minutes.approved_on is not None:
+        return (f"The minutes of this meeting were approved as a correct record on "
+                f"{minutes.approved_on:%d %B %Y}: a correction now is a decision of a later "
+                "meeting, recorded in the decision register naming this one.")
+    return None
+
+
+def check_correction(vote: MeetingVote, plan: VotePlan) -> None:
+    """BoardError if `plan` cannot correct `vote`: corrected already, minutes approved, or
+    the same figures again."""
+    refused = correction_refused(vote)
+    if refused:
+        raise BoardError(refused)
+    if plan.same_figures_as(vote):
+        raise BoardError(f"These are the figures of decision {vote.decision.number} already: "
+                         "there is nothing to correct.")
+
+
+@transaction.atomic
+def correct_meeting_vote(*, actor, vote: MeetingVote, reason: str, room_for: int,
+                         room_against: int, room_abstain: int = 0, discretion_for: int = 0,
+                         discretion_against: int = 0, discretion_abstain: int = 0,
+                         method: str = VoteMethod.SHOW_OF_HANDS,
+                         casting_vote: str | None = None, today: date | None = None,
+                         expected: str | None = None) -> MeetingVote:
+    """Correct a vote entered wrongly: never by an edit. Two new entries go in the register —
+    one reversing the wrong decision (with the chair's reason) and the corrected result —
+    and a new vote names the one it corrects and becomes the vote in force (its figures the
+    contest's tallies). The corrected figures are checked as a first entry is."""
+    reason = reason.strip()
+    if not reason:
+        raise BoardError("Give the chair's reason for the correction.")
+    room, discretion = _counts(room_for, room_against, room_abstain, discretion_for,
+                               discretion_against, discretion_abstain)
+    meeting, item = _locked_item(vote.agenda_item)
+    vote = MeetingVote.objects.select_for_update(of=("self",)).select_related(
+        "decision").get(pk=vote.pk, agenda_item=item)
+    plan = plan_vote(item, room=room, discretion=discretion, method=method,
+                     casting_vote=casting_vote, today=today)
+    check_correction(vote, plan)
+    if expected is not None and expected != plan.fingerprint:
+        raise VoteFiguresChanged(plan)
+    wrong = vote.decision
+    reversal = enter_decision(
+        actor, meeting.society, meeting=meeting, meeting_label=str(meeting),
+        decided_on=today or timezone.localdate(), corrects=wrong, outcome=Outcome.REVERSED,
+        text=(f"Decision {wrong.number} is reversed: it was entered in error (for "
+              f"{wrong.votes_for}, against {wrong.votes_against}, abstentions "
+              f"{wrong.abstentions}; {wrong.get_outcome_display().lower()}). The chair's "
+              f"reason: {reason}"))
+    corrected = _write_vote(actor, plan, corrects=vote, reversal=reversal,
+                            correction_reason=reason)
+    audit.record(meeting.society, actor, "board.resolution_vote_corrected", corrected, {
+        "meeting": str(meeting.public_id), "resolution": str(item.resolution.public_id),
+        "reason": reason, "reversed": wrong.number, "reversal": reversal.number,
+        "decision": corrected.decision.number,
+        "before": {"online": {"for": vote.online_for, "against": vote.online_against,
+                              "abstain": vote.online_abstain},
+                   "proxy": {"for": vote.proxy_for, "against": vote.proxy_against,
+                             "abstain": vote.proxy_abstain},
+                   "room": {"for": vote.room_for, "against": vote.room_against,
+                            "abstain": vote.room_abstain},
+                   "method": vote.method, "passed": wrong.outcome == Outcome.CARRIED},
+        "after": _figures(plan),
+    })
+    return corrected
+
+
+def with_current_votes(items):
+    """Agenda items with the vote in force on each loaded in one query (`item.current_vote`)."""
+    return items.prefetch_related(Prefetch(
+        "votes", to_attr="current_votes",
+        queryset=MeetingVote.objects.filter(correction__isnull=True).select_related(
+            "decision", "corrects__decision", "reversal", "recorded_by")))
 
 
 # --- Minutes --------------------------------------------------------------------------------
@@ -893,16 +1197,17 @@ def minutes_from_record(meeting: Meeting) -> str:
     if meeting.is_general:
         proxies = list(live_proxies(meeting).select_related("appointer", "holder"))
         lines += ["", f"Proxies held ({len(proxies)}):"]
-        lines += [f"- {p.appointer.full_name}, held by {p.holder_display}"
+        lines += [f"- {p.appointer.full_name}, held by "
+                  f"{p.holder.full_name if p.holder_id else 'the chair of the meeting'}"
                   for p in proxies] or ["- none"]
         quorum = meeting_quorum(meeting)
         lines += ["", f"Quorum: {quorum.explanation}"]
     lines += ["", "Business:"]
-    for item in meeting.agenda_items.order_by("position"):
+    for item in with_current_votes(meeting.agenda_items.order_by("position")):
         lines.append(f"{item.position}. {item.title} ({item.get_kind_display()})")
         if item.description:
             lines.append(f"   {item.description}")
-        vote = MeetingVote.objects.filter(agenda_item=item).select_related("decision").first()
+        vote = item.current_vote
         if vote is not None:
             d = vote.decision
             lines.append(
@@ -912,7 +1217,13 @@ def minutes_from_record(meeting: Meeting) -> str:
                 f"{vote.proxy_for}/{vote.proxy_against}/{vote.proxy_abstain}, in the meeting "
                 f"{vote.room_for}/{vote.room_against}/{vote.room_abstain}). "
                 f"{vote.explanation}")
-    others = meeting.decisions.filter(vote__isnull=True).order_by("number")
+            if vote.is_correction:
+                lines.append(
+                    f"   This corrects decision {vote.corrects.decision.number}, entered in "
+                    f"error and reversed by decision {vote.reversal.number}. The chair's "
+                    f"reason: {vote.correction_reason}")
+    others = meeting.decisions.filter(vote__isnull=True, reversing_vote__isnull=True
+                                      ).order_by("number")
     if others.exists():
         lines += ["", "Other decisions:"]
         lines += [f"- Decision {d.number}: {d.text} — {d.get_outcome_display()}"

@@ -5,12 +5,13 @@ message and redirect; a BoardError becomes a form error (status 400)."""
 from datetime import timedelta
 
 from django.contrib import messages
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from boards import changes, forms, ics, services
+from boards import changes, forms, ics, rules, services
 from boards.composition import compose
 from boards.models import (
     POST_DEEMED_WORKING_DAYS,
@@ -63,7 +64,10 @@ def _run(request, form, action, success, back_to, title, intro=""):
 def decisions(request):
     rows = (Decision.objects.filter(society=request.society)
             .select_related("body", "corrects", "meeting__body", "member", "application",
-                            "approved_minutes__meeting").order_by("-number")[:200])
+                            "approved_minutes__meeting", "recorded_by")
+            .prefetch_related(Prefetch("corrections",
+                                       queryset=Decision.objects.order_by("number")))
+            .order_by("-number")[:200])
     return render(request, "boards/decisions.html", {
         "decisions": rows,
         "can_record": request.visitor.can("boards:record_decisions"),
@@ -304,8 +308,8 @@ def _run_on_meeting(request, meeting, form, action, success, title, intro="",
 def meeting(request, public_id):
     meeting = _meeting(request, public_id)
     can_manage = request.visitor.can("boards:manage")
-    items = list(meeting.agenda_items.select_related("resolution", "election",
-                                                     "vote__decision"))
+    items = list(services.with_current_votes(
+        meeting.agenda_items.select_related("resolution", "election")))
     member = request.visitor.member
     own_proxy = None
     if member is not None and meeting.is_general:
@@ -317,6 +321,8 @@ def meeting(request, public_id):
     return render(request, "boards/meeting.html", {
         "meeting": meeting,
         "items": items,
+        "vote_not_yet": services.why_no_vote_yet(meeting) if can_manage else None,
+        "can_correct": can_manage and (minutes is None or minutes.approved_on is None),
         "can_manage": can_manage,
         "can_proxy": request.visitor.can("boards:proxy") and meeting.is_general
         and member is not None and not meeting.is_cancelled,
@@ -328,7 +334,7 @@ def meeting(request, public_id):
         "apologies": [a for a in attendance if not a.is_present],
         "proxies_live": services.live_proxies(meeting).count() if meeting.is_general else 0,
         "minutes": minutes if minutes and (minutes.approved_on or can_see_draft) else None,
-        "decisions": meeting.decisions.order_by("number"),
+        "decisions": meeting.decisions.select_related("corrects").order_by("number"),
         "notice_messages": meeting.notice.messages.count() if meeting.notice_id else 0,
         "can_view_service": request.visitor.can("notices:view_service"),
         "today": timezone.localdate(),
@@ -543,58 +549,175 @@ def proxy_paper(request, public_id):
                       "ticked is at the proxy's discretion.", meeting=meeting)
 
 
+# The search on the attendance page shows at most this many members at a time.
+SEARCH_LIMIT = 50
+
+
+def _attendance_summary(done: dict, mode: str, count: int) -> str:
+    recorded = done["added"] + done["changed"]
+    text = (f"{recorded} member{'' if recorded == 1 else 's'} recorded: "
+            f"{AttendanceMode(mode).label.lower()}.")
+    if count > recorded:
+        text += f" {count - recorded} already were."
+    ended = len(done["proxy_revoked"])
+    if ended:
+        text += (f" {ended} prox{'y' if ended == 1 else 'ies'} ended: "
+                 f"{'its member attends' if ended == 1 else 'their members attend'}.")
+    return text
+
+
+def _attendance_search(meeting, query):
+    """Members on the meeting day whose name contains `query`, or numbered `query`."""
+    if not query:
+        return []
+    rows = meeting.society.members.filter(services.active_on(meeting.held_on))
+    match = Q(full_name__icontains=query)
+    if query.isdigit() and int(query) <= forms.MAX_MEMBER_NUMBER:
+        match |= Q(member_number=int(query))
+    results = list(rows.filter(match).order_by("full_name", "member_number")[:SEARCH_LIMIT + 1])
+    modes = dict(meeting.attendance.filter(member__in=[m.pk for m in results])
+                 .values_list("member_id", "mode"))
+    for member in results:
+        member.attendance_mode = AttendanceMode(modes[member.pk]).label if member.pk in modes \
+            else ""
+    return results
+
+
 @requires("boards:manage")
 def attendance(request, public_id):
+    """Record many members at once: tick them in a search, or paste their numbers."""
     meeting = _meeting(request, public_id)
-    form = forms.AttendanceForm(request.POST or None, society=request.society)
-    if request.method == "POST" and form.is_valid():
+    query = " ".join((request.GET.get("q") or "").split())[:100]
+    posted = request.POST if request.method == "POST" else None
+    pasted = posted is not None and "paste-numbers" in posted
+    paste = forms.AttendancePasteForm(posted if pasted else None, meeting=meeting)
+    tick = forms.AttendanceTickForm(posted if posted is not None and not pasted else None,
+                                    meeting=meeting)
+    for form in (paste, tick):
+        if not form.is_bound or not form.is_valid():
+            continue
         d = form.cleaned_data
         try:
-            services.record_attendance(actor=request.user, meeting=meeting, member=d["member"],
-                                       mode=d["mode"])
+            done = services.record_attendance_many(actor=request.user, meeting=meeting,
+                                                   members=d["members"], mode=d["mode"])
         except BoardError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{d['member'].full_name}: "
-                             f"{AttendanceMode(d['mode']).label.lower()}.")
-            return redirect(request.path)
+            messages.success(request, _attendance_summary(done, d["mode"], len(d["members"])))
+            return redirect(request.get_full_path())
+    failed = paste.is_bound and paste.errors or tick.is_bound and tick.errors
+    results = _attendance_search(meeting, query)
     return render(request, "boards/attendance.html", {
-        "meeting": meeting, "form": form,
+        "meeting": meeting, "paste": paste, "tick": tick, "query": query,
+        "results": results[:SEARCH_LIMIT], "more_results": len(results) > SEARCH_LIMIT,
+        "search_limit": SEARCH_LIMIT, "modes": AttendanceMode.choices,
+        "not_started": meeting.held_on > timezone.localdate(),
         "rows": meeting.attendance.select_related("member"),
         "quorum": services.meeting_quorum(meeting),
-    }, status=400 if form.is_bound and form.errors else 200)
+    }, status=400 if failed else 200)
 
 
-@requires("boards:manage")
-def vote(request, public_id, item_id):
-    meeting = _meeting(request, public_id)
-    item = get_or_404(meeting.agenda_items.filter(kind="resolution", vote__isnull=True)
-                      .select_related("resolution"), public_id=item_id)
-    form = forms.MeetingVoteForm(request.POST or None)
+# --- Votes: check the figures, confirm, record; correct by a reversing entry -----------------
+
+
+def _vote_page(request, meeting, item, correcting=None):
+    """Two steps, both plain POSTs: "Check the figures" shows the numbers and the result the
+    rules give; "Confirm and record" sends the same figures again, checked again on the
+    server (never trusted), and records them. Nothing is written before the confirmation."""
+    form = forms.MeetingVoteForm(request.POST or None, correcting=correcting is not None)
+    context = {"meeting": meeting, "item": item, "form": form, "correcting": correcting,
+               "blocked": services.why_no_vote_yet(meeting)}
+    if correcting is not None:
+        context["blocked"] = context["blocked"] or services.correction_refused(correcting)
+    if request.method != "POST" or "change" in request.POST or context["blocked"]:
+        return _vote_form(request, context, status=400 if form.is_bound and context["blocked"]
+                          else 200)
+    if not form.is_valid():
+        return _vote_form(request, context, status=400)
+    figures = form.figures()
+    try:
+        if "confirm" not in request.POST:
+            plan = services.plan_vote(
+                item, room=rules.Count(figures["room_for"], figures["room_against"],
+                                       figures["room_abstain"]),
+                discretion=rules.Count(figures["discretion_for"], figures["discretion_against"],
+                                       figures["discretion_abstain"]),
+                method=figures["method"], casting_vote=figures["casting_vote"])
+            if correcting is not None:
+                services.check_correction(correcting, plan)
+            return _vote_confirm(request, context, plan)
+        expected = form.cleaned_data["expected"] or ""
+        if correcting is None:
+            vote = services.vote_on_resolution(actor=request.user, item=item,
+                                               expected=expected, **figures)
+            done = (f"Decision {vote.decision.number} is entered in the decision register: "
+                    f"{vote.decision.get_outcome_display().lower()}.")
+        else:
+            vote = services.correct_meeting_vote(
+                actor=request.user, vote=correcting, reason=form.cleaned_data["reason"],
+                expected=expected, **figures)
+            done = (f"Decision {vote.reversal.number} reverses decision "
+                    f"{correcting.decision.number}; the corrected result is decision "
+                    f"{vote.decision.number}: {vote.decision.get_outcome_display().lower()}.")
+    except services.VoteFiguresChanged as changed:
+        messages.error(request, str(changed))
+        return _vote_confirm(request, context, changed.plan)
+    except services.VoteCountError as exc:
+        for problem in exc.problems:
+            form.add_error(f"{problem.source}_{problem.answer}", problem.message)
+        return _vote_form(request, context, status=400)
+    except BoardError as exc:
+        form.add_error(None, str(exc))
+        return _vote_form(request, context, status=400)
+    messages.success(request, done)
+    return _to_meeting(request, meeting, f"#item-{item.public_id}")
+
+
+def _vote_figures_so_far(item):
     figures = {}
     try:
         figures["online"] = services.advance_votes(item.resolution)
     except BoardError as exc:
         figures["online_error"] = str(exc)
-    figures["proxy"] = services.instructed_proxy_votes(item) if meeting.is_general else {}
-    quorum = services.meeting_quorum(meeting)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.vote_on_resolution(
-                actor=request.user, item=item, method=d["method"], room_for=d["room_for"],
-                room_against=d["room_against"], room_abstain=d["room_abstain"],
-                discretion_for=d["discretion_for"], discretion_against=d["discretion_against"],
-                discretion_abstain=d["discretion_abstain"],
-                casting_vote=d["casting_vote"] or None)
-        except BoardError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "The result is entered in the decision register.")
-            return _to_meeting(request, meeting)
-    return render(request, "boards/vote.html", {
-        "meeting": meeting, "item": item, "form": form, "figures": figures, "quorum": quorum,
-    }, status=400 if form.is_bound and form.errors else 200)
+    figures["proxy"] = services.instructed_proxy_votes(item)
+    figures["voters"] = services.voters_at_meeting(item, figures["proxy"])
+    return figures
+
+
+def _vote_form(request, context, status=200):
+    item = context["item"]
+    return render(request, "boards/vote.html", context | {
+        "step": "enter", "figures": _vote_figures_so_far(item),
+        "quorum": services.meeting_quorum(context["meeting"]),
+    }, status=status)
+
+
+def _vote_confirm(request, context, plan):
+    form = context["form"]
+    data = form.cleaned_data | {"expected": plan.fingerprint}
+    carry = forms.MeetingVoteForm(data={key: "" if value is None else value
+                                        for key, value in data.items()},
+                                  correcting=context["correcting"] is not None)
+    return render(request, "boards/vote.html", context | {
+        "step": "confirm", "plan": plan, "carry": carry,
+    })
+
+
+@requires("boards:manage")
+def vote(request, public_id, item_id):
+    meeting = _meeting(request, public_id)
+    item = get_or_404(meeting.agenda_items.filter(kind="resolution", votes__isnull=True)
+                      .select_related("resolution", "meeting__society"), public_id=item_id)
+    return _vote_page(request, meeting, item)
+
+
+@requires("boards:manage")
+def vote_correct(request, public_id, item_id):
+    meeting = _meeting(request, public_id)
+    item = get_or_404(services.with_current_votes(
+        meeting.agenda_items.filter(kind="resolution", votes__isnull=False).distinct()
+        .select_related("resolution", "meeting__society")), public_id=item_id)
+    return _vote_page(request, meeting, item, correcting=item.current_vote)
 
 
 def _minutes_of(request, meeting):
@@ -614,6 +737,20 @@ def minutes(request, public_id):
         "meeting": meeting, "minutes": minutes,
         "can_manage": request.visitor.can("boards:manage"),
     })
+
+
+@requires("boards:view")
+def minutes_pdf(request, public_id):
+    """The minutes to print or keep: approved ones say so; a draft is marked DRAFT."""
+    from boards.pdf import minutes_pdf as render_pdf
+
+    meeting = _meeting(request, public_id)
+    minutes = _minutes_of(request, meeting)
+    response = HttpResponse(render_pdf(minutes), content_type="application/pdf")
+    state = "draft-" if minutes.approved_on is None else ""
+    response["Content-Disposition"] = (
+        f'attachment; filename="minutes-{state}{meeting.held_on:%Y-%m-%d}.pdf"')
+    return response
 
 
 @requires("boards:manage")

@@ -114,3 +114,34 @@ def agm_world(board_world):
         voting_closes=now + timedelta(days=5), record_date=timezone.localdate(),
         proposer="Ann Able", seconder="Ben Baker")
     return AgmWorld(board_world, meeting, item, extra)
+
+
+@pytest.fixture
+def held_meetings(board_world):
+    """A general meeting held 40 days ago and a later one held 5 days ago."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    sec = board_world.secretary
+    first = services.schedule_meeting(actor=sec, society=board_world.society, kind="agm",
+                                      held_on=today - timedelta(days=40),
+                                      today=today - timedelta(days=80))
+    later = services.schedule_meeting(actor=sec, society=board_world.society, kind="special",
+                                      held_on=today - timedelta(days=5),
+                                      today=today - timedelta(days=60))
+    return first, later
+
+
+def close_advance_voting(agm):
+    """Open and close the resolution's advance voting (no ballots unless cast in between)."""
+    from ballots import services as ballot_services
+
+    contest = agm.contest
+    if contest.state == "draft":
+        ballot_services.open_voting(actor=agm.secretary, contest=contest)
+    contest.refresh_from_db()
+    ballot_services.close_voting(actor=agm.secretary, contest=contest,
+                                 now=contest.voting_closes)
+    contest.refresh_from_db()

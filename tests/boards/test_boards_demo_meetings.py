@@ -69,6 +69,16 @@ def test_the_meeting_records_are_complete_and_seeding_twice_changes_nothing(db):
             assert minutes.approval_decision.meeting == last
             assert "Proxies held (2)" in minutes.text
             assert last.minutes.approved_on is None  # the latest minutes are a draft
+            [item] = last.agenda_items.filter(kind="resolution")
+            votes = list(item.votes.order_by("pk"))
+            if slug == "millmead":  # entered wrongly, then corrected by a reversing entry
+                wrong, fixed = votes
+                assert fixed.corrects == wrong and item.current_vote == fixed
+                assert fixed.reversal.outcome == "reversed"
+                assert fixed.reversal.corrects == wrong.decision
+                assert "This corrects decision" in last.minutes.text
+            else:
+                assert len(votes) == 1 and item.current_vote == votes[0]
             assert upcoming.held_on > today and upcoming.notice_id is None
             assert upcoming.agenda_items.filter(kind="resolution").count() == 1
 
@@ -97,6 +107,14 @@ def test_the_meeting_pages_render_for_every_demo_login(db, login):
         draft = client.get(reverse("boards:minutes", kwargs={**kwargs,
                                                              "public_id": last.public_id}))
         assert draft.status_code == (404 if login == "member" else 200)
+        pdf = client.get(reverse("boards:minutes_pdf",
+                                 kwargs={**kwargs, "public_id": past.public_id}))
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        with scope(society=society):
+            item = last.agenda_items.get(kind="resolution")
+        correct = client.get(reverse("boards:vote_correct", kwargs={
+            **kwargs, "public_id": last.public_id, "item_id": item.public_id}))
+        assert correct.status_code == (200 if login == "secretary" else 403)
         proxies = client.get(reverse("boards:proxies",
                                      kwargs={**kwargs, "public_id": past.public_id}))
         assert proxies.status_code == (200 if login in ("secretary", "auditor") else 403)

@@ -231,7 +231,8 @@ def test_a_holder_carries_at_most_the_cap(agm_world):
 def test_attending_in_person_revokes_the_proxy(agm_world, audit_entries):
     ann, ben = agm_world.extra[:2]
     appointment = appoint(agm_world, ann, ben)
-    services.record_attendance(actor=agm_world.secretary, meeting=agm_world.meeting,
+    services.record_attendance(today=agm_world.meeting.held_on,
+                               actor=agm_world.secretary, meeting=agm_world.meeting,
                                member=ann, mode="in_person")
     appointment.refresh_from_db()
     assert appointment.revoked_reason == "attended"
@@ -245,7 +246,8 @@ def test_attending_in_person_revokes_the_proxy(agm_world, audit_entries):
 def test_apologies_keep_the_proxy(agm_world):
     ann, ben = agm_world.extra[:2]
     appointment = appoint(agm_world, ann, ben)
-    services.record_attendance(actor=agm_world.secretary, meeting=agm_world.meeting,
+    services.record_attendance(today=agm_world.meeting.held_on,
+                               actor=agm_world.secretary, meeting=agm_world.meeting,
                                member=ann, mode="apologies")
     appointment.refresh_from_db()
     assert appointment.revoked_at is None
@@ -257,7 +259,8 @@ def test_apologies_keep_the_proxy(agm_world):
 def test_attendance_is_one_row_per_member_and_changes_in_place(agm_world):
     ann = agm_world.extra[0]
     for mode in ("apologies", "online"):
-        services.record_attendance(actor=agm_world.secretary, meeting=agm_world.meeting,
+        services.record_attendance(today=agm_world.meeting.held_on,
+                               actor=agm_world.secretary, meeting=agm_world.meeting,
                                    member=ann, mode=mode)
     assert Attendance.objects.get(meeting=agm_world.meeting, member=ann).mode == "online"
 
@@ -269,7 +272,8 @@ def test_quorum_counts_proxies_only_where_the_rules_say(agm_world):
     ann, ben, cat = agm_world.extra[:3]
     appoint(agm_world, cat, None)
     for member in (ann, ben):
-        services.record_attendance(actor=agm_world.secretary, meeting=agm_world.meeting,
+        services.record_attendance(today=agm_world.meeting.held_on,
+                               actor=agm_world.secretary, meeting=agm_world.meeting,
                                    member=member, mode="in_person")
     meeting = type(agm_world.meeting).objects.get(pk=agm_world.meeting.pk)
     assert services.meeting_quorum(meeting).quorate
@@ -293,14 +297,17 @@ def test_quorum_percentage_of_the_roll(agm_world):
 
 def quorate(agm, members):
     for member in members:
-        services.record_attendance(actor=agm.secretary, meeting=agm.meeting, member=member,
+        services.record_attendance(today=agm.meeting.held_on, actor=agm.secretary,
+                                   meeting=agm.meeting, member=member,
                                    mode="in_person")
 
 
 def test_no_vote_without_a_quorum(agm_world):
     open_and_vote(agm_world, {})
+    quorate(agm_world, agm_world.extra[:1])  # 1 present, 3 needed
     with pytest.raises(BoardError, match="No vote without a quorum"):
-        services.vote_on_resolution(actor=agm_world.secretary, item=agm_world.item,
+        services.vote_on_resolution(today=agm_world.meeting.held_on,
+                                    actor=agm_world.secretary, item=agm_world.item,
                                     room_for=1, room_against=0)
     assert not Decision.objects.exists()
     assert not MeetingVote.objects.exists()
@@ -310,7 +317,8 @@ def test_no_vote_while_advance_voting_is_open(agm_world):
     ballot_services.open_voting(actor=agm_world.secretary, contest=agm_world.contest)
     quorate(agm_world, agm_world.extra[:3])
     with pytest.raises(BoardError, match="still open"):
-        services.vote_on_resolution(actor=agm_world.secretary, item=agm_world.item,
+        services.vote_on_resolution(today=agm_world.meeting.held_on,
+                                    actor=agm_world.secretary, item=agm_world.item,
                                     room_for=3, room_against=0)
     assert not Decision.objects.exists()
 
@@ -324,8 +332,8 @@ def test_advance_proxy_and_room_votes_combine_into_one_decision(agm_world, audit
     open_and_vote(agm_world, {member: "for", board_member: "against"})
     quorate(agm_world, [ann, ben, cat])
     vote = services.vote_on_resolution(
-        actor=agm_world.secretary, item=agm_world.item, room_for=3, room_against=0,
-        room_abstain=0, discretion_for=1)
+        today=agm_world.meeting.held_on, actor=agm_world.secretary, item=agm_world.item,
+        room_for=3, room_against=0, room_abstain=0, discretion_for=1)
     assert (vote.online_for, vote.online_against) == (1, 1)
     assert (vote.proxy_for, vote.proxy_against) == (2, 0)
     assert (vote.room_for, vote.room_against) == (3, 0)
@@ -341,14 +349,17 @@ def test_advance_proxy_and_room_votes_combine_into_one_decision(agm_world, audit
     assert (entry.action, entry.actor_id) == ("board.resolution_voted", agm_world.secretary.pk)
     assert entry.data["decision"] == decision.number
     with pytest.raises(BoardError, match="already been voted"):
-        services.vote_on_resolution(actor=agm_world.secretary, item=agm_world.item,
+        services.vote_on_resolution(today=agm_world.meeting.held_on,
+                                    actor=agm_world.secretary, item=agm_world.item,
                                     room_for=1, room_against=0)
 
 
 def test_a_special_resolution_fails_short_of_its_fraction(agm_world):
     open_and_vote(agm_world, {})
-    quorate(agm_world, agm_world.extra[:3])
-    vote = services.vote_on_resolution(actor=agm_world.secretary, item=agm_world.item,
+    quorate(agm_world, agm_world.extra + [agm_world.member(p) for p in
+                                          ("secretary", "member", "board_member")])
+    vote = services.vote_on_resolution(today=agm_world.meeting.held_on,
+                                    actor=agm_world.secretary, item=agm_world.item,
                                        room_for=5, room_against=3)
     assert vote.decision.outcome == "not_carried"  # 5/8 < 2/3
 
@@ -386,8 +397,10 @@ def test_discretionary_votes_cannot_exceed_the_discretionary_proxies(agm_world):
     open_and_vote(agm_world, {})
     quorate(agm_world, agm_world.extra[:3])
     with pytest.raises(BoardError, match="at the holder's discretion"):
-        services.vote_on_resolution(actor=agm_world.secretary, item=agm_world.item,
-                                    room_for=3, room_against=0, discretion_for=1)
+        services.vote_on_resolution(today=agm_world.meeting.held_on,
+                                    actor=agm_world.secretary, item=agm_world.item,
+                                    room_for=2, room_against=0, discretion_for=1)
+    assert not Decision.objects.exists()
 
 
 def test_the_casting_vote_only_where_the_rules_give_one(agm_world):
@@ -396,16 +409,19 @@ def test_the_casting_vote_only_where_the_rules_give_one(agm_world):
     open_and_vote(agm_world, {})
     quorate(agm_world, agm_world.extra[:3])
     society = agm_world.society
+    quorate(agm_world, agm_world.extra[3:4])  # four present: two for, two against
     society.chair_casting_vote = False
     society.save()
     item = AgendaItem.objects.get(pk=agm_world.item.pk)
     with pytest.raises(BoardError, match="no casting vote"):
-        services.vote_on_resolution(actor=agm_world.secretary, item=item, room_for=2,
+        services.vote_on_resolution(today=agm_world.meeting.held_on,
+                                    actor=agm_world.secretary, item=item, room_for=2,
                                     room_against=2, casting_vote="for")
     society.chair_casting_vote = True
     society.save()
     item = AgendaItem.objects.get(pk=agm_world.item.pk)
-    vote = services.vote_on_resolution(actor=agm_world.secretary, item=item, room_for=2,
+    vote = services.vote_on_resolution(today=agm_world.meeting.held_on,
+                                    actor=agm_world.secretary, item=item, room_for=2,
                                        room_against=2, casting_vote="for")
     assert vote.decision.outcome == "carried" and vote.decision.casting_vote_used
 
@@ -415,27 +431,14 @@ def test_no_revoking_once_voting_has_begun(agm_world):
     appointment = appoint(agm_world, ann, None)
     open_and_vote(agm_world, {})
     quorate(agm_world, agm_world.extra[1:4])
-    services.vote_on_resolution(actor=agm_world.secretary, item=agm_world.item, room_for=3,
+    services.vote_on_resolution(today=agm_world.meeting.held_on,
+                                    actor=agm_world.secretary, item=agm_world.item, room_for=3,
                                 room_against=0)
     with pytest.raises(BoardError, match="Voting at the meeting has begun"):
         services.revoke_proxy(actor=ann.user, appointment=appointment)
 
 
 # Minutes
-
-
-@pytest.fixture
-def held_meetings(board_world):
-    """A general meeting held 40 days ago and a later one held 5 days ago."""
-    today = timezone.localdate()
-    sec = board_world.secretary
-    first = services.schedule_meeting(actor=sec, society=board_world.society, kind="agm",
-                                      held_on=today - timedelta(days=40),
-                                      today=today - timedelta(days=80))
-    later = services.schedule_meeting(actor=sec, society=board_world.society, kind="special",
-                                      held_on=today - timedelta(days=5),
-                                      today=today - timedelta(days=60))
-    return first, later
 
 
 def test_minutes_are_drafted_from_the_record(held_meetings, board_world, audit_entries):

@@ -132,7 +132,8 @@ def test_a_held_meeting_cannot_be_changed(agm_world):
                                  held_on=after + timedelta(days=7), today=after)
     # Attendance recorded means the meeting is being held, whatever the date.
     services.record_attendance(actor=agm_world.secretary, meeting=meeting,
-                               member=agm_world.extra[0], mode="in_person")
+                               member=agm_world.extra[0], mode="in_person",
+                               today=meeting.held_on)
     with pytest.raises(BoardError, match="held"):
         changes.edit_meeting_details(actor=agm_world.secretary, meeting=meeting,
                                      values={"place": "Elsewhere"})
@@ -168,7 +169,7 @@ def test_adjourning_resumes_the_same_meeting_with_attendance_taken_afresh(agm_wo
     proxy = services.appoint_proxy(actor=giver.user, meeting=meeting, appointer=giver,
                                    holder=None, instructions={agm_world.item: "for"})
     services.record_attendance(actor=agm_world.secretary, meeting=meeting, member=present,
-                               mode="in_person")
+                               mode="in_person", today=day)
     with pytest.raises(BoardError, match="postpone it"):
         changes.adjourn_meeting(actor=agm_world.secretary, meeting=meeting,
                                 held_on=day + timedelta(days=7), today=day - timedelta(days=1))

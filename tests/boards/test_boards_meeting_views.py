@@ -7,9 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ballots import services as ballot_services
 from boards import ics, services
-from boards.models import AgendaItem, Attendance, Minutes, ProxyAppointment
+from boards.models import AgendaItem, Minutes, ProxyAppointment
 from notifications.models import Message
 
 PERSONAS = ["secretary", "returning_officer", "board_member", "auditor", "member", "outsider"]
@@ -223,39 +222,6 @@ def test_a_member_appoints_and_revokes_a_proxy_through_the_form(agm_world):
     assert response.status_code == 302
     appointment.refresh_from_db()
     assert appointment.revoked_reason == "revoked"
-
-
-def test_attendance_and_the_vote_through_the_pages(agm_world):
-    world = agm_world.board_world.world
-    sec = world.client("secretary")
-    contest = agm_world.contest
-    ballot_services.open_voting(actor=agm_world.secretary, contest=contest)
-    contest.refresh_from_db()
-    ballot_services.close_voting(actor=agm_world.secretary, contest=contest,
-                                 now=contest.voting_closes)
-    response = sec.post(murl(agm_world, "attendance"), {"member_number": 999,
-                                                        "mode": "in_person"})
-    assert response.status_code == 400
-    assert "Member number: No member has that number." in response.content.decode()
-    vote_path = murl(agm_world, "vote", item_id=agm_world.item.public_id)
-    response = sec.post(vote_path, {"method": "hands", "room_for": 3, "room_against": 0,
-                                    "room_abstain": 0, "discretion_for": 0,
-                                    "discretion_against": 0, "discretion_abstain": 0})
-    assert response.status_code == 400
-    assert "No vote without a quorum" in response.content.decode()
-    for member in agm_world.extra[:3]:
-        response = sec.post(murl(agm_world, "attendance"),
-                            {"member_number": member.member_number, "mode": "in_person"})
-        assert response.status_code == 302
-    assert Attendance.objects.count() == 3
-    assert "Quorate" in sec.get(murl(agm_world, "meeting")).content.decode()
-    response = sec.post(vote_path, {"method": "hands", "room_for": 3, "room_against": 0,
-                                    "room_abstain": 0, "discretion_for": 0,
-                                    "discretion_against": 0, "discretion_abstain": 0})
-    assert response.status_code == 302
-    html = world.client("member").get(murl(agm_world, "meeting")).content.decode()
-    assert "Carried" in html
-    assert sec.get(vote_path).status_code == 404  # voted: no second vote
 
 
 def test_the_meeting_rules_form(agm_world):

@@ -156,3 +156,96 @@ def test_consecutive_terms_count_back_from_the_latest():
 def test_years_between_counts_the_anniversary():
     assert rules.years_between(date(2020, 9, 1), date(2023, 9, 1)) == 3
     assert rules.years_between(date(2020, 9, 1), date(2023, 8, 31)) == 2
+
+
+# Votes at a meeting: what can be entered, checked against who is there.
+
+def test_a_count_describes_itself_in_words():
+    assert rules.Count(40).describe() == "40 votes for"
+    assert rules.Count(1).describe() == "1 vote for"
+    assert rules.Count(0, 0, 2).describe() == "2 abstentions"
+    assert rules.Count(40, 3, 2).describe() == "45 votes (40 for, 3 against, 2 abstentions)"
+    assert rules.Count().describe() == "no votes"
+    assert rules.Count(1, 2, 3) + rules.Count(1, 1, 1) == rules.Count(2, 3, 4)
+    assert rules.Count.of({"for": 2, "abstain": 1}).as_dict() == {
+        "for": 2, "against": 0, "abstain": 1}
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, None, "3"])
+def test_a_count_is_whole_numbers_not_below_zero(bad):
+    with pytest.raises(ValueError, match="whole number"):
+        rules.Count(bad)
+
+
+def test_forty_for_with_five_present_is_refused_naming_the_numbers():
+    voters = rules.VotersAtMeeting(present=5, discretionary_proxies=2, instructed_proxies=3)
+    problems = rules.check_meeting_count(voters, rules.Count(40), rules.Count())
+    assert problems == [rules.CountProblem(
+        "room", "for", "40 votes for, but only 5 members are present and 2 proxies held at "
+        "the holders' discretion: at most 7 votes can be cast.")]
+
+
+def test_every_vote_there_is_to_cast_fits_exactly():
+    voters = rules.VotersAtMeeting(present=5, discretionary_proxies=2)
+    assert rules.check_meeting_count(voters, rules.Count(3, 1, 1), rules.Count(1, 1)) == []
+    assert rules.check_meeting_count(voters, rules.Count(), rules.Count()) == []
+
+
+def test_one_more_than_the_room_holds_is_refused_at_the_field_with_most_votes():
+    voters = rules.VotersAtMeeting(present=5, discretionary_proxies=2)
+    [problem] = rules.check_meeting_count(voters, rules.Count(1, 6, 1), rules.Count())
+    assert (problem.source, problem.answer) == ("room", "against")
+    assert problem.message.startswith("8 votes (1 for, 6 against, 1 abstention), but")
+
+
+def test_proxies_entered_as_room_votes_are_pointed_to_their_own_fields():
+    voters = rules.VotersAtMeeting(present=5, discretionary_proxies=2)
+    [problem] = rules.check_meeting_count(voters, rules.Count(6), rules.Count())
+    assert problem.source == "room"
+    assert "6 votes for in the room, but only 5 members are present" in problem.message
+    assert "“Discretionary proxies”" in problem.message
+
+
+def test_more_discretionary_votes_than_discretionary_proxies_are_refused():
+    voters = rules.VotersAtMeeting(present=5, discretionary_proxies=1)
+    [problem] = rules.check_meeting_count(voters, rules.Count(3), rules.Count(0, 2))
+    assert (problem.source, problem.answer) == ("discretion", "against")
+    assert problem.message == ("2 votes against by discretionary proxies, but only 1 proxy on "
+                               "this resolution is at the holder's discretion.")
+
+
+def test_members_who_voted_in_advance_are_named_as_the_reason():
+    voters = rules.VotersAtMeeting(present=1, discretionary_proxies=0, voted_in_advance=2)
+    [problem] = rules.check_meeting_count(voters, rules.Count(3), rules.Count())
+    assert "only 1 member is present" in problem.message
+    assert "(2 members present voted in advance and are counted there.)" in problem.message
+
+
+@pytest.mark.parametrize("held_on,today,taken,cancelled,reason", [
+    (date(2027, 2, 3), date(2026, 12, 9), True, False, "has not started: it is on 3 February"),
+    (date(2027, 2, 3), date(2027, 2, 3), False, False, "Take the attendance first"),
+    (date(2027, 2, 3), date(2027, 2, 3), True, True, "cancelled"),
+    (date(2027, 2, 3), date(2027, 2, 3), True, False, None),
+    (date(2027, 2, 3), date(2027, 2, 4), True, False, None),   # an evening meeting's count
+    (date(2028, 2, 29), date(2028, 2, 28), True, False, "on 29 February 2028"),
+])
+def test_a_meeting_takes_votes_from_its_day_once_attendance_is_taken(held_on, today, taken,
+                                                                     cancelled, reason):
+    said = rules.meeting_not_started(held_on=held_on, today=today, attendance_taken=taken,
+                                     cancelled=cancelled)
+    assert (said is None) == (reason is None)
+    if reason:
+        assert reason in said
+
+
+def test_wording_drops_a_title_the_text_repeats():
+    from boards.wording import repeats_title, titled
+
+    assert titled("Adopt a safeguarding policy", "Adopt a safeguarding policy.") == (
+        "Adopt a safeguarding policy.")
+    assert titled("Adopt a safeguarding policy", "Adopt a safeguarding policy as revised") == (
+        "Adopt a safeguarding policy as revised")
+    assert titled("Accounts", "That the accounts be received.") == (
+        "Accounts: That the accounts be received.")
+    assert titled("Accounts", "") == "Accounts"
+    assert not repeats_title("Fee", "Feedback on the year")
