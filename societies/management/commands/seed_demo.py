@@ -17,6 +17,7 @@ from django_scopes import scope, scopes_disabled
 from boards.demo import seed_boards
 from members.models import Member
 from shares.demo import seed_demo_shares
+from societies.demo import seed_public_page
 from societies.models import AdmissionMethod, LegalForm, RoleGrant, Society, StakeholderClass
 from societies.permissions import Role
 
@@ -121,6 +122,7 @@ class Command(BaseCommand):
         slug = spec.pop("slug")
         with scopes_disabled():
             society, _ = Society.objects.get_or_create(slug=slug, defaults=spec)
+        seed_public_page(society)
         rng = random.Random(slug)
         with scope(society=society):
             class_objs = []
