@@ -1,5 +1,6 @@
 """A visitor who is not signed in finds the society's public page, reads its rules, joins
-(agreeing to that version of the rules) and is told how to pay, on the page and by email."""
+(agreeing to that version of the rules) and is told how to pay, on the page and by email; and
+a member asks to inspect the register, which the secretary grants."""
 
 from datetime import date
 
@@ -7,7 +8,7 @@ from django.core import mail
 from django_scopes import scope
 from playwright.sync_api import expect
 
-from members.models import Application
+from members.models import Application, Member
 from societies import services
 from societies.demo import make_pdf
 from societies.models import DocumentKind
@@ -95,3 +96,44 @@ def test_a_visitor_finds_the_society_joins_and_is_told_how_to_pay(live_server, p
         application = Application.objects.get(reference=reference)
     assert application.rules_version == world.rules
     assert application.privacy_notice_version.version_label == "Privacy notice v2"
+
+
+def test_a_member_asks_to_inspect_the_register_and_the_secretary_grants_it(
+        live_server, new_page, sign_in):
+    world = set_up_society()
+    with scope(society=world.society):
+        Member.objects.filter(society=world.society).update(address="3 Lock Lane\nRiverside")
+    base = f"{live_server.url}/s/riverside"
+
+    member = sign_in(new_page(), world.users["member"])
+    member.goto(f"{base}/")
+    member.get_by_role("navigation", name=world.society.name).get_by_role(
+        "link", name="Duplicate register").click()
+    expect(member.get_by_role("heading", level=1)).to_have_text(
+        "Inspecting the register of members")
+    expect(member.get_by_text("3 Lock Lane")).to_have_count(0)
+    assert_accessible(member)
+    member.get_by_label("Anything the secretary should know").fill("To propose a resolution")
+    member.get_by_role("button", name="Ask to inspect the register").click()
+    expect(member.get_by_role("status")).to_contain_text("Your request is with the secretary")
+
+    secretary = sign_in(new_page(), world.users["secretary"])
+    secretary.goto(f"{base}/settings/public/")
+    expect(secretary.get_by_role("heading", level=1)).to_have_text("Public page and joining")
+    assert_accessible(secretary)
+    secretary.goto(f"{base}/members/register/")
+    secretary.get_by_role("link", name="Inspection requests and access log").click()
+    expect(secretary.get_by_role("heading", level=1)).to_have_text("Inspection of the register")
+    expect(secretary.get_by_text("They wrote: To propose a resolution")).to_be_visible()
+    assert_accessible(secretary)
+    secretary.get_by_role("button", name="Grant Member online inspection").click()
+    expect(secretary.get_by_role("status")).to_contain_text("may inspect the register online")
+    expect(secretary.get_by_text("(open now)")).to_be_visible()
+
+    member.reload()
+    expect(member.get_by_role("heading", level=1)).to_have_text("Duplicate register of members")
+    expect(member.get_by_text("3 Lock Lane").first).to_be_visible()
+    assert_accessible(member)
+    secretary.reload()
+    expect(secretary.get_by_role("cell", name="Viewed the duplicate register").first
+           ).to_contain_text("under an inspection granted until")
