@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -180,6 +181,9 @@ def public_page(request):
 def _public_page(request):
     society = request.society
     if not society.public_page_shown and not request.visitor.roles:
+        if not request.user.is_authenticated:
+            # Members come in by the society's address, as to any page that needs signing in.
+            return redirect_to_login(request.get_full_path())
         raise Http404
     return render(request, "societies/public_page.html", {
         "documents": current_documents(society),

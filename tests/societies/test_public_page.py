@@ -84,14 +84,18 @@ def test_officers_preview_the_public_page(described):
     assert "A centre run by the parents who use it." in html
 
 
-def test_a_hidden_public_page_is_not_found_by_visitors(world):
+def test_a_hidden_public_page_is_not_shown_to_visitors(world):
     with scope(society=world.society):
         services.update_society_settings(
             actor=world.users["secretary"], society=world.society,
             values={"public_page_shown": False}, fields=services.JOINING_FIELDS)
-    for persona in ("anonymous", "outsider"):
-        assert world.client(persona).get(url(world, "home")).status_code == 404
-        assert world.client(persona).get(url(world, "public_page")).status_code == 404
+    outsider, anonymous = world.client("outsider"), world.client("anonymous")
+    assert outsider.get(url(world, "home")).status_code == 404
+    assert outsider.get(url(world, "public_page")).status_code == 404
+    # Visitors not signed in are asked to, as on any page that is not public.
+    response = anonymous.get(url(world, "home"))
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert b"Join" not in anonymous.get(url(world, "home"), follow=True).content
     # Members keep their home and officers their preview; the form stays open by its link.
     assert world.client("member").get(url(world, "home")).status_code == 200
     assert world.client("secretary").get(url(world, "public_page")).status_code == 200
