@@ -13,7 +13,7 @@ from societies import services
 from societies.demo import make_pdf
 from societies.models import DocumentKind
 from tests.conftest import build_society
-from tests.e2e.helpers import assert_accessible
+from tests.e2e.helpers import apply_by_email, assert_accessible
 from tests.shares.conftest import make_classes
 
 APPLICANT = "mary.seacole@example.org"
@@ -61,16 +61,8 @@ def test_a_visitor_finds_the_society_joins_and_is_told_how_to_pay(live_server, p
     expect(page.get_by_role("link", name="Read the rules")).to_have_attribute(
         "href", rules_href)
     assert_accessible(page)
-    page.get_by_label("I am applying as").select_option(label="Staff (from age 16)")
-    page.get_by_label("Full name").fill("Mary Seacole")
-    page.get_by_label("Postal address").fill("14 Cambridge Street\nLondon")
-    page.get_by_label("Postcode").fill("sw1v 4qj")
-    page.get_by_label("Date of birth").fill("1985-11-23")
-    page.get_by_label("Email address").fill(APPLICANT)
-    page.get_by_label("How should the society contact you?").select_option("email")
-    page.get_by_label("I agree to receive notices and ballots electronically").check()
-    page.get_by_label("I agree to be bound by the society's rules").check()
-    page.get_by_role("button", name="Send my application").click()
+    apply_by_email(page, name="Mary Seacole", address="14 Cambridge Street\nLondon",
+                   postcode="sw1v 4qj", born="1985-11-23", email=APPLICANT)
 
     # The acknowledgement page says how to pay...
     expect(page.get_by_role("heading", level=1)).to_have_text("Application received")
