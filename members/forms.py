@@ -1,11 +1,14 @@
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from members.models import CessationReason, ContactChannel, Member
 from members.register import SORT_LABELS, STATUS_CHOICES
-from members.services import OWN_FIELDS, SECRETARY_FIELDS
+from members.services import INSPECTION_MAX_DAYS, OWN_FIELDS, SECRETARY_FIELDS
+from societies.models import DocumentKind, current_documents
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -47,6 +50,13 @@ class ApplicationForm(ContactFieldsMixin, forms.Form):
         required=False, label="I agree to receive notices and ballots electronically")
     agree_rules = forms.BooleanField(
         label="I agree to be bound by the society's rules and have read its privacy notice")
+    # The versions shown with the form: what the applicant agrees to (see clean()).
+    rules_version = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    privacy_notice_version = forms.CharField(required=False, max_length=40,
+                                             widget=forms.HiddenInput)
+
+    DOCUMENT_FIELDS = {"rules_version": DocumentKind.RULES,
+                       "privacy_notice_version": DocumentKind.PRIVACY_NOTICE}
 
     def __init__(self, *args, society, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,9 +64,55 @@ class ApplicationForm(ContactFieldsMixin, forms.Form):
         self.fields["stakeholder_class"].queryset = society.stakeholder_classes.all()
         self.fields["stakeholder_class"].label_from_instance = (
             lambda c: f"{c.name} (from age {c.effective_minimum_age})")
+        self.documents = current_documents(society)
+        for name, kind in self.DOCUMENT_FIELDS.items():
+            document = self.documents.get(kind)
+            self.fields[name].initial = str(document.public_id) if document else ""
+        self.fields["agree_rules"].help_text = self._documents_help()
+
+    def _documents_help(self):
+        parts = []
+        for kind, slug, title in ((DocumentKind.RULES, "rules", "the rules"),
+                                  (DocumentKind.PRIVACY_NOTICE, "privacy-notice",
+                                   "the privacy notice")):
+            document = self.documents.get(kind)
+            if document is None:
+                parts.append(format_html("{} (not online: ask the secretary for a copy)",
+                                         title.capitalize()))
+                continue
+            url = reverse("societies:document",
+                          kwargs={"society_slug": self.society.slug, "kind": slug})
+            parts.append(format_html('<a href="{}">Read {}</a> ({}, {}; PDF)', url, title,
+                                     document.version_label,
+                                     f"{document.version_date.day} "
+                                     f"{document.version_date:%B %Y}"))
+        return format_html("{}. {}.", parts[0], parts[1])
+
+    def _check_versions(self, cleaned):
+        """The applicant agrees to the versions they were shown; if a new one was published
+        meanwhile, they are asked to read it and tick again."""
+        changed = []
+        for name, kind in self.DOCUMENT_FIELDS.items():
+            current = self.documents.get(kind)
+            if (str(current.public_id) if current else "") != cleaned.get(name, ""):
+                changed.append(kind.label.lower())
+            cleaned[name] = current
+        if not changed:
+            return
+        # Shown again, the form carries the current versions and an unticked box.
+        self.data = self.data.copy()
+        for name, kind in self.DOCUMENT_FIELDS.items():
+            current = self.documents.get(kind)
+            self.data[self.add_prefix(name)] = str(current.public_id) if current else ""
+        if cleaned.get("agree_rules"):
+            self.data.pop(self.add_prefix("agree_rules"), None)
+            self.add_error("agree_rules",
+                           f"A new version of the {' and the '.join(changed)} was published "
+                           "while you filled in this form: read it, then tick again.")
 
     def clean(self):
         cleaned = super().clean()
+        self._check_versions(cleaned)
         born, chosen = cleaned.get("date_of_birth"), cleaned.get("stakeholder_class")
         if born and born >= timezone.localdate():
             self.add_error("date_of_birth", "Give your date of birth (it is in the future).")
@@ -172,6 +228,47 @@ class RegisterFilterForm(forms.Form):
         if name in self.errors:
             return default
         return self.cleaned_data.get(name) or default
+
+
+class InspectionRequestForm(forms.Form):
+    note = forms.CharField(
+        max_length=500, required=False, label="Anything the secretary should know",
+        help_text="For example, why you want to inspect it, or when you could come to the "
+                  "office instead.",
+        widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InspectionGrantForm(forms.Form):
+    granted_from = _date_field("From")
+    granted_until = _date_field("Until (included)",
+                                help_text=f"At most {INSPECTION_MAX_DAYS} days.")
+
+    def __init__(self, *args, **kwargs):
+        today = timezone.localdate()
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("granted_from", today)
+        initial.setdefault("granted_until", today + timedelta(days=13))
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("granted_from"), cleaned.get("granted_until")
+        if start and end and end < start:
+            self.add_error("granted_until", "The period must end on or after the day it starts.")
+        return cleaned
+
+
+class InspectionAnswerForm(forms.Form):
+    answer = forms.CharField(
+        max_length=500, label="Your answer to the member",
+        help_text="For example, when they may inspect the register at the registered office.",
+        widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OnlineInspectionForm(forms.Form):
+    register_online_inspection = forms.BooleanField(
+        required=False,
+        label="Members may inspect the duplicate register online at any time, without asking")
 
 
 class ImportForm(forms.Form):

@@ -256,6 +256,15 @@ class Application(models.Model):
     electronic_consent = models.BooleanField(default=False)
     date_of_birth = models.DateField()
     agreed_to_rules_at = models.DateTimeField()
+    # The versions the applicant agreed to (None: the society had none online then).
+    rules_version = models.ForeignKey(
+        "societies.SocietyDocument", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="rules agreed to",
+    )
+    privacy_notice_version = models.ForeignKey(
+        "societies.SocietyDocument", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="privacy notice read",
+    )
     submitted_at = models.DateTimeField(default=timezone.now)
     acknowledgement_sent_at = models.DateTimeField(null=True, blank=True)
     referred_on = models.DateField("referred to a members' vote on", null=True, blank=True)
@@ -312,6 +321,60 @@ class ReturnedMail(models.Model):
 
     def __str__(self):
         return f"{self.description} returned {self.returned_on:%d %b %Y}"
+
+
+class InspectionStatus(models.TextChoices):
+    REQUESTED = "requested", "Waiting for the secretary"
+    GRANTED = "granted", "Granted"
+    ANSWERED = "answered", "Answered without online access"
+
+
+class RegisterInspection(models.Model):
+    """A member's request to inspect the duplicate register (CCBS Act 2014 s.31), and the
+    secretary's answer: online access for a period, or another way (at the office)."""
+
+    society = models.ForeignKey(
+        "societies.Society", on_delete=models.PROTECT, related_name="register_inspections"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    member = models.ForeignKey(Member, on_delete=models.PROTECT,
+                               related_name="register_inspections")
+    note = models.CharField("anything the secretary should know", max_length=500, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=InspectionStatus.choices,
+                              default=InspectionStatus.REQUESTED)
+    granted_from = models.DateField(null=True, blank=True)
+    granted_until = models.DateField(null=True, blank=True)
+    answer = models.CharField("answer to the member", max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(society="society")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(status="requested"),
+                name="one_open_inspection_request_per_member",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="granted") | Q(
+                    granted_from__isnull=False, granted_until__isnull=False,
+                    granted_until__gte=models.F("granted_from")),
+                name="inspection_grant_has_period",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Inspection of the register asked by {self.member}"
+
+    def is_granted_on(self, on: date) -> bool:
+        return (self.status == InspectionStatus.GRANTED
+                and self.granted_from <= on <= self.granted_until)
 
 
 class ImportStatus(models.TextChoices):

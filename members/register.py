@@ -19,6 +19,7 @@ from django.db.models import CharField, DateField, F, Func, IntegerField, Max, Q
 from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 
+from members import providers
 from members.models import Member
 from societies.models import StakeholderClass
 
@@ -274,15 +275,10 @@ def apply_details_as_at(members: list, on: date) -> list:
 
 def holdings_as_at(society, member_ids, on: date) -> dict:
     """Shares held and amount paid per member id as at `on`: {member_id: (shares, pence)},
-    from the share ledger. Empty for a society without share classes (e.g. a company limited
-    by guarantee), so its register's share columns stay blank rather than showing zeros.
+    from the share ledger (provided by the shares app, see members.providers). Empty for a
+    society without share classes, so its register's share columns stay blank.
     """
-    from shares.queries import holdings_as_at as ledger_holdings
-    from shares.queries import society_has_shares
-
-    if not society_has_shares(society):
-        return {}
-    return ledger_holdings(society, member_ids, on)
+    return providers.holdings_as_at(society, member_ids, on)
 
 
 def holding_display(held) -> tuple[str, str] | None:

@@ -24,8 +24,11 @@ def send_application_acknowledgement(society_id: int, application_id: int) -> bo
     rows = Application.objects.filter(society_id=society_id, pk=application_id).exclude(email="")
 
     def build():
+        from members.joining import payment_instructions
+
         application = rows.select_related("society", "stakeholder_class").get()
-        context = {"application": application, "society": application.society}
+        context = {"application": application, "society": application.society,
+                   "payment": payment_instructions(application.society, application.reference)}
         return EmailMessage(
             subject=render_to_string("members/email/acknowledgement_subject.txt",
                                      context).strip(),

@@ -1,8 +1,10 @@
 """Pages under /s/<slug>/members/: applying, admission, member records, the registers, import
 and export. Each view checks a form, calls one service, shows a message and redirects."""
 
+from datetime import date
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,13 +18,18 @@ from members.forms import (
     DecisionForm,
     DeclineForm,
     ImportForm,
+    InspectionAnswerForm,
+    InspectionGrantForm,
+    InspectionRequestForm,
     MemberForm,
+    OnlineInspectionForm,
     OwnDetailsForm,
     ReadmitForm,
     RegisterFilterForm,
     ReturnedMailForm,
 )
-from members.models import ApplicationStatus, ImportStatus, Member
+from members.joining import payment_instructions
+from members.models import ApplicationStatus, ImportStatus, InspectionStatus, Member
 from members.register import (
     SORTS,
     RegisterQuery,
@@ -35,6 +42,7 @@ from members.register import (
 )
 from members.services import MemberError
 from societies.access import get_or_404, public, requires
+from societies.services import INSPECTION_FIELDS, SocietyError, update_society_settings
 
 APPLICATION_SESSION_KEY = "members_application_reference"
 EXAMPLE_ID = "00000000-0000-0000-0000-000000000000"
@@ -78,7 +86,10 @@ def apply_thanks(request):
     reference = request.session.get(APPLICATION_SESSION_KEY)
     if not reference:
         return redirect(_url("apply", request.society))
-    return render(request, "members/apply_thanks.html", {"reference": reference})
+    return render(request, "members/apply_thanks.html", {
+        "reference": reference,
+        "payment": payment_instructions(request.society, reference),
+    })
 
 
 @requires("members:manage")
@@ -120,8 +131,11 @@ def _application_page(request, application, admit_form=None, decline_form=None, 
 
 @requires("members:manage")
 def application_detail(request, public_id):
-    application = get_or_404(request.society.applications.select_related("stakeholder_class"),
-                             public_id=public_id)
+    application = get_or_404(
+        request.society.applications.select_related(
+            "stakeholder_class", "rules_version", "privacy_notice_version"
+        ).defer("rules_version__content", "privacy_notice_version__content"),
+        public_id=public_id)
     return _application_page(request, application)
 
 
@@ -308,10 +322,14 @@ def my_record(request):
     member = request.visitor.member
     if member is None:
         raise Http404
+    today = timezone.localdate()
     return render(request, "members/my_record.html", {
         "member": member,
         "history": _history(member),
-        "under_16": member.is_under_16_on(timezone.localdate()),
+        "under_16": member.is_under_16_on(today),
+        "holding": holding_display(
+            holdings_as_at(request.society, [member.pk], today).get(member.pk)
+        ),
     })
 
 
@@ -378,16 +396,20 @@ def _link_with(request, **changes) -> str:
     return "?" + params.urlencode()
 
 
-def _register_page(request, kind: str):
+def _register_page(request, kind: str, basis: dict | None = None):
+    """`basis`: for the duplicate register, on what footing the visitor inspects it (kept in
+    the register access log with the view)."""
     society = request.society
     query, form = _register_query(request, kind)
     page = page_of(register_queryset(society, query), query)
     if kind != "trustee":
         apply_details_as_at(page.rows, query.as_at)
-    if kind == "full":
+    if kind in ("full", "duplicate"):
         services.record_register_access(actor=request.user, society=society,
                                         action="register.viewed",
-                                        what={"view": "full", **query.describe()})
+                                        what={"view": kind, **(basis or {}),
+                                              **query.describe()})
+    if kind == "full":
         holdings = holdings_as_at(society, [m.pk for m in page.rows], query.as_at)
         for member in page.rows:
             member.holding = holding_display(holdings.get(member.pk))
@@ -407,6 +429,10 @@ def _register_page(request, kind: str):
         "export_query": export_query,
         "can_export": request.visitor.can("register:export"),
         "today": timezone.localdate(),
+        "basis": basis,
+        "granted_until": (date.fromisoformat(basis["until"])
+                          if basis and "until" in basis else None),
+        "can_manage": request.visitor.can("members:manage"),
     })
 
 
@@ -419,9 +445,167 @@ def register(request):
     return _register_page(request, "trustee")
 
 
+def _inspection_basis(request) -> dict | None:
+    """Why this visitor may inspect the duplicate register online now, or None: officers
+    who keep the register, everyone when the society allows it, or a member's grant."""
+    if request.visitor.can("register:view_full"):
+        return {"basis": "officer"}
+    if request.society.register_online_inspection:
+        return {"basis": "society setting"}
+    member = request.visitor.member
+    grant = member and services.current_inspection_grant(member, timezone.localdate())
+    if grant:
+        return {"basis": "grant", "grant": str(grant.public_id),
+                "until": grant.granted_until.isoformat()}
+    return None
+
+
 @requires("register:view_duplicate")
 def register_duplicate(request):
-    return _register_page(request, "duplicate")
+    """The duplicate register (CCBS Act 2014 s.31) for members entitled to inspect it online;
+    anyone else is told how to ask for an inspection."""
+    basis = _inspection_basis(request)
+    if basis is not None:
+        return _register_page(request, "duplicate", basis)
+    member = request.visitor.member
+    if member is None:
+        raise PermissionDenied
+    return _inspection_page(request, member)
+
+
+def _inspection_page(request, member, form=None, status=200):
+    requests = list(member.register_inspections.order_by(
+        "-requested_at", "-id")[:5])
+    return render(request, "members/register_inspection.html", {
+        "form": form or InspectionRequestForm(),
+        "requests": requests,
+        "waiting": any(r.status == InspectionStatus.REQUESTED for r in requests),
+        "today": timezone.localdate(),
+    }, status=status)
+
+
+@require_POST
+@requires("register:view_duplicate")
+def register_inspection_request(request):
+    """Only members ask: officers who keep the register already see it."""
+    member = request.visitor.member
+    if member is None:
+        raise PermissionDenied
+    form = InspectionRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_register_inspection(actor=request.user, member=member,
+                                                 note=form.cleaned_data["note"])
+        except MemberError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your request is with the secretary, who will tell you "
+                                      "when and how you may inspect the register.")
+            return redirect(_url("register_duplicate", request.society))
+    return _inspection_page(request, member, form=form, status=400)
+
+
+# Register access log: views and exports of the registers (services.record_register_access).
+ACCESS_ACTIONS = ("register.viewed", "register.exported")
+
+
+def _inspections_page(request, forms_for=None, status=200):
+    society = request.society
+    open_requests = list(society.register_inspections.filter(
+        status=InspectionStatus.REQUESTED).select_related("member").order_by("requested_at"))
+    forms_for = forms_for or {}
+    for inspection in open_requests:
+        inspection.grant_form, inspection.answer_form = forms_for.get(
+            inspection.pk, (InspectionGrantForm(prefix=f"grant-{inspection.public_id}"),
+                            InspectionAnswerForm(prefix=f"answer-{inspection.public_id}")))
+    answered = society.register_inspections.exclude(
+        status=InspectionStatus.REQUESTED).select_related("member", "decided_by").order_by(
+        "-decided_at", "-id")[:50]
+    access_log = society.audit_entries.filter(action__in=ACCESS_ACTIONS).select_related(
+        "actor").order_by("-id")[:50]
+    return render(request, "members/register_inspections.html", {
+        "open_requests": open_requests,
+        "answered": answered,
+        "access_log": access_log,
+        "today": timezone.localdate(),
+        "setting_form": OnlineInspectionForm(
+            initial={"register_online_inspection": society.register_online_inspection}),
+        "can_change_setting": request.visitor.can("society:edit_settings"),
+    }, status=status)
+
+
+@requires("members:manage")
+def register_inspections(request):
+    """Members' requests to inspect the register, the answers, and the register access log."""
+    return _inspections_page(request)
+
+
+def _decide_inspection(request, public_id, decision: str):
+    """Grant a waiting request ("grant") or answer it another way ("answer")."""
+    society = request.society
+    inspection = get_or_404(society.register_inspections.filter(
+        status=InspectionStatus.REQUESTED).select_related("member"), public_id=public_id)
+    forms = {name: form_class(request.POST if name == decision else None,
+                              prefix=f"{name}-{inspection.public_id}")
+             for name, form_class in (("grant", InspectionGrantForm),
+                                      ("answer", InspectionAnswerForm))}
+    form = forms[decision]
+    if form.is_valid():
+        name = inspection.member.full_name
+        try:
+            if decision == "grant":
+                services.grant_register_inspection(actor=request.user, inspection=inspection,
+                                                   **form.cleaned_data)
+                done = (f"{name} may inspect the register online for the period given, "
+                        "and has been told.")
+            else:
+                services.answer_register_inspection(actor=request.user, inspection=inspection,
+                                                    answer=form.cleaned_data["answer"])
+                done = f"Your answer is on its way to {name}."
+        except MemberError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, done)
+            return redirect(_url("register_inspections", society))
+    return _inspections_page(request, {inspection.pk: (forms["grant"], forms["answer"])},
+                             status=400)
+
+
+@require_POST
+@requires("members:manage")
+def register_inspection_grant(request, public_id):
+    return _decide_inspection(request, public_id, "grant")
+
+
+@require_POST
+@requires("members:manage")
+def register_inspection_answer(request, public_id):
+    return _decide_inspection(request, public_id, "answer")
+
+
+@require_POST
+@requires("society:edit_settings")
+def register_online_inspection(request):
+    society = request.society
+    form = OnlineInspectionForm(request.POST)
+    form.is_valid()
+    try:
+        changes = update_society_settings(
+            actor=request.user, society=society, fields=INSPECTION_FIELDS,
+            values={"register_online_inspection": form.cleaned_data.get(
+                "register_online_inspection", False)})
+    except SocietyError as error:
+        messages.error(request, str(error))
+    else:
+        if not changes:
+            messages.info(request, "Nothing was changed.")
+        elif society.register_online_inspection:
+            messages.success(request, "Every member may now inspect the duplicate register "
+                                      "online; each view is recorded.")
+        else:
+            messages.success(request, "Members now ask to inspect the register, and you grant "
+                                      "each request for a period.")
+    return redirect(_url("register_inspections", society))
 
 
 @requires("register:export")

@@ -6,7 +6,12 @@ class SharesConfig(AppConfig):
     verbose_name = "Shares"
 
     def ready(self):
+        from members import providers
+        from shares import for_members
         from societies import navigation
+
+        providers.provide_holdings(for_members.register_holdings)
+        providers.provide_joining_cost(for_members.joining_cost)
 
         navigation.register(label="My shares", url_name="shares:mine",
                             permission="shares:view_own", order=30)

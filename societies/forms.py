@@ -2,9 +2,10 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
-from societies.models import LegalForm, Society, StakeholderClass
+from societies.documents import PDF_MAX_LABEL, pdf_problem, read_upload
+from societies.models import DocumentKind, LegalForm, Society, StakeholderClass
 from societies.permissions import GRANTABLE_ROLES
-from societies.services import CLASS_FIELDS, SETTINGS_FIELDS
+from societies.services import CLASS_FIELDS, JOINING_FIELDS, SETTINGS_FIELDS
 
 
 class SocietySettingsForm(forms.ModelForm):
@@ -17,6 +18,72 @@ class SocietySettingsForm(forms.ModelForm):
             "max_withdrawable_pence": "In pence; the law allows at most £100,000 (10000000).",
             "probation_days": "Only used when applicants are admitted by a vote of members.",
         }
+
+
+class JoiningSettingsForm(forms.ModelForm):
+    """The public page's text and how applicants pay (docs/members.md, "Joining")."""
+
+    class Meta:
+        model = Society
+        fields = JOINING_FIELDS
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5, "maxlength": 2000}),
+            "payment_office_address": forms.Textarea(attrs={"rows": 3}),
+            "payment_sort_code": forms.TextInput(attrs={"inputmode": "numeric",
+                                                        "autocomplete": "off"}),
+            "payment_account_number": forms.TextInput(attrs={"inputmode": "numeric",
+                                                             "autocomplete": "off"}),
+        }
+        help_texts = {
+            "payment_sort_code": "Six digits, for example 12-34-56.",
+            "payment_account_number": "Eight digits.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Room for the spaces and hyphens people type; cleaned to the digits below.
+        for name in ("payment_sort_code", "payment_account_number"):
+            self.fields[name].max_length = 20
+            self.fields[name].validators = []
+            self.fields[name].widget.attrs["maxlength"] = 20
+
+    def clean_payment_sort_code(self):
+        digits = "".join(self.cleaned_data["payment_sort_code"].replace("-", " ").split())
+        if digits and not (digits.isdigit() and len(digits) == 6):
+            raise ValidationError("A sort code is six digits, such as 12-34-56.")
+        return f"{digits[0:2]}-{digits[2:4]}-{digits[4:6]}" if digits else ""
+
+    def clean_payment_account_number(self):
+        digits = "".join(self.cleaned_data["payment_account_number"].replace("-", " ").split())
+        if digits and not (digits.isdigit() and len(digits) == 8):
+            raise ValidationError("An account number is eight digits (if your bank gave you "
+                                  "seven, put a 0 in front).")
+        return digits
+
+    def clean_payment_reference(self):
+        return " ".join(self.cleaned_data["payment_reference"].split())
+
+
+class DocumentUploadForm(forms.Form):
+    kind = forms.ChoiceField(choices=DocumentKind.choices, label="Document")
+    version_label = forms.CharField(max_length=40, label="Version",
+                                    help_text="As the document names itself, for example "
+                                              "'2024 rules' or 'version 3'.")
+    version_date = forms.DateField(
+        label="Date of this version", widget=forms.DateInput(attrs={"type": "date"},
+                                                             format="%Y-%m-%d"),
+        help_text="When it was adopted, registered or took effect.")
+    file = forms.FileField(label="The document (PDF)",
+                           help_text=f"A PDF file of at most {PDF_MAX_LABEL}.",
+                           widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        self.content = read_upload(uploaded)
+        problem = pdf_problem(self.content)
+        if problem:
+            raise ValidationError(problem)
+        return uploaded
 
 
 class StakeholderClassForm(forms.ModelForm):

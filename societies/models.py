@@ -1,12 +1,18 @@
 """The tenant core: societies, their stakeholder classes, role grants, invitations and audit."""
 
 import calendar
+import re
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -34,6 +40,41 @@ class LegalForm(models.TextChoices):
 class AdmissionMethod(models.TextChoices):
     BOARD = "board", "By decision of the board"
     MEMBERS_VOTE = "members_vote", "By a vote of members after a probation period"
+
+
+class PaymentMethod(models.TextChoices):
+    """How an applicant pays for the shares that make them a member."""
+
+    BANK_TRANSFER = "bank_transfer", "Bank transfer"
+    CASH = "cash", "Cash at the society's office"
+    CONTACT = "contact", "The society will contact the applicant"
+
+
+# A UK sort code and account number as banks print them.
+SORT_CODE = RegexValidator(r"^\d{2}-\d{2}-\d{2}$", "A sort code is six digits, such as 12-34-56.")
+ACCOUNT_NUMBER = RegexValidator(r"^\d{8}$", "An account number is eight digits.")
+REFERENCE_PLACEHOLDER = "{reference}"
+# Faster Payments carry at most 18 characters of reference; an application reference has 10.
+PAYMENT_REFERENCE_MAX = 18
+APPLICATION_REFERENCE_LENGTH = 10
+BANK_REFERENCE_CHARACTERS = re.compile(r"^[A-Za-z0-9 /.&-]*$")
+
+
+def payment_reference_problem(pattern: str) -> str | None:
+    """Why `pattern` cannot be a bank reference for applications, or None."""
+    if pattern.count(REFERENCE_PLACEHOLDER) != 1:
+        return (f"Include {REFERENCE_PLACEHOLDER} once: it is replaced by the application's "
+                "reference, so the secretary can match each payment to its application.")
+    fixed = pattern.replace(REFERENCE_PLACEHOLDER, "")
+    if not BANK_REFERENCE_CHARACTERS.match(fixed):
+        return ("Use only letters, digits, spaces and - / . & around {reference}: banks drop "
+                "other characters.")
+    if len(fixed) + APPLICATION_REFERENCE_LENGTH > PAYMENT_REFERENCE_MAX:
+        room = PAYMENT_REFERENCE_MAX - APPLICATION_REFERENCE_LENGTH
+        return (f"Banks carry at most {PAYMENT_REFERENCE_MAX} characters of reference and the "
+                f"application's takes {APPLICATION_REFERENCE_LENGTH}: add at most {room} "
+                "characters to it.")
+    return None
 
 
 class Society(models.Model):
@@ -103,6 +144,40 @@ class Society(models.Model):
         default=0,
         validators=[MaxValueValidator(3660)],
     )
+    # The public page (/s/<slug>/ for visitors) and how applicants pay (docs/members.md).
+    description = models.TextField(
+        "about the society", blank=True, validators=[MaxLengthValidator(2000)],
+        help_text="A few sentences for the public page: what the society does and who may join.",
+    )
+    public_page_shown = models.BooleanField(
+        "show the public page to visitors", default=True,
+        help_text="Off: only members and officers find the society at its address; the "
+                  "application form still opens from a link you give people.",
+    )
+    payment_method = models.CharField(
+        "how applicants pay for their shares", max_length=20, choices=PaymentMethod.choices,
+        default=PaymentMethod.CONTACT,
+    )
+    payment_account_name = models.CharField("account name", max_length=70, blank=True)
+    payment_sort_code = models.CharField("sort code", max_length=8, blank=True,
+                                         validators=[SORT_CODE])
+    payment_account_number = models.CharField("account number", max_length=8, blank=True,
+                                              validators=[ACCOUNT_NUMBER])
+    payment_reference = models.CharField(
+        "payment reference", max_length=30, default=REFERENCE_PLACEHOLDER,
+        help_text="What the applicant quotes with a bank transfer: {reference} is replaced by "
+                  "their application's reference, for example JOIN {reference}.",
+    )
+    payment_office_address = models.TextField(
+        "office address for cash payments", blank=True,
+        help_text="Leave blank to use the registered office.",
+    )
+    payment_office_hours = models.CharField("office opening hours", max_length=200, blank=True)
+    # CCBS Act 2014 s.31 gives members a right to inspect the duplicate register, not to do
+    # so online: off, a member asks and the secretary grants a period (members.services).
+    register_online_inspection = models.BooleanField(
+        "members may inspect the duplicate register online at any time", default=False,
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -138,6 +213,43 @@ class Society(models.Model):
                 raise ValidationError(
                     {"financial_year_end_day": f"{calendar.month_name[month]} has no day {day}."}
                 )
+        self._clean_payment()
+
+    def _clean_payment(self):
+        errors = {}
+        if self.payment_method == PaymentMethod.BANK_TRANSFER:
+            for field in ("payment_account_name", "payment_sort_code",
+                          "payment_account_number"):
+                if not getattr(self, field).strip():
+                    label = self._meta.get_field(field).verbose_name
+                    errors[field] = f"Give the {label} for payments by bank transfer."
+            problem = payment_reference_problem(self.payment_reference)
+            if problem:
+                errors["payment_reference"] = problem
+        elif self.payment_method == PaymentMethod.CASH:
+            if not (self.payment_office_address.strip() or self.registered_office.strip()):
+                errors["payment_office_address"] = (
+                    "Give the address where applicants pay in cash (or the registered office).")
+            if not self.payment_office_hours.strip():
+                errors["payment_office_hours"] = "Say when the office is open to take cash."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def registration_number_label(self) -> str:
+        """What the registration number is called for the society's legal form."""
+        if self.legal_form in (LegalForm.COOPERATIVE, LegalForm.COMMUNITY_BENEFIT):
+            return "Registered society number (FCA)"
+        if self.legal_form in (LegalForm.CLG, LegalForm.CIC):
+            return "Company number"
+        return "Registration number"
+
+    @property
+    def cash_office_address(self) -> str:
+        return self.payment_office_address.strip() or self.registered_office.strip()
+
+    def payment_reference_for(self, application_reference: str) -> str:
+        return self.payment_reference.replace(REFERENCE_PLACEHOLDER, application_reference)
 
     @property
     def financial_year_end_display(self) -> str:
@@ -256,6 +368,74 @@ class Invitation(models.Model):
         )
 
 
+class DocumentKind(models.TextChoices):
+    RULES = "rules", "Rules"
+    PRIVACY_NOTICE = "privacy_notice", "Privacy notice"
+
+
+class SocietyDocument(models.Model):
+    """One version of the society's rules or privacy notice, a PDF.
+
+    Versions are never changed or deleted: each upload is a new version and the newest
+    upload of a kind is the current one. The PDF is kept in the row, so an upload is stored
+    with its audit entry in one transaction, or not at all (the files are small).
+    """
+
+    society = models.ForeignKey(Society, on_delete=models.PROTECT, related_name="documents")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    version_label = models.CharField(
+        "version", max_length=40, help_text="As the document names itself, e.g. '2024 rules' "
+                                            "or 'version 3'.")
+    version_date = models.DateField(
+        "date of this version", help_text="When it was adopted, registered or took effect.")
+    content = models.BinaryField(editable=False)
+    size_bytes = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(society="society")
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint("society", "kind", Lower("version_label"),
+                                    name="society_document_version_unique"),
+            models.CheckConstraint(condition=Q(kind__in=["rules", "privacy_notice"]),
+                                   name="society_document_kind_known"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}, {self.version_label} ({self.version_date:%d %B %Y})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("A document version is never changed: upload a new version")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Document versions are kept: upload a new version instead")
+
+    @property
+    def download_name(self) -> str:
+        label = re.sub(r"[^a-z0-9]+", "-", self.version_label.lower()).strip("-") or "version"
+        return f"{self.society.slug}-{self.kind.replace('_', '-')}-{label}.pdf"
+
+
+def current_documents(society) -> dict[str, SocietyDocument]:
+    """The current version of each kind of document the society has published, by kind."""
+    current: dict[str, SocietyDocument] = {}
+    for document in (SocietyDocument.objects.filter(society=society).defer("content")
+                     .order_by("-uploaded_at", "-id")):
+        current.setdefault(document.kind, document)
+    return current
+
+
 class AuditEntry(models.Model):
     """Who did what, in which society, to which object. Append-only; never secrets or choices."""
 
@@ -297,10 +477,13 @@ class AuditEntry(models.Model):
 __all__ = [
     "AdmissionMethod",
     "AuditEntry",
+    "DocumentKind",
     "Invitation",
     "LegalForm",
+    "PaymentMethod",
     "Role",
     "RoleGrant",
     "Society",
+    "SocietyDocument",
     "StakeholderClass",
 ]

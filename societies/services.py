@@ -1,6 +1,9 @@
 """Every change to societies, their classes and roles. Each runs in one transaction and writes
 exactly one audit entry."""
 
+import hashlib
+from datetime import date
+
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -11,11 +14,14 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from societies import audit
+from societies.documents import pdf_problem
 from societies.models import (
     INVITATION_LIFETIME,
+    DocumentKind,
     Invitation,
     RoleGrant,
     Society,
+    SocietyDocument,
     StakeholderClass,
 )
 from societies.permissions import GRANTABLE_ROLES, Role
@@ -37,6 +43,19 @@ SETTINGS_FIELDS = [
     "admission_method",
     "probation_days",
 ]
+# The public page and how applicants pay (the "Public page and joining" settings page).
+JOINING_FIELDS = [
+    "description",
+    "public_page_shown",
+    "payment_method",
+    "payment_account_name",
+    "payment_sort_code",
+    "payment_account_number",
+    "payment_reference",
+    "payment_office_address",
+    "payment_office_hours",
+]
+INSPECTION_FIELDS = ["register_online_inspection"]
 CLASS_FIELDS = ["name", "description", "minimum_age", "is_constituency"]
 
 
@@ -73,9 +92,11 @@ def create_society(
 
 
 @transaction.atomic
-def update_society_settings(*, actor, society: Society, values: dict) -> dict:
+def update_society_settings(*, actor, society: Society, values: dict,
+                            fields=SETTINGS_FIELDS) -> dict:
+    """Change the settings named in `fields` (one settings page's) to `values`."""
     locked = Society.objects.select_for_update(of=("self",)).get(pk=society.pk)
-    changes = _changes(locked, SETTINGS_FIELDS, values)
+    changes = _changes(locked, fields, values)
     if not changes:
         return {}
     for field, (_old, new) in changes.items():
@@ -86,6 +107,42 @@ def update_society_settings(*, actor, society: Society, values: dict) -> dict:
     for field, (_old, new) in changes.items():
         setattr(society, field, new)
     return changes
+
+
+@transaction.atomic
+def upload_society_document(*, actor, society: Society, kind: str, version_label: str,
+                            version_date: date, content: bytes | None,
+                            original_name: str = "") -> SocietyDocument:
+    """A new version of the society's rules or privacy notice; it becomes the current one.
+    `content` is the file's bytes (None: larger than a document may be)."""
+    if kind not in DocumentKind.values:
+        raise SocietyError("Choose the rules or the privacy notice.")
+    problem = pdf_problem(content)
+    if problem:
+        raise SocietyError(problem)
+    version_label = " ".join(version_label.split())
+    if not version_label:
+        raise SocietyError("Give the version a label, such as '2024 rules' or 'version 3'.")
+    taken = SocietyDocument.objects.filter(society=society, kind=kind).annotate(
+        label=Lower("version_label")).filter(label=version_label.lower())
+    if taken.exists():
+        raise SocietyError(f"There is already a version called {version_label!r} of the "
+                           f"{DocumentKind(kind).label.lower()}: give this one its own label.")
+    document = SocietyDocument(
+        society=society, kind=kind, version_label=version_label, version_date=version_date,
+        content=content, size_bytes=len(content), sha256=hashlib.sha256(content).hexdigest(),
+        original_name=(original_name or "")[:200], uploaded_by=_user_or_none(actor),
+    )
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:
+        raise SocietyError(f"There is already a version called {version_label!r}.") from None
+    audit.record(society, actor, "society.document_uploaded", document,
+                 {"kind": kind, "version": version_label,
+                  "version_date": version_date.isoformat(), "bytes": document.size_bytes,
+                  "sha256": document.sha256})
+    return document
 
 
 def _check_class_name_free(society, name, exclude_pk=None):

@@ -3,7 +3,9 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -11,15 +13,17 @@ from django_scopes import scopes_disabled
 
 from members.models import Member
 from societies import services
-from societies.access import get_or_404, redirect_to_mfa_enrolment, requires
+from societies.access import get_or_404, public, redirect_to_mfa_enrolment, requires
 from societies.forms import (
     CreateSocietyForm,
+    DocumentUploadForm,
     InviteForm,
+    JoiningSettingsForm,
     SetPasswordForm,
     SocietySettingsForm,
     StakeholderClassForm,
 )
-from societies.models import RoleGrant, Society
+from societies.models import DocumentKind, RoleGrant, Society, current_documents
 from societies.permissions import OFFICER_ROLES, Role
 from societies.services import SocietyError
 
@@ -150,14 +154,128 @@ def _after_acceptance(request, invitation):
 # Pages inside a society (/s/<slug>/...), run by the middleware inside the society's scope.
 
 
-@requires("society:view")
+@public
 def society_home(request):
+    """Members and officers see their home; everyone else the society's public page."""
+    if request.visitor.roles:
+        return _members_home(request)
+    return _public_page(request)
+
+
+@requires("society:view")
+def _members_home(request):
     society = request.society
     context = {
         "member": request.visitor.member,
         "class_count": society.stakeholder_classes.count(),
     }
     return render(request, "societies/society_home.html", context)
+
+
+@public
+def public_page(request):
+    """The public page as a visitor sees it, whoever is looking (officers check it here)."""
+    return _public_page(request)
+
+
+def _public_page(request):
+    society = request.society
+    if not society.public_page_shown and not request.visitor.roles:
+        if not request.user.is_authenticated:
+            # Members come in by the society's address, as to any page that needs signing in.
+            return redirect_to_login(request.get_full_path())
+        raise Http404
+    return render(request, "societies/public_page.html", {
+        "documents": current_documents(society),
+        "classes": society.stakeholder_classes.all(),
+        "is_preview": bool(request.visitor.roles),
+    })
+
+
+# Public addresses of the current documents: /documents/rules.pdf, /privacy-notice.pdf.
+DOCUMENT_SLUGS = {"rules": DocumentKind.RULES, "privacy-notice": DocumentKind.PRIVACY_NOTICE}
+
+
+def _pdf_response(document) -> HttpResponse:
+    response = HttpResponse(bytes(document.content), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.download_name}"'
+    # An uploaded file is shown as a document, never run as a page of this site.
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+@public
+def current_document(request, kind):
+    """The current version of the rules or privacy notice, for anyone (the application form
+    links them, even where the public page is not shown)."""
+    if kind not in DOCUMENT_SLUGS:
+        raise Http404
+    document = request.society.documents.filter(kind=DOCUMENT_SLUGS[kind]).order_by(
+        "-uploaded_at", "-id").first()
+    if document is None:
+        raise Http404
+    return _pdf_response(document)
+
+
+@requires("society:view_settings")
+def document_version(request, public_id):
+    """Any version, past or current, for the officers who keep the records."""
+    return _pdf_response(get_or_404(request.society.documents, public_id=public_id))
+
+
+def _joining_page(request, form=None, upload_form=None, status=200):
+    society = request.society
+    can_edit = request.visitor.can("society:edit_settings")
+    versions = society.documents.defer("content").select_related("uploaded_by").order_by(
+        "kind", "-uploaded_at", "-id")
+    return render(request, "societies/joining_settings.html", {
+        "can_edit": can_edit,
+        "form": form or (JoiningSettingsForm(instance=society) if can_edit else None),
+        "upload_form": upload_form or (DocumentUploadForm() if can_edit else None),
+        "documents": current_documents(society),
+        "versions": versions,
+    }, status=status)
+
+
+@requires("society:view_settings")
+def joining_settings(request):
+    if request.method != "POST":
+        return _joining_page(request)
+    if not request.visitor.can("society:edit_settings"):
+        raise PermissionDenied
+    society = request.society
+    form = JoiningSettingsForm(request.POST, instance=Society.objects.get(pk=society.pk))
+    if form.is_valid():
+        try:
+            changes = services.update_society_settings(
+                actor=request.user, society=society, values=form.cleaned_data,
+                fields=services.JOINING_FIELDS)
+        except SocietyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Settings saved." if changes else "Nothing was changed.")
+            return redirect("societies:joining_settings", society_slug=society.slug)
+    return _joining_page(request, form=form, status=400)
+
+
+@require_POST
+@requires("society:edit_settings")
+def document_upload(request):
+    society = request.society
+    form = DocumentUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            document = services.upload_society_document(
+                actor=request.user, society=society, kind=form.cleaned_data["kind"],
+                version_label=form.cleaned_data["version_label"],
+                version_date=form.cleaned_data["version_date"], content=form.content,
+                original_name=form.cleaned_data["file"].name)
+        except SocietyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{document} is now the current version.")
+            return redirect("societies:joining_settings", society_slug=society.slug)
+    return _joining_page(request, upload_form=form, status=400)
 
 
 @requires("society:view_settings")

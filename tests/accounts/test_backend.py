@@ -48,7 +48,7 @@ def test_a_session_id_given_as_text_finds_the_user(db):
 
 def test_a_deactivated_user_is_signed_out_on_their_next_request(world):
     client = world.client("member")
-    home = reverse("societies:home", kwargs={"society_slug": world.society.slug})
+    home = reverse("members:my_record", kwargs={"society_slug": world.society.slug})
     assert client.get(home).status_code == 200
     User.objects.filter(pk=world.users["member"].pk).update(is_active=False)
     assert client.get(home).status_code == 302
@@ -56,7 +56,7 @@ def test_a_deactivated_user_is_signed_out_on_their_next_request(world):
 
 def test_a_password_change_elsewhere_signs_the_old_session_out(world):
     client = world.client("member")
-    home = reverse("societies:home", kwargs={"society_slug": world.society.slug})
+    home = reverse("members:my_record", kwargs={"society_slug": world.society.slug})
     assert client.get(home).status_code == 200
     user = User.objects.get(pk=world.users["member"].pk)
     user.set_password("a-brand-new-password-77")

@@ -46,7 +46,7 @@ def test_tampered_session_data_is_not_trusted(db):
 
 def test_a_signed_out_session_is_dead_on_the_server(world):
     client = world.client("member")
-    home = reverse("societies:home", kwargs={"society_slug": world.society.slug})
+    home = reverse("members:my_record", kwargs={"society_slug": world.society.slug})
     assert client.get(home).status_code == 200
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
     client.post(reverse("account_logout"))
@@ -59,7 +59,7 @@ def test_a_signed_out_session_is_dead_on_the_server(world):
 
 def test_a_session_deleted_on_the_server_signs_the_user_out(world):
     client = world.client("member")
-    home = reverse("societies:home", kwargs={"society_slug": world.society.slug})
+    home = reverse("members:my_record", kwargs={"society_slug": world.society.slug})
     assert client.get(home).status_code == 200
     Session.objects.all().delete()
     assert client.get(home).status_code == 302

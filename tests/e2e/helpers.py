@@ -70,3 +70,19 @@ def current_totp_code(secret: str, margin: float = 3.0) -> str:
     if remaining < margin:
         time.sleep(remaining + 0.05)
     return totp_code(secret)
+
+
+def apply_by_email(page, *, name: str, address: str, postcode: str, born: str, email: str,
+                   class_label: str = "Staff (from age 16)") -> None:
+    """On the application form: fill it in as someone contacted by email who agrees to the
+    rules, and send it."""
+    page.get_by_label("I am applying as").select_option(label=class_label)
+    page.get_by_label("Full name").fill(name)
+    page.get_by_label("Postal address").fill(address)
+    page.get_by_label("Postcode").fill(postcode)
+    page.get_by_label("Date of birth").fill(born)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("How should the society contact you?").select_option("email")
+    page.get_by_label("I agree to receive notices and ballots electronically").check()
+    page.get_by_label("I agree to be bound by the society's rules").check()
+    page.get_by_role("button", name="Send my application").click()

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from members.models import Member
 from tests.conftest import build_society, make_user
-from tests.e2e.helpers import assert_accessible
+from tests.e2e.helpers import apply_by_email, assert_accessible
 
 APPLICANT = "rosa.parks@example.org"
 STREET = "17 Cleveland Avenue"
@@ -35,16 +35,8 @@ def test_apply_admit_sign_in_and_trustee_view(live_server, new_page, sign_in):
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Apply to join Riverside Housing Co-operative")
     assert_accessible(page)
-    page.get_by_label("I am applying as").select_option(label="Staff (from age 16)")
-    page.get_by_label("Full name").fill("Rosa Parks")
-    page.get_by_label("Postal address").fill(f"{STREET}\nMontgomery")
-    page.get_by_label("Postcode").fill("mg1 2ab")
-    page.get_by_label("Date of birth").fill("1983-02-04")
-    page.get_by_label("Email address").fill(APPLICANT)
-    page.get_by_label("How should the society contact you?").select_option("email")
-    page.get_by_label("I agree to receive notices and ballots electronically").check()
-    page.get_by_label("I agree to be bound by the society's rules").check()
-    page.get_by_role("button", name="Send my application").click()
+    apply_by_email(page, name="Rosa Parks", address=f"{STREET}\nMontgomery", postcode="mg1 2ab",
+                   born="1983-02-04", email=APPLICANT)
     expect(page.get_by_role("heading", level=1)).to_have_text("Application received")
     reference = page.locator(".reference strong").inner_text()
     assert reference.startswith("A-")

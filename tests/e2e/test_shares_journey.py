@@ -85,7 +85,7 @@ def apply(page, base):
     page.get_by_label("I agree to be bound by the society's rules").check()
     page.get_by_role("button", name="Send my application").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Application received")
-    expect(page.get_by_text(re.compile(r"^Now pay £1.00 for your 1 Ordinary share"))
+    expect(page.get_by_text(re.compile(r"^Joining costs £1.00: 1 share of £1.00 \(Ordinary\)"))
            ).to_be_visible()
     assert_accessible(page)
     return page.locator(".reference strong").inner_text()

@@ -10,7 +10,7 @@ from members import services
 from members.models import Member
 from shares.models import ShareTransaction
 from tests.members.conftest import application_values
-from tests.shares.conftest import make_classes
+from tests.shares.conftest import ADMITTED, SharesWorld, make_classes
 
 
 @pytest.fixture
@@ -49,3 +49,28 @@ def test_the_full_register_shows_holdings_as_at_the_date_asked(with_shares):
     assert member.pk
     page = client.get(url, {"as_at": "2026-11-20", "status": "all"}).content.decode()
     assert "£1.00" in page
+
+
+
+@pytest.fixture
+def holder(in_scope):
+    """The plain member, admitted in 2020, in a society with share classes."""
+    Member.objects.filter(society=in_scope.society).update(admitted_on=ADMITTED)
+    in_scope.members["member"].refresh_from_db()
+    return SharesWorld(in_scope, *make_classes(in_scope.society))
+
+
+def test_your_record_shows_the_holding_that_my_shares_shows(holder):
+    holder.issue(holder.member(), 3)
+    client = holder.world.client("member")
+    record = client.get(reverse("members:my_record", kwargs={"society_slug": "millmead"}))
+    assert "3 shares, £3.00 paid" in record.content.decode()
+    mine = client.get(reverse("shares:mine", kwargs={"society_slug": "millmead"}))
+    assert "£3.00" in mine.content.decode()
+
+
+def test_one_share_is_one_share(holder):
+    holder.issue(holder.member(), 1)
+    record = holder.world.client("member").get(
+        reverse("members:my_record", kwargs={"society_slug": "millmead"})).content.decode()
+    assert "1 share, £1.00 paid" in record

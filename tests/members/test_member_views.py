@@ -144,6 +144,8 @@ def test_the_full_register_shows_every_field_and_is_audited(addressed):
 
 def test_the_duplicate_register_has_addresses_but_no_holdings_or_contacts(addressed):
     world = addressed
+    world.society.register_online_inspection = True
+    world.society.save(update_fields=["register_online_inspection"])
     html = world.client("member").get(url(world, "register_duplicate")).content.decode()
     assert ADDRESS_LINE in html
     assert "Shares" not in html and "member@millmead.test" not in html and "1980" not in html

@@ -46,9 +46,15 @@ def test_a_member_of_one_society_is_nobody_in_another(world):
     society, visitor = society_and_visitor(world.other.society.slug, member.user)
     assert society == world.other.society
     assert not visitor.roles and visitor.member is None
-    response = world.client("member").get(
-        reverse("societies:home", kwargs={"society_slug": world.other.society.slug}))
-    assert response.status_code == 404
+    client = world.client("member")
+    slug = world.other.society.slug
+    assert client.get(reverse("members:my_record", kwargs={"society_slug": slug})
+                      ).status_code == 404
+    # The society's address answers with its public page, as for any visitor.
+    response = client.get(reverse("societies:home", kwargs={"society_slug": slug}))
+    assert response.status_code == 200
+    assert b"Your membership" not in response.content
+    assert b"Join Elsewhere Co-operative" in response.content
 
 
 def test_a_revoked_role_takes_effect_on_the_next_request(world):
@@ -70,7 +76,7 @@ def test_a_granted_role_takes_effect_on_the_next_request(world):
 
 def test_a_ceased_membership_takes_effect_on_the_next_request(world):
     client = world.client("member")
-    home = reverse("societies:home", kwargs={"society_slug": world.society.slug})
+    home = reverse("members:my_record", kwargs={"society_slug": world.society.slug})
     assert client.get(home).status_code == 200
     with scope(society=world.society):
         Member.objects.filter(pk=world.members["member"].pk).update(

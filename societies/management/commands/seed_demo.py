@@ -18,6 +18,7 @@ from ballots.demo import seed_demo_election
 from boards.demo import seed_boards
 from members.models import Member
 from shares.demo import seed_demo_shares
+from societies.demo import seed_public_page
 from societies.models import AdmissionMethod, LegalForm, RoleGrant, Society, StakeholderClass
 from societies.permissions import Role
 
@@ -122,6 +123,7 @@ class Command(BaseCommand):
         slug = spec.pop("slug")
         with scopes_disabled():
             society, _ = Society.objects.get_or_create(slug=slug, defaults=spec)
+        seed_public_page(society)
         rng = random.Random(slug)
         with scope(society=society):
             class_objs = []
