@@ -5,6 +5,7 @@ class BallotsConfig(AppConfig):
     name = "ballots"
 
     def ready(self):
+        from ballots import audit_text  # noqa: F401 - registers its audit sentences
         from societies.navigation import register
 
         register(label="Elections", url_name="ballots:index", permission="ballots:view",

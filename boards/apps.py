@@ -5,6 +5,7 @@ class BoardsConfig(AppConfig):
     name = "boards"
 
     def ready(self):
+        from boards import audit_text  # noqa: F401 - registers its audit sentences
         from boards.membership import record_application_decision, record_expulsion_decision
         from boards.terms import end_terms_on_cessation
         from members.signals import application_decided, member_ceased

@@ -9,7 +9,10 @@ class MembersConfig(AppConfig):
         from allauth.account.signals import email_confirmed
         from django.contrib.auth.signals import user_logged_in
 
-        from members import signals
+        from members import (
+            audit_text,  # noqa: F401 - registers its audit sentences
+            signals,
+        )
         from societies import navigation
 
         navigation.register(label="Your record", url_name="members:my_record",

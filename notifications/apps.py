@@ -5,6 +5,7 @@ class NotificationsConfig(AppConfig):
     name = "notifications"
 
     def ready(self):
+        from notifications import audit_text  # noqa: F401 - registers its audit sentences
         from societies import navigation
 
         navigation.register(label="Inbox", url_name="notifications:inbox",

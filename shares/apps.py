@@ -6,6 +6,7 @@ class SharesConfig(AppConfig):
     verbose_name = "Shares"
 
     def ready(self):
+        from shares import audit_text  # noqa: F401 - registers its audit sentences
         from societies import navigation
 
         navigation.register(label="My shares", url_name="shares:mine",
