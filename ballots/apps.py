@@ -9,8 +9,8 @@ class BallotsConfig(AppConfig):
         from societies.navigation import register
 
         register(label="Elections", url_name="ballots:index", permission="ballots:view",
-                 order=40)
+                 group="Elections", order=40)
         register(label="Run elections", url_name="ballots:manage",
-                 permission="ballots:administer", order=41)
+                 permission="ballots:administer", group="Elections", order=41)
         register(label="Resolutions", url_name="ballots:index_resolutions",
-                 permission="resolutions:propose", order=42)
+                 permission="resolutions:propose", group="Elections", order=42)

@@ -22,8 +22,8 @@ class BoardsConfig(AppConfig):
 
         register_form("boards.meeting_notice", draw_proxy_form)
         navigation.register(label="Decision log", url_name="boards:decisions",
-                            permission="boards:view", order=70)
+                            permission="boards:view", group="Records", order=70)
         navigation.register(label="Meetings", url_name="boards:meetings",
-                            permission="boards:view", order=71)
+                            permission="boards:view", group="Meetings", order=71)
         navigation.register(label="Board", url_name="boards:board",
-                            permission="boards:view_board", order=72)
+                            permission="boards:view_board", group="Meetings", order=72)

@@ -9,6 +9,6 @@ class NotificationsConfig(AppConfig):
         from societies import navigation
 
         navigation.register(label="Inbox", url_name="notifications:inbox",
-                            permission="notices:view_own", order=60)
+                            permission="notices:view_own", group="Records", order=60)
         navigation.register(label="Notices", url_name="notifications:notices",
-                            permission="notices:view_service", order=70)
+                            permission="notices:view_service", group="Records", order=65)

@@ -10,8 +10,8 @@ class SharesConfig(AppConfig):
         from societies import navigation
 
         navigation.register(label="My shares", url_name="shares:mine",
-                            permission="shares:view_own", order=30)
-        navigation.register(label="Shares", url_name="shares:register",
-                            permission="shares:view_ledger", order=35)
+                            permission="shares:view_own", group="Shares", order=30)
+        navigation.register(label="Share register", url_name="shares:register",
+                            permission="shares:view_ledger", group="Shares", order=35)
         navigation.register(label="Year-end figures", url_name="shares:year_end",
-                            permission="shares:year_end", order=75)
+                            permission="shares:year_end", group="Shares", order=75)

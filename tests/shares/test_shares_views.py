@@ -281,9 +281,9 @@ def test_the_board_reads_the_year_end_figures(objects):
 def test_the_navigation_shows_share_links_by_role(objects):
     world = objects["sw"].world
     member_page = world.client("member").get("/s/millmead/").content.decode()
-    assert "My shares" in member_page and ">Shares<" not in member_page
+    assert "My shares" in member_page and ">Share register<" not in member_page
     auditor_page = world.client("auditor").get("/s/millmead/").content.decode()
-    assert ">Shares<" in auditor_page and "Year-end figures" in auditor_page
+    assert ">Share register<" in auditor_page and "Year-end figures" in auditor_page
     with scope(society=world.society):
         assert InterestRun.objects.exists()
 

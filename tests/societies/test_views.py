@@ -137,7 +137,7 @@ def test_secretary_invites_and_the_invitee_sets_a_password(world,
                                "password2": "a-long-pass-phrase-9"})
     # An officer goes straight to two-factor enrolment, without typing the password again.
     assert done.status_code == 302 and done["Location"] == reverse("mfa_activate_totp")
-    assert "Activate Authenticator App" in visitor.get(done["Location"]).content.decode()
+    assert "Turn on an authenticator app" in visitor.get(done["Location"]).content.decode()
     with scopes_disabled():
         assert RoleGrant.objects.filter(user__email="ro@ers.test",
                                         role=Role.RETURNING_OFFICER).exists()
