@@ -6,6 +6,8 @@ class BallotsConfig(AppConfig):
 
     def ready(self):
         from ballots import audit_text  # noqa: F401 - registers its audit sentences
+        from ballots import todo as ballot_todo
+        from societies import todo
         from societies.navigation import register
 
         register(label="Elections", url_name="ballots:index", permission="ballots:view",
@@ -14,3 +16,5 @@ class BallotsConfig(AppConfig):
                  permission="ballots:administer", group="Elections", order=41)
         register(label="Resolutions", url_name="ballots:index_resolutions",
                  permission="resolutions:propose", group="Elections", order=42)
+        todo.register(ballot_todo.my_votes, permissions={"ballots:view"}, order=5)
+        todo.register(ballot_todo.polls, permissions={"ballots:administer"}, order=20)

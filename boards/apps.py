@@ -6,11 +6,12 @@ class BoardsConfig(AppConfig):
 
     def ready(self):
         from boards import audit_text  # noqa: F401 - registers its audit sentences
+        from boards import todo as board_todo
         from boards.membership import record_application_decision, record_expulsion_decision
         from boards.terms import end_terms_on_cessation
         from members.signals import application_decided, member_ceased
         from notifications.letters import register_form
-        from societies import navigation
+        from societies import navigation, todo
 
         member_ceased.connect(end_terms_on_cessation, dispatch_uid="boards.end_terms_on_cessation")
         member_ceased.connect(record_expulsion_decision,
@@ -27,3 +28,4 @@ class BoardsConfig(AppConfig):
                             permission="boards:view", group="Meetings", order=71)
         navigation.register(label="Board", url_name="boards:board",
                             permission="boards:view_board", group="Meetings", order=72)
+        todo.register(board_todo.general_meetings, permissions={"boards:view"}, order=30)

@@ -13,7 +13,8 @@ class MembersConfig(AppConfig):
             audit_text,  # noqa: F401 - registers its audit sentences
             signals,
         )
-        from societies import navigation
+        from members import todo as member_todo
+        from societies import navigation, todo
 
         navigation.register(label="Your record", url_name="members:my_record",
                             permission="members:view_own", group="Members", order=15)
@@ -25,6 +26,7 @@ class MembersConfig(AppConfig):
                             permission="register:view_duplicate", group="Members", order=26)
         navigation.register(label="Import", url_name="members:import",
                             permission="members:import", group="Members", order=27)
+        todo.register(member_todo.applications, permissions={"members:manage"}, order=10)
         user_logged_in.connect(signals.link_on_login, dispatch_uid="members.link_on_login")
         email_confirmed.connect(signals.link_on_email_confirmed,
                                 dispatch_uid="members.link_on_email_confirmed")

@@ -6,9 +6,11 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from notifications import audit_text  # noqa: F401 - registers its audit sentences
-        from societies import navigation
+        from notifications import todo as notice_todo
+        from societies import navigation, todo
 
         navigation.register(label="Inbox", url_name="notifications:inbox",
                             permission="notices:view_own", group="Records", order=60)
         navigation.register(label="Notices", url_name="notifications:notices",
                             permission="notices:view_service", group="Records", order=65)
+        todo.register(notice_todo.letters_to_post, permissions={"notices:send"}, order=35)

@@ -7,7 +7,8 @@ class SharesConfig(AppConfig):
 
     def ready(self):
         from shares import audit_text  # noqa: F401 - registers its audit sentences
-        from societies import navigation
+        from shares import todo as share_todo
+        from societies import navigation, todo
 
         navigation.register(label="My shares", url_name="shares:mine",
                             permission="shares:view_own", group="Shares", order=30)
@@ -15,3 +16,5 @@ class SharesConfig(AppConfig):
                             permission="shares:view_ledger", group="Shares", order=35)
         navigation.register(label="Year-end figures", url_name="shares:year_end",
                             permission="shares:year_end", group="Shares", order=75)
+        todo.register(share_todo.withdrawals, permissions={"shares:manage"}, order=40)
+        todo.register(share_todo.interest, permissions={"shares:manage"}, order=45)
