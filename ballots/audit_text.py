@@ -20,6 +20,22 @@ phrases({
     "contest.count_stopped": "The count of ‘{target}’ stopped: {data[reason]}",
     "contest.signed_off": "{actor} signed off the result of ‘{target}’ as {data[name]}, on "
                           "{date[on]}",
+    # Issue 14's corrections before a poll opens, paper nominations and lots.
+    "contest.changed": "{actor} changed ‘{target}’ before voting opened: {changes}",
+    "resolution.changed": "{actor} changed the resolution ‘{target}’ before voting opened: "
+                          "{changes}",
+    "contest.candidates_reordered": "{actor} changed the order of the names on the ballot "
+                                    "paper of ‘{target}’",
+    "contest.cancelled": "{actor} cancelled ‘{target}’: {data[reason]}",
+    "resolution.cancelled": "{actor} cancelled the resolution ‘{target}’: {data[reason]}",
+    "contest.close_extended": "{actor} extended voting in ‘{target}’: {changes}",
+    "candidate.nominated_on_paper": "{actor} entered a paper nomination of {target} (member "
+                                    "{data[candidate]}), received on {date[received_on]}",
+    "candidate.consented_on_paper": "{actor} recorded the signed consent of {target} to stand, "
+                                    "signed on {date[signed_on]}",
+    "contest.count_failed": "The count of ‘{target}’ failed: {data[reason]}",
+    "contest.lot_seed_recorded": "{actor} recorded the seed of the lot in ‘{target}’: "
+                                 "{data[seed]}",
 })
 
 

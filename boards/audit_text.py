@@ -100,11 +100,23 @@ def _attendance_recorded(e):
     return f"{e.actor} recorded {who} at a meeting: {mode}"
 
 
-@describes("board.resolution_voted")
+@describes("board.attendance_recorded_many")
+def _attendance_recorded_many(e):
+    mode = _choice(AttendanceMode, e.data["mode"]).lower()
+    return (f"{e.actor} recorded {plural(len(e.data['members']), 'member')} at the "
+            f"{_lower_first(e.target)}: {mode}")
+
+
+@describes("board.resolution_voted", "board.resolution_vote_corrected")
 def _resolution_voted(e):
-    passed = "carried" if e.data["passed"] else "not carried"
-    return (f"{e.actor} recorded the vote on {e.target.removeprefix('Vote on ')}: {passed} "
-            f"(decision {e.data['decision']})")
+    item = e.target.removeprefix("Vote on ")
+    if e.action == "board.resolution_vote_corrected":
+        return (f"{e.actor} corrected the vote on {item}: decision {e.data['reversed']} is "
+                f"reversed by decision {e.data['reversal']}, and decision {e.data['decision']} "
+                f"records it again ({e.data['reason']})")
+    passed = e.data.get("passed")
+    outcome = "" if passed is None else (": carried" if passed else ": not carried")
+    return f"{e.actor} recorded the vote on {item}{outcome} (decision {e.data['decision']})"
 
 
 _MINUTES = {"board.minutes_drafted": "drafted", "board.minutes_edited": "edited the draft of",

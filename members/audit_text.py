@@ -12,6 +12,13 @@ phrases({
                              "{data[member_number]}",
     "register.viewed": "{actor} viewed the full register as at {date[as_at]}",
     "members.import_started": "{actor} started importing members from {data[file]}",
+    # Issue 14's inspection of the register on request.
+    "register.inspection_requested": "{actor} asked to inspect the register (member "
+                                     "{data[member_number]})",
+    "register.inspection_granted": "{actor} let member {data[member_number]} inspect the "
+                                   "register from {date[from]} to {date[until]}",
+    "register.inspection_answered": "{actor} answered member {data[member_number]}'s request "
+                                    "to inspect the register",
 })
 
 

@@ -247,6 +247,8 @@ phrases({
     "stakeholder_class.changed": "{actor} changed the stakeholder class {target}: {changes}",
     "stakeholder_class.removed": "{actor} removed the stakeholder class {data[name]}",
     "invitation.cancelled": "{actor} cancelled the invitation to {data[email]}",
+    "society.document_uploaded": "{actor} uploaded version {data[version]} of the society's "
+                                 "{data[kind]}, dated {date[version_date]}",
 })
 
 
