@@ -50,14 +50,15 @@ def register(provider: Provider, *, permissions: set[str], order: int = 50) -> N
 
 
 def items_for(society, visitor, now: datetime) -> list[Todo]:
-    """Every provider the visitor's permissions reach; empty items are left out."""
+    """Every provider the visitor's permissions reach, overdue items first; empty items are
+    left out."""
     granted = visitor.permissions
     items: list[Todo] = []
     for known in _PROVIDERS:
         if known.permissions & granted:
             items += [item for item in known.provider(society, visitor, now)
                       if item.count is None or item.count > 0]
-    return items
+    return sorted(items, key=lambda item: not item.overdue)
 
 
 def link(society, url_name: str, **kwargs) -> str:

@@ -46,7 +46,8 @@ def test_the_home_asks_only_the_providers_a_visitor_may_use(world, monkeypatch):
     def provider(society, visitor, now):
         asked.append(society)
         return [todo.Todo("2 things", "/x/", count=2), todo.Todo("nothing", "/y/", count=0),
-                todo.Todo("the next thing", "/z/")]
+                todo.Todo("the next thing", "/z/"), todo.Todo("a late thing", "/l/", count=1,
+                                                            overdue=True)]
 
     monkeypatch.setattr(todo, "_PROVIDERS", [])
     todo.register(provider, permissions={"members:manage"})
@@ -55,7 +56,7 @@ def test_the_home_asks_only_the_providers_a_visitor_may_use(world, monkeypatch):
     assert asked == []
     labels = [item.label for item in todo.items_for(world.society, visitor(world, "secretary"),
                                                     now)]
-    assert labels == ["2 things", "the next thing"]
+    assert labels == ["a late thing", "2 things", "the next thing"]
 
 
 def test_a_secretary_with_nothing_waiting_is_told_so(world):
