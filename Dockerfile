@@ -22,6 +22,7 @@ RUN pip install .
 
 COPY manage.py ./
 COPY templates ./templates
+COPY locale ./locale
 COPY static ./static
 # collectstatic needs settings but no database or real secret.
 RUN DATABASE_URL=sqlite:///tmp/build.db SECRET_KEY=build-only python manage.py collectstatic --noinput

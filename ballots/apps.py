@@ -5,15 +5,20 @@ class BallotsConfig(AppConfig):
     name = "ballots"
 
     def ready(self):
+        from ballots import audit_text  # noqa: F401 - registers its audit sentences
+        from ballots import todo as ballot_todo
         from ballots.consent_form import draw_for_message
         from notifications.letters import register_form
+        from societies import todo
         from societies.navigation import register
 
         register_form("ballots.nominated", draw_for_message)
 
         register(label="Elections", url_name="ballots:index", permission="ballots:view",
-                 order=40)
+                 group="Elections", order=40)
         register(label="Run elections", url_name="ballots:manage",
-                 permission="ballots:administer", order=41)
+                 permission="ballots:administer", group="Elections", order=41)
         register(label="Resolutions", url_name="ballots:index_resolutions",
-                 permission="resolutions:propose", order=42)
+                 permission="resolutions:propose", group="Elections", order=42)
+        todo.register(ballot_todo.my_votes, permissions={"ballots:view"}, order=5)
+        todo.register(ballot_todo.polls, permissions={"ballots:administer"}, order=20)

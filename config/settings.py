@@ -27,6 +27,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Public address of the site, used in links inside emails sent from background tasks.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# What the site calls itself in emails and pages (allauth's "Hello from …", subject prefix).
+SITE_NAME = env_str("SITE_NAME", "OMOV")
 
 INSTALLED_APPS = [
     "societies.admin_site.OMOVAdminConfig",
@@ -130,7 +132,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[OMOV] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 # Login rate limits, counted in the cache (Redis in production, so shared by every process).
 # "key" is the email address being tried; docs/accounts.md explains each figure.
@@ -153,6 +156,8 @@ MFA_TOTP_ISSUER = "OMOV"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
 LANGUAGE_CODE = "en-gb"
+# Sentence case for the words django-allauth puts on the account pages ("Sign in").
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from societies import views as society_views
 
@@ -14,6 +16,8 @@ urlpatterns = [
     path("platform/societies/", society_views.platform_societies, name="platform_societies"),
     path("platform/societies/new/", society_views.create_society, name="create_society"),
     path("admin/", admin.site.urls),
+    # Browsers and feed readers ask for /favicon.ico whatever the page links.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
     path("s/<slug:society_slug>/", include("societies.urls")),
 ]
 urlpatterns += [

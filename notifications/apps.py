@@ -5,9 +5,12 @@ class NotificationsConfig(AppConfig):
     name = "notifications"
 
     def ready(self):
-        from societies import navigation
+        from notifications import audit_text  # noqa: F401 - registers its audit sentences
+        from notifications import todo as notice_todo
+        from societies import navigation, todo
 
         navigation.register(label="Inbox", url_name="notifications:inbox",
-                            permission="notices:view_own", order=60)
+                            permission="notices:view_own", group="Records", order=60)
         navigation.register(label="Notices", url_name="notifications:notices",
-                            permission="notices:view_service", order=70)
+                            permission="notices:view_service", group="Records", order=65)
+        todo.register(notice_todo.letters_to_post, permissions={"notices:send"}, order=35)

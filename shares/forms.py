@@ -1,5 +1,4 @@
 from datetime import date
-from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -8,6 +7,7 @@ from django.utils import timezone
 from shares import ledger
 from shares.models import Nomination, PaymentMethod, ShareClass
 from shares.services import CLASS_FIELDS
+from societies.fields import PoundsField
 
 
 class DateInput(forms.DateInput):
@@ -25,25 +25,6 @@ def today_field(label, **kwargs):
     return date_field(label, initial=timezone.localdate, **kwargs)
 
 
-class PoundsField(forms.DecimalField):
-    """Money typed in pounds (12.50), cleaned to integer pence (1250)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", Decimal("0.01"))
-        super().__init__(max_digits=12, decimal_places=2, **kwargs)
-
-    def clean(self, value):
-        if isinstance(value, str):
-            value = value.strip().lstrip("£").replace(",", "")
-        pounds = super().clean(value)
-        return None if pounds is None else int(pounds * 100)
-
-    def prepare_value(self, value):
-        if isinstance(value, int):
-            return f"{value / 100:.2f}" if value % 100 else str(value // 100)
-        return value
-
-
 class ShareCountField(forms.IntegerField):
     def __init__(self, label="Number of shares", **kwargs):
         super().__init__(label=label, min_value=1, **kwargs)
@@ -54,11 +35,14 @@ def class_choice(queryset, label="Share class"):
 
 
 class ShareClassForm(forms.ModelForm):
+    nominal_value_pence = PoundsField(
+        label="Nominal value of one share (£)",
+        help_text="In pounds and pence: 1.00 for a £1 share, 0.01 for a penny share.")
+
     class Meta:
         model = ShareClass
         fields = CLASS_FIELDS
         help_texts = {
-            "nominal_value_pence": "In pence: 100 is £1, 1 is a penny share.",
             "is_transferable": "Most co-operative shares are not: transfers need the board's "
                                "consent.",
             "interest_rate_percent": "A rate per year, e.g. 5.5; 0 for no interest.",

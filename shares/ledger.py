@@ -17,6 +17,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+from societies.money import format_pence  # noqa: F401 - where the ledger's callers find it
+
 # Co-operative and Community Benefit Societies Act 2014, s.24: withdrawable share cap.
 LEGAL_MAX_WITHDRAWABLE_PENCE = 100_000 * 100
 # Co-operative and Community Benefit Societies Act 2014, s.37: nominations up to £5,000.
@@ -236,10 +238,3 @@ def split_reinvestment(interest: int, nominal_pence: int, headroom_pence: int | 
         shares = min(shares, max(0, max_shares))
     reinvested = shares * nominal_pence
     return Reinvestment(shares, reinvested, interest - reinvested)
-
-
-def format_pence(pence: int) -> str:
-    """£1,234.56 (and -£0.50)."""
-    sign = "-" if pence < 0 else ""
-    pounds, pennies = divmod(abs(pence), 100)
-    return f"{sign}£{pounds:,}.{pennies:02d}"

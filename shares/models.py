@@ -7,6 +7,7 @@ the same transaction, so that the database itself refuses a negative holding or 
 over the legal withdrawable cap, and so that services have a row to lock.
 """
 
+import re
 import uuid
 
 from django.conf import settings
@@ -20,6 +21,20 @@ from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
 from shares.ledger import LEGAL_MAX_WITHDRAWABLE_PENCE, format_pence
+
+_SHARE_WORD = re.compile(r"\s*\bshares?$", re.IGNORECASE)
+
+
+def class_shares(class_name: str) -> str:
+    """ "Membership share" -> "Membership shares"; "Class A" -> "Class A shares": a class
+    named "… share" is never followed by "share" again."""
+    return f"{_SHARE_WORD.sub('', class_name)} shares".strip()
+
+
+def count_of_shares(count, class_name: str) -> str:
+    """ "1 Membership share", "3 Membership shares", "250 Class A shares"."""
+    base = _SHARE_WORD.sub("", class_name)
+    return f"{count} {base} {'share' if count in (1, -1) else 'shares'}".replace("  ", " ")
 
 
 class AppendOnlyError(Exception):
@@ -132,6 +147,10 @@ class ShareClass(models.Model):
     def nominal_display(self) -> str:
         return format_pence(self.nominal_value_pence)
 
+    @property
+    def plural_name(self) -> str:
+        return class_shares(self.name)
+
 
 class ShareAccount(models.Model):
     """One per member who has ever held shares: the row share services lock, the member's
@@ -180,7 +199,7 @@ class Holding(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.shares} {self.share_class}"
+        return count_of_shares(self.shares, self.share_class.name)
 
 
 class PaymentMethod(models.TextChoices):
@@ -313,7 +332,8 @@ class ShareTransaction(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return (f"{self.get_kind_display()} of {abs(self.shares)} {self.share_class} "
+        return (f"{self.get_kind_display()} of "
+                f"{count_of_shares(abs(self.shares), self.share_class.name)} "
                 f"on {self.on_date:%d %b %Y}")
 
 
@@ -428,7 +448,7 @@ class WithdrawalRequest(models.Model):
         indexes = [models.Index(fields=["society", "status"], name="withdrawal_status")]
 
     def __str__(self):
-        return f"Withdrawal of {self.shares} {self.share_class}"
+        return f"Withdrawal of {count_of_shares(self.shares, self.share_class.name)}"
 
     @property
     def is_open(self) -> bool:

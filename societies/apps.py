@@ -10,8 +10,8 @@ class SocietiesConfig(AppConfig):
 
         permissions.check_registry()
         navigation.register(label="Settings", url_name="societies:settings",
-                            permission="society:view_settings", order=80)
+                            permission="society:view_settings", group="Settings", order=80)
         navigation.register(label="Roles", url_name="societies:roles",
-                            permission="roles:view", order=85)
+                            permission="roles:view", group="Settings", order=85)
         navigation.register(label="Audit log", url_name="societies:audit",
-                            permission="audit:view", order=90)
+                            permission="audit:view", group="Records", order=90)

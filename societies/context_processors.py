@@ -17,12 +17,16 @@ def society(request):
     nav = []
     if current is not None:
         here = request.path
-        for item in navigation.items_for(visitor.permissions):
-            href = reverse(item.url_name, kwargs={"society_slug": current.slug})
-            nav.append({"label": item.label, "href": href, "current": here == href})
+        for group in navigation.groups_for(visitor.permissions):
+            links = []
+            for item in group.items:
+                href = reverse(item.url_name, kwargs={"society_slug": current.slug})
+                links.append({"label": item.label, "href": href, "current": here == href})
+            nav.append({"label": group.label, "links": links,
+                        "current": any(link["current"] for link in links)})
     return {
         "society": current,
-        "society_nav_links": nav,
+        "society_nav_groups": nav,
         "society_perms": visitor.permissions,
         "society_role_labels": role_labels,
         "after_mfa_url": after_mfa,

@@ -3,19 +3,32 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 from societies.documents import PDF_MAX_LABEL, pdf_problem, read_upload
-from societies.models import DocumentKind, LegalForm, Society, StakeholderClass
+from societies.fields import PoundsField
+from societies.models import (
+    LEGAL_MAX_WITHDRAWABLE_PENCE,
+    DocumentKind,
+    LegalForm,
+    Society,
+    StakeholderClass,
+)
 from societies.permissions import GRANTABLE_ROLES
 from societies.services import CLASS_FIELDS, JOINING_FIELDS, SETTINGS_FIELDS
 
 
 class SocietySettingsForm(forms.ModelForm):
+    share_nominal_value_pence = PoundsField(
+        label="Nominal value of a share (£)",
+        help_text="In pounds and pence: 1.00 for a £1 share, 0.01 for a penny share.")
+    max_withdrawable_pence = PoundsField(
+        label="Maximum withdrawable holding per member (£)", min_pence=0,
+        max_pence=LEGAL_MAX_WITHDRAWABLE_PENCE,
+        help_text="In pounds and pence; the law allows at most £100,000.00.")
+
     class Meta:
         model = Society
         fields = SETTINGS_FIELDS
         widgets = {"registered_office": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
-            "share_nominal_value_pence": "In pence: 100 is £1.",
-            "max_withdrawable_pence": "In pence; the law allows at most £100,000 (10000000).",
             "probation_days": "Only used when applicants are admitted by a vote of members.",
         }
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from django_scopes import scopes_disabled
 
 from members.models import Member
-from societies import services
+from societies import audit_text, services
 from societies.access import get_or_404, public, redirect_to_mfa_enrolment, requires
 from societies.forms import (
     CreateSocietyForm,
@@ -433,6 +433,6 @@ def audit_log(request):
         entries = entries.filter(id__lt=int(before))
     page = list(entries.order_by("-id")[:50])
     return render(request, "societies/audit_log.html", {
-        "entries": page,
+        "lines": audit_text.lines(page),
         "next_before": page[-1].id if len(page) == 50 else None,
     })

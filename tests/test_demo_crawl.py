@@ -8,12 +8,14 @@ h1 and a main landmark. The platform superuser's pages, the pages outside the so
 my societies, account settings) and what a visitor who is not signed in can reach are crawled
 the same way. As each login crawls, every number field of every POST form they reach is
 sent, in turn, a number too large to store (each post rolled back): bad input must be a form
-error, never a 500.
+error, never a 500. No page's text may say a word twice in a row ("Membership share share"):
+that the page fits a phone's width is for the browser to say (tests/e2e/test_phone_width.py).
 
 The demo is loaded once for the module inside a transaction that is rolled back at the end, so
 the rest of the suite never sees it.
 """
 
+import re
 from collections import deque
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -49,6 +51,23 @@ ALLOWED = {200, 302, 303}
 # What each kind of download must start with (a PDF, a zip for XLSX, a calendar).
 DOWNLOAD_STARTS = {"application/pdf": b"%PDF-", "application/vnd.openxml": b"PK",
                    "text/calendar": b"BEGIN:VCALENDAR", "text/csv": b"", "text/plain": b""}
+
+
+# Elements that run on inside a line of text; any other tag ends a run of text, so that words
+# in two table cells or two list items are never read as one phrase.
+INLINE = {"a", "abbr", "b", "bdi", "bdo", "button", "cite", "code", "data", "dfn", "em", "i",
+          "kbd", "label", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup",
+          "time", "u", "var"}
+# Not text a person reads on the page.
+UNREAD = {"head", "script", "style", "template"}
+# A word said again at once, or again as its plural ("share share", "share shares").
+DOUBLED = re.compile(r"\b([^\W\d_]+)\s+\1(?:s|es)?\b", re.IGNORECASE)
+
+
+def doubled_words(runs) -> list[str]:
+    """Words said twice in a row ("share share", "the The", "share shares") in runs of a
+    page's text."""
+    return [match.group(0) for run in runs for match in DOUBLED.finditer(run)]
 
 
 def download_problem(content_type: str, body: bytes) -> str:
@@ -98,6 +117,7 @@ class PageParser(HTMLParser):
     def __init__(self):
         super().__init__()
         self.links, self.forms, self.post_forms = [], [], []
+        self.runs, self._unread = [""], 0
         self.h1 = self.main = 0
         self.title = ""
         self._in_title = False
@@ -106,6 +126,7 @@ class PageParser(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        self._text_boundary(tag, opening=True)
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
         elif tag == "h1":
@@ -146,7 +167,19 @@ class PageParser(HTMLParser):
                     self._form["post"] and not self._select[1]):
                 self._select[1] = value
 
+    def _text_boundary(self, tag, opening):
+        if tag in UNREAD:
+            self._unread += 1 if opening else -1
+        if tag not in INLINE:
+            self.runs.append("")
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag in UNREAD:
+            self._unread -= 1
+
     def handle_endtag(self, tag):
+        self._text_boundary(tag, opening=False)
         if tag == "title":
             self._in_title = False
         elif tag == "select":
@@ -160,6 +193,8 @@ class PageParser(HTMLParser):
     def handle_data(self, data):
         if self._in_title:
             self.title += data
+        if not self._unread:
+            self.runs[-1] += data
 
 
 def route_of(path: str) -> str:
@@ -231,6 +266,9 @@ class Crawl:
             self.problems.append(f"{parser.h1} <h1> elements: {where}")
         if parser.main != 1:
             self.problems.append(f"{parser.main} <main> elements: {where}")
+        doubled = doubled_words(parser.runs)
+        if doubled:
+            self.problems.append(f"words said twice {doubled}: {where}")
         for href in parser.links:
             self.add(href, url, url)
         if self.post_numbers:
@@ -316,6 +354,16 @@ def test_the_crawl_reports_a_broken_link_and_a_page_without_landmarks(demo, db):
     page = PageParser()
     page.feed("<html><head><title> </title></head><body><h1>A</h1><h1>B</h1></body></html>")
     assert (page.title.strip(), page.h1, page.main) == ("", 2, 0)
+
+
+def test_the_crawl_finds_a_word_said_twice_but_not_across_cells_or_in_numbers():
+    page = PageParser()
+    page.feed("<html><head><title>Shares</title></head><body><main><h1>Shares</h1>"
+              "<p>1 Membership <a href='/x'>share</a> share</p><p>The\nthe end</p>"
+              "<p>Withdrawable share shares</p><p>shares share</p>"
+              "<table><tr><th>Shares</th><td>Shares</td></tr></table><p>Ann (no. 12) 12 12</p>"
+              "<script>var share = share;</script></main></body></html>")
+    assert doubled_words(page.runs) == ["share share", "The\nthe", "share shares"]
 
 
 def test_the_crawl_knows_a_broken_download():

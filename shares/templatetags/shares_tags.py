@@ -1,17 +1,10 @@
 from django import template
 
-from shares.ledger import format_pence
+from shares.models import class_shares, count_of_shares
+from societies.templatetags.money import pounds
 
 register = template.Library()
-
-
-@register.filter
-def pounds(pence):
-    """Integer pence as money: 123456 -> £1,234.56."""
-    if pence is None or pence == "":
-        return "—"
-    return format_pence(int(pence))
-
+register.filter("pounds", pounds)
 
 
 @register.simple_tag(takes_context=True)
@@ -21,3 +14,15 @@ def admission_terms(context):
 
     society = context.get("society")
     return terms_for(society) if society is not None else None
+
+
+@register.filter
+def shares_of(count, class_name):
+    """{{ 3|shares_of:"Membership share" }} -> "3 Membership shares"."""
+    return count_of_shares(count, str(class_name))
+
+
+@register.filter(name="class_shares")
+def class_shares_filter(class_name):
+    """{{ "Withdrawable share"|class_shares }} -> "Withdrawable shares"."""
+    return class_shares(str(class_name))

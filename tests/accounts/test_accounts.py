@@ -39,6 +39,26 @@ def test_signup_requires_email_verification_before_sign_in(client, db):
     assert user.emailaddress_set.get().verified
 
 
+def test_account_emails_name_the_site_not_the_host_that_served_the_request(client, db,
+                                                                           settings):
+    settings.SITE_URL = "https://omov.example.org"
+    client.post(reverse("account_signup"), {
+        "email": "new@member.test", "password1": "a-long-pass-phrase-9",
+        "password2": "a-long-pass-phrase-9"}, HTTP_HOST="127.0.0.1:8000")
+    message = mail.outbox[-1]
+    assert message.subject == "[OMOV] Please confirm your email address"
+    assert message.body.startswith("Hello from OMOV.")
+    assert "open an account on OMOV" in message.body
+    assert "https://omov.example.org" in message.body
+    assert "127.0.0.1:8000!" not in message.body and "Hello from 127" not in message.body
+
+    make_user("forgetful@member.test", password="an-old-pass-phrase-1")
+    client.post(reverse("account_reset_password"), {"email": "forgetful@member.test"},
+                HTTP_HOST="127.0.0.1:8000")
+    assert mail.outbox[-1].subject == "[OMOV] Reset your password"
+    assert mail.outbox[-1].body.startswith("Hello from OMOV.")
+
+
 def test_email_is_the_login(client, db):
     make_user("person@member.test", password="a-long-pass-phrase-9")
     response = client.post(reverse("account_login"), {"login": "Person@Member.test",

@@ -35,7 +35,7 @@ def test_invited_secretary_enrols_mfa_and_changes_settings(live_server, page):
     expect(page.get_by_role("heading", level=1)).to_have_text("OMOV: one member, one vote")
     assert_accessible(page)
     page.get_by_role("main").get_by_role("link", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     assert_accessible(page)
 
     page.goto(invite_first_secretary(live_server))
@@ -50,13 +50,13 @@ def test_invited_secretary_enrols_mfa_and_changes_settings(live_server, page):
 
     # Officers enrol an authenticator before anything else, without retyping the new password.
     expect(page).to_have_url(f"{live_server.url}/accounts/2fa/totp/activate/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Activate Authenticator App")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Turn on an authenticator app")
     assert_accessible(page)
     secret = page.get_by_label("Authenticator secret").input_value()
     page.get_by_label("Authenticator code").fill(current_totp_code(secret))
     page.get_by_role("button", name="Activate").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Recovery Codes")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Recovery codes")
     assert_accessible(page)
     page.get_by_role("link", name="Continue to the page you were opening").click()
 

@@ -60,10 +60,10 @@ def secretary_signs_in(live_server, new_page, world):
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Two-Factor Authentication")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Two-factor authentication")
     page.get_by_label("Code").fill(current_totp_code(secret))
-    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Applications")
     return page
 
@@ -112,7 +112,7 @@ def test_investor_joins_pays_downloads_a_certificate_and_withdraws(live_server, 
     assert_accessible(secretary)
     secretary.locator("#id_admit-decision_reference").fill("Board minute 2026/40")
     payment = secretary.get_by_role("group", name="Payment for the qualifying shares")
-    expect(payment.get_by_label("Amount paid for the qualifying shares (£)")).to_have_value("1")
+    expect(payment.get_by_label("Amount paid for the qualifying shares (£)")).to_have_value("1.00")
     payment.get_by_label("How it was paid").select_option(label="Bank transfer")
     payment.get_by_label("Payment reference").fill(f"FPS {reference}")
     # A wrong amount is named and nothing is admitted.
@@ -150,11 +150,11 @@ def test_investor_joins_pays_downloads_a_certificate_and_withdraws(live_server, 
     # 4. Jo pays for 500 investor shares; the secretary issues them recording the payment.
     secretary.goto(f"{base}/")
     secretary.get_by_role("navigation", name=NAME).get_by_role(
-        "link", name="Shares", exact=True).click()
+        "link", name="Share register", exact=True).click()
     expect(secretary.get_by_role("heading", level=1)).to_have_text(
         re.compile(r"^Shares held as at "))
     assert_accessible(secretary)
-    secretary.get_by_label("Member number").fill("6")
+    secretary.get_by_label("Member number", exact=True).fill("6")
     secretary.get_by_role("button", name="Open the member's shares").click()
     expect(secretary.get_by_role("heading", level=1)).to_have_text(
         "Shares of Jo Investor (no. 6)")

@@ -86,7 +86,8 @@ def test_the_secretary_records_the_payment_when_admitting(applied, audit_entries
 @pytest.mark.parametrize("field,value,message", [
     ("payment-amount", "2.00", "Joining costs £1.00; record the payment for exactly that"),
     ("payment-amount", "", "Amount paid for the qualifying shares (£): This field is required"),
-    ("payment-amount", "one pound", "Amount paid for the qualifying shares (£): Enter a number"),
+    ("payment-amount", "one pound",
+     "Amount paid for the qualifying shares (£): Enter an amount in pounds and pence, like 1.00"),
     ("payment-paid_on", "2999-01-01", "The payment cannot be dated in the future"),
     ("payment-method", "barter", "How it was paid: Select a valid choice"),
     ("payment-reference", "", "Payment reference: This field is required"),

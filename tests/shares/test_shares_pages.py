@@ -222,14 +222,14 @@ def test_the_board_defers_and_suspends_withdrawals(held):
 
 def test_a_class_cannot_change_its_value_once_shares_exist(held):
     sw = held
-    values = {"name": "Investor", "nominal_value_pence": "50", "is_withdrawable": "on",
+    values = {"name": "Investor", "nominal_value_pence": "0.50", "is_withdrawable": "on",
               "is_transferable": "on", "is_qualifying": "", "minimum_holding": "250",
               "maximum_holding": "100000", "withdrawal_notice_days": "90",
               "interest_rate_percent": "5.5", "allows_reinvestment": "on"}
     response = post(sw, "class_edit", values, public_id=sw.investor.public_id)
     assert response.status_code == 400
     assert "create a new class and convert" in response.content.decode()
-    response = post(sw, "class_edit", {**values, "nominal_value_pence": "100",
+    response = post(sw, "class_edit", {**values, "nominal_value_pence": "£1",
                                        "interest_rate_percent": "4.25"},
                     public_id=sw.investor.public_id)
     assert response.status_code == 302

@@ -262,7 +262,7 @@ def test_secretary_adds_a_share_class(shares_world):
     sw = shares_world
     response = sw.world.client("secretary").post(
         reverse("shares:class_add", kwargs={"society_slug": "millmead"}), {
-            "name": "Penny", "nominal_value_pence": "1", "is_withdrawable": "on",
+            "name": "Penny", "nominal_value_pence": "0.01", "is_withdrawable": "on",
             "minimum_holding": "1", "withdrawal_notice_days": "0",
             "interest_rate_percent": "0"}, follow=True)
     assert "Share class Penny saved." in response.content.decode()
@@ -281,9 +281,9 @@ def test_the_board_reads_the_year_end_figures(objects):
 def test_the_navigation_shows_share_links_by_role(objects):
     world = objects["sw"].world
     member_page = world.client("member").get("/s/millmead/").content.decode()
-    assert "My shares" in member_page and ">Shares<" not in member_page
+    assert "My shares" in member_page and ">Share register<" not in member_page
     auditor_page = world.client("auditor").get("/s/millmead/").content.decode()
-    assert ">Shares<" in auditor_page and "Year-end figures" in auditor_page
+    assert ">Share register<" in auditor_page and "Year-end figures" in auditor_page
     with scope(society=world.society):
         assert InterestRun.objects.exists()
 
@@ -309,7 +309,7 @@ def test_platform_operators_read_share_records_in_the_admin(objects, model):
 def test_share_class_mistakes_are_explained_in_words(shares_world):
     response = shares_world.world.client("secretary").post(
         reverse("shares:class_add", kwargs={"society_slug": "millmead"}), {
-            "name": "Big", "nominal_value_pence": "100", "is_withdrawable": "on",
+            "name": "Big", "nominal_value_pence": "1.00", "is_withdrawable": "on",
             "minimum_holding": "5", "maximum_holding": "100001",
             "withdrawal_notice_days": "0", "interest_rate_percent": "0"})
     assert response.status_code == 400

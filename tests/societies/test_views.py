@@ -23,8 +23,8 @@ def settings_post(world, **overrides):
         "name": society.name, "legal_form": society.legal_form,
         "registration_number": "30012R", "registered_office": "1 Mill Road",
         "financial_year_end_month": 3, "financial_year_end_day": 31,
-        "share_nominal_value_pence": 100, "minimum_shares": 1,
-        "max_withdrawable_pence": 10_000_000, "minimum_member_age": 16,
+        "share_nominal_value_pence": "1.00", "minimum_shares": 1,
+        "max_withdrawable_pence": "£100,000.00", "minimum_member_age": 16,
         "notice_clear_days": 14, "admission_method": "board", "probation_days": 0,
     }
     data.update(overrides)
@@ -62,10 +62,10 @@ def test_secretary_edits_settings_and_the_change_is_audited(world):
 
 
 @pytest.mark.parametrize("field,value,message", [
-    ("max_withdrawable_pence", "10000001", "Max"),
+    ("max_withdrawable_pence", "100000.01", "Enter at most £100,000.00"),
     ("financial_year_end_day", "31", "has no day 31"),
     ("notice_clear_days", "-3", "Notice period"),
-    ("share_nominal_value_pence", "abc", "Share nominal value"),
+    ("share_nominal_value_pence", "abc", "Enter an amount in pounds and pence, like 1.00"),
 ])
 def test_bad_settings_name_the_field_and_change_nothing(world, field, value, message):
     before = Society.objects.values().get(pk=world.society.pk)
@@ -137,7 +137,7 @@ def test_secretary_invites_and_the_invitee_sets_a_password(world,
                                "password2": "a-long-pass-phrase-9"})
     # An officer goes straight to two-factor enrolment, without typing the password again.
     assert done.status_code == 302 and done["Location"] == reverse("mfa_activate_totp")
-    assert "Activate Authenticator App" in visitor.get(done["Location"]).content.decode()
+    assert "Turn on an authenticator app" in visitor.get(done["Location"]).content.decode()
     with scopes_disabled():
         assert RoleGrant.objects.filter(user__email="ro@ers.test",
                                         role=Role.RETURNING_OFFICER).exists()
@@ -216,4 +216,4 @@ def test_audit_log_lists_entries_newest_first(world):
         services.update_society_settings(actor=world.users["secretary"], society=world.society,
                                          values={"notice_clear_days": 20})
     page = world.client("auditor").get(url("societies:audit", world)).content.decode()
-    assert "society.settings_changed" in page
+    assert "changed the society&#x27;s settings: notice clear days from 14 to 20." in page
