@@ -2,7 +2,6 @@
 checks it against the contest again, so a tampered form is refused there too."""
 
 from datetime import datetime
-from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -10,6 +9,8 @@ from django.utils import timezone
 
 from ballots.models import METHOD_CHOICES, BallotOrder, ResolutionKind
 from shares.queries import society_has_shares
+from societies.fields import PoundsField
+from societies.models import LEGAL_MAX_WITHDRAWABLE_PENCE
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -52,9 +53,9 @@ class ContestForm(forms.Form):
     record_date = forms.DateField(widget=DATE_INPUT, initial=timezone.localdate,
                                   help_text="Members entitled to vote are taken as at this date.")
     min_age = forms.IntegerField(min_value=0, max_value=120, initial=0, label="Minimum age")
-    min_shares_paid = forms.DecimalField(
-        min_value=0, max_value=100_000, decimal_places=2, initial=0, required=False,
-        label="Minimum shares paid (£)",
+    min_shares_paid = PoundsField(
+        min_pence=0, max_pence=LEGAL_MAX_WITHDRAWABLE_PENCE, initial=0, required=False,
+        label="Minimum shares paid",
         help_text="Only members whose shares were paid up to at least this sum at the record "
                   "date may vote. 0 for none.")
     nominations_open = _when("Nominations open")
@@ -84,7 +85,7 @@ class ContestForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        cleaned["min_shares_pence"] = int((cleaned.pop("min_shares_paid", None) or 0) * 100)
+        cleaned["min_shares_pence"] = cleaned.pop("min_shares_paid", None) or 0
         return cleaned
 
 
@@ -239,7 +240,7 @@ def contest_initial(contest) -> dict:
     initial = {name: getattr(contest, name) for name in CONTEST_FIELDS}
     initial["seat_category"] = contest.seat_category_id
     initial["stakeholder_classes"] = list(contest.stakeholder_classes.values_list("pk", flat=True))
-    initial["min_shares_paid"] = Decimal(contest.min_shares_pence) / 100
+    initial["min_shares_paid"] = contest.min_shares_pence
     return initial
 
 

@@ -2,7 +2,12 @@
 
 from django.db.models import Count, Q
 
-from members.models import Application, ApplicationStatus
+from members.models import (
+    Application,
+    ApplicationStatus,
+    InspectionStatus,
+    RegisterInspection,
+)
 from societies.audit_text import plural
 from societies.todo import Todo, link
 
@@ -19,3 +24,11 @@ def applications(society, visitor, now) -> list[Todo]:
              count=counts["voting"],
              detail="Put each to a vote of the members from its page, if that is not done."),
     ]
+
+
+def inspection_requests(society, visitor, now) -> list[Todo]:
+    waiting = RegisterInspection.objects.filter(
+        society=society, status=InspectionStatus.REQUESTED).count()
+    return [Todo(f"{plural(waiting, 'request')} to inspect the register waiting for an answer",
+                 link(society, "members:register_inspections"), count=waiting,
+                 detail="Grant online inspection for a period, or arrange another way.")]

@@ -80,6 +80,15 @@ def test_applications_waiting_link_to_the_applications(world):
     assert "applications waiting" not in home(world, "board_member")
 
 
+def test_requests_to_inspect_the_register_wait_for_the_secretary(world):
+    with scope(society=world.society):
+        member_services.request_register_inspection(actor=world.users["member"],
+                                                    member=world.members["member"])
+    page = home(world, "secretary")
+    assert ('<a href="/s/millmead/members/register/inspections/">1 request to inspect the '
+            'register waiting for an answer</a>') in page
+    assert "inspect the register waiting" not in home(world, "board_member")
+
 def test_polls_to_open_then_to_close_for_the_returning_officer(world):
     contest = make_contest(world, open_now=False)
     opens = contest.voting_opens
