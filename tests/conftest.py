@@ -2,13 +2,18 @@
 
 Personas in every society fixture: secretary, returning officer, board member, auditor,
 plain member, an outsider from another society, and anonymous.
+
+With OMOV_TEST_NOW set (an ISO datetime with its offset, e.g. 2028-02-29T12:00:00+00:00) the
+whole session runs with the clock moved there: CI runs the suite on a few awkward dates.
 """
 
 import os
 import socket
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import connection
@@ -23,6 +28,60 @@ from societies.permissions import Role
 
 # In CI a test that needs a service must fail when the service is missing, never skip.
 REQUIRE_SERVICES = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def shifted_now() -> datetime | None:
+    """The moment OMOV_TEST_NOW names, or None to run on the real clock."""
+    value = os.environ.get("OMOV_TEST_NOW", "").strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise pytest.UsageError(f"OMOV_TEST_NOW={value!r} is not an ISO datetime") from error
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"OMOV_TEST_NOW={value!r} needs an offset, e.g. +00:00")
+    return moment
+
+
+def pytest_configure(config):
+    # Started before collection, so module-level code and session fixtures see the shifted
+    # clock too; it ticks on from there.
+    moment = shifted_now()
+    if moment is not None:
+        config.omov_clock = time_machine.travel(moment, tick=True)
+        config.omov_clock.start()
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "omov_clock", None)
+    if clock is not None:
+        clock.stop()
+
+
+def pytest_report_header(config):
+    moment = shifted_now()
+    if moment is None:
+        return None
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    local = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
+    return (f"clock shifted (OMOV_TEST_NOW): every test starts at {moment.isoformat()}, "
+            f"{local:%A %d %B %Y %H:%M %Z} in {settings.TIME_ZONE}")
+
+
+@pytest.fixture(autouse=True)
+def _shifted_clock():
+    """Each test starts at OMOV_TEST_NOW (not minutes after it, as the session ticks on), so
+    every test meets the awkward moment itself. A test's own travel nests inside this one."""
+    moment = shifted_now()
+    if moment is None:
+        yield
+        return
+    with time_machine.travel(moment, tick=True):
+        yield
 
 
 def need_service(reason: str):
