@@ -10,13 +10,14 @@ whole session runs with the clock moved there: CI runs the suite on a few awkwar
 import os
 import socket
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
 from django.test import Client
 from django_scopes import scope, scopes_disabled
 
@@ -72,16 +73,29 @@ def pytest_report_header(config):
             f"{local:%A %d %B %Y %H:%M %Z} in {settings.TIME_ZONE}")
 
 
-@pytest.fixture(autouse=True)
-def _shifted_clock():
-    """Each test starts at OMOV_TEST_NOW (not minutes after it, as the session ticks on), so
-    every test meets the awkward moment itself. A test's own travel nests inside this one."""
+def _travel_to_shifted_now():
     moment = shifted_now()
     if moment is None:
         yield
         return
     with time_machine.travel(moment, tick=True):
         yield
+
+
+# Each module's fixtures and each test start at OMOV_TEST_NOW (not minutes after it, as the
+# session ticks on), so every test meets the awkward moment itself and a failure repeats when
+# that test is run alone. A test's own travel nests inside these.
+_shifted_clock_for_module = pytest.fixture(autouse=True, scope="module")(_travel_to_shifted_now)
+_shifted_clock = pytest.fixture(autouse=True)(_travel_to_shifted_now)
+
+
+def anniversary(day: date, years: int) -> date:
+    """The same day `years` later (earlier if negative). 29 February falls on 1 March in
+    other years, as the app counts ages and terms (members.models.age_on, boards' terms)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
 
 
 def need_service(reason: str):
@@ -99,6 +113,15 @@ def port_open(host: str, port: int) -> bool:
 
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _media_in_a_temporary_folder(tmp_path_factory):
+    """Uploads go to the session's own folder: never the work tree, never another worker's."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -194,6 +217,22 @@ def world(db) -> SocietyWorld:
     home.users["outsider"] = outsider
     home.other = other
     return home
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """`seed_demo` loaded once for the module's tests, in a transaction rolled back after them
+    (seeding costs seconds). Each test also asks for `db`: its own changes are undone after it.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("seed_demo", verbosity=0)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture
