@@ -10,7 +10,7 @@ whole session runs with the clock moved there: CI runs the suite on a few awkwar
 import os
 import socket
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -19,6 +19,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from accounts.models import User
@@ -96,6 +97,20 @@ def anniversary(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:
         return date(day.year + years, 3, 1)
+
+
+def typed_datetime(moment: datetime, *, earlier: bool = False) -> str:
+    """`moment` as a person types it into a date-and-time field: London wall time, to the
+    minute. Do the arithmetic on the aware moment first (wall-clock arithmetic is an hour out
+    across a clock change). A wall time the clocks repeat or skip names no single moment, and
+    forms rightly refuse it, so the nearest minute that names one is typed instead: the next
+    one, or with `earlier` (for a time that must be past) the one before."""
+    zone = timezone.get_current_timezone()
+    wall = timezone.localtime(moment).replace(tzinfo=None, second=0, microsecond=0, fold=0)
+    step = timedelta(minutes=-1 if earlier else 1)
+    while wall.replace(tzinfo=zone).utcoffset() != wall.replace(tzinfo=zone, fold=1).utcoffset():
+        wall += step
+    return wall.strftime("%Y-%m-%dT%H:%M")
 
 
 def need_service(reason: str):
