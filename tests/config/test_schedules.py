@@ -130,7 +130,7 @@ def start_command(tmp_path, wrapper: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
-def gone(pid: int, timeout: float = 20) -> bool:
+def gone(pid: int, timeout: float = 120) -> bool:
     """The process has ended (a zombie waiting for its new parent to reap it has ended)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -153,7 +153,7 @@ def test_the_command_stops_on_sigterm(tmp_path):
         assert line, f"run_schedules ended early:\n{output}"
         output += line
     process.send_signal(signal.SIGTERM)
-    rest, _ = process.communicate(timeout=20)
+    rest, _ = process.communicate(timeout=120)
     assert process.returncode == 0 and "Scheduled work stopped." in rest
 
 
@@ -162,7 +162,7 @@ def test_with_parent_given_it_stops_when_its_starter_has_gone(tmp_path):
     process = start_command(tmp_path, "$COMMAND --parent $$ & echo $!; sleep 1")
     pid = int(process.stdout.readline())
     try:
-        process.wait(timeout=30)
+        process.wait(timeout=60)
         assert gone(pid), "run_schedules outlived the shell that started it"
     finally:
         if not gone(pid, timeout=0):
