@@ -23,7 +23,11 @@ migrate: $(VENV)/.installed
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# The web server and, beside it, the scheduled work (polls opening and closing on time,
+# reminders, the outbox sweep): Ctrl-C, or the server stopping, stops both.
 run: demo
+	@$(PY) manage.py run_schedules --parent $$$$ & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.installed-dev

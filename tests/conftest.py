@@ -2,17 +2,24 @@
 
 Personas in every society fixture: secretary, returning officer, board member, auditor,
 plain member, an outsider from another society, and anonymous.
+
+With OMOV_TEST_NOW set (an ISO datetime with its offset, e.g. 2028-02-29T12:00:00+00:00) the
+whole session runs with the clock moved there: CI runs the suite on a few awkward dates.
 """
 
 import os
 import socket
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
 from django.test import Client
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from accounts.models import User
@@ -23,6 +30,87 @@ from societies.permissions import Role
 
 # In CI a test that needs a service must fail when the service is missing, never skip.
 REQUIRE_SERVICES = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def shifted_now() -> datetime | None:
+    """The moment OMOV_TEST_NOW names, or None to run on the real clock."""
+    value = os.environ.get("OMOV_TEST_NOW", "").strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise pytest.UsageError(f"OMOV_TEST_NOW={value!r} is not an ISO datetime") from error
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"OMOV_TEST_NOW={value!r} needs an offset, e.g. +00:00")
+    return moment
+
+
+def pytest_configure(config):
+    # Started before collection, so module-level code and session fixtures see the shifted
+    # clock too; it ticks on from there.
+    moment = shifted_now()
+    if moment is not None:
+        config.omov_clock = time_machine.travel(moment, tick=True)
+        config.omov_clock.start()
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "omov_clock", None)
+    if clock is not None:
+        clock.stop()
+
+
+def pytest_report_header(config):
+    moment = shifted_now()
+    if moment is None:
+        return None
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    local = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
+    return (f"clock shifted (OMOV_TEST_NOW): every test starts at {moment.isoformat()}, "
+            f"{local:%A %d %B %Y %H:%M %Z} in {settings.TIME_ZONE}")
+
+
+def _travel_to_shifted_now():
+    moment = shifted_now()
+    if moment is None:
+        yield
+        return
+    with time_machine.travel(moment, tick=True):
+        yield
+
+
+# Each module's fixtures and each test start at OMOV_TEST_NOW (not minutes after it, as the
+# session ticks on), so every test meets the awkward moment itself and a failure repeats when
+# that test is run alone. A test's own travel nests inside these.
+_shifted_clock_for_module = pytest.fixture(autouse=True, scope="module")(_travel_to_shifted_now)
+_shifted_clock = pytest.fixture(autouse=True)(_travel_to_shifted_now)
+
+
+def anniversary(day: date, years: int) -> date:
+    """The same day `years` later (earlier if negative). 29 February falls on 1 March in
+    other years, as the app counts ages and terms (members.models.age_on, boards' terms)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+def typed_datetime(moment: datetime, *, earlier: bool = False) -> str:
+    """`moment` as a person types it into a date-and-time field: London wall time, to the
+    minute. Do the arithmetic on the aware moment first (wall-clock arithmetic is an hour out
+    across a clock change). A wall time the clocks repeat or skip names no single moment, and
+    forms rightly refuse it, so the nearest minute that names one is typed instead: the next
+    one, or with `earlier` (for a time that must be past) the one before."""
+    zone = timezone.get_current_timezone()
+    wall = timezone.localtime(moment).replace(tzinfo=None, second=0, microsecond=0, fold=0)
+    step = timedelta(minutes=-1 if earlier else 1)
+    while wall.replace(tzinfo=zone).utcoffset() != wall.replace(tzinfo=zone, fold=1).utcoffset():
+        wall += step
+    return wall.strftime("%Y-%m-%dT%H:%M")
 
 
 def need_service(reason: str):
@@ -40,6 +128,15 @@ def port_open(host: str, port: int) -> bool:
 
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _media_in_a_temporary_folder(tmp_path_factory):
+    """Uploads go to the session's own folder: never the work tree, never another worker's."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -135,6 +232,22 @@ def world(db) -> SocietyWorld:
     home.users["outsider"] = outsider
     home.other = other
     return home
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """`seed_demo` loaded once for the module's tests, in a transaction rolled back after them
+    (seeding costs seconds). Each test also asks for `db`: its own changes are undone after it.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("seed_demo", verbosity=0)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -24,7 +24,6 @@ from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.mfa.utils import is_mfa_enabled
-from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
@@ -85,21 +84,12 @@ def download_problem(content_type: str, body: bytes) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def demo(demo_data, django_db_blocker):
     """seed_demo loaded once, officers enrolled in two-factor authentication; rolled back after."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("seed_demo", verbosity=0)
-            with scopes_disabled():
-                for user in User.objects.filter(email__endswith=".example.org"):
-                    if not is_mfa_enabled(user):
-                        TOTP.activate(user, generate_totp_secret())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with django_db_blocker.unblock(), scopes_disabled():
+        for user in User.objects.filter(email__endswith=".example.org"):
+            if not is_mfa_enabled(user):
+                TOTP.activate(user, generate_totp_secret())
 
 
 def filled(kind: str) -> str:

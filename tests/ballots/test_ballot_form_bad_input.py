@@ -8,18 +8,18 @@ from django.utils import timezone
 from django_scopes import scope
 
 from ballots.models import Contest
+from tests.conftest import typed_datetime
 
 
 def propose(world, **values):
     now = timezone.now()
-    fmt = "%Y-%m-%dT%H:%M"
     return world.client("secretary").post(
         reverse("ballots:propose_resolution", kwargs={"society_slug": world.society.slug}), {
             "title": "Accounts", "resolution_kind": "special", "fraction_numerator": 3,
             "fraction_denominator": 4, "resolution_text": "That the accounts be received.",
             "record_date": timezone.localdate().isoformat(),
-            "voting_opens": (now + timedelta(hours=1)).strftime(fmt),
-            "voting_closes": (now + timedelta(days=1)).strftime(fmt),
+            "voting_opens": typed_datetime(now + timedelta(hours=1)),
+            "voting_closes": typed_datetime(now + timedelta(days=1)),
             **values,
         })
 

@@ -12,6 +12,7 @@ from ballots.services import BallotError
 from members.models import Member
 from notifications.models import Message
 from tests.ballots.conftest import add_members, close_contest, make_contest
+from tests.conftest import typed_datetime
 
 
 def ids(contest, *positions):
@@ -403,10 +404,10 @@ def test_the_contest_form_asks_for_a_minimum_in_pounds_only_where_shares_are_kep
         data = {"title": "Seats", "method": "ers97", "seats": 1, "min_age": 0,
                 "record_date": timezone.localdate().isoformat(), "statement_limit": 1500,
                 "ballot_order": "alphabetical", "min_shares_paid": "250.50",
-                "nominations_open": now.strftime("%Y-%m-%dT%H:%M"),
-                "nominations_close": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
-                "voting_opens": (now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
-                "voting_closes": (now + timedelta(days=9)).strftime("%Y-%m-%dT%H:%M")}
+                "nominations_open": typed_datetime(now),
+                "nominations_close": typed_datetime(now + timedelta(days=1)),
+                "voting_opens": typed_datetime(now + timedelta(days=2)),
+                "voting_closes": typed_datetime(now + timedelta(days=9))}
         form = ContestForm(data, society=world.society)
         assert form.is_valid(), form.errors
         assert form.cleaned_data["min_shares_pence"] == 25_050

@@ -11,6 +11,7 @@ from django_scopes import scope
 from ballots.counting import count, read_blt_text
 from ballots.models import CastBallot, Contest, ContestState, Election
 from tests.ballots.conftest import close_contest, make_contest
+from tests.conftest import typed_datetime
 
 
 def url(world, name, **kwargs):
@@ -142,16 +143,15 @@ def test_returning_officer_runs_an_election_through_the_pages(
     assert response.status_code == 302
     with scope(society=world.society):
         election = Election.objects.get()
-    fmt = "%Y-%m-%dT%H:%M"
     response = ro.post(url(world, "election", public_id=election.public_id), {
         "title": "Community seats", "method": "ers97", "seats": 1,
         "stakeholder_classes": [world.classes["Parent"].pk],
         "record_date": timezone.localdate().isoformat(), "min_age": 0,
-        "nominations_open": (now - timedelta(days=1)).strftime(fmt),
-        "nominations_close": (now + timedelta(hours=1)).strftime(fmt),
+        "nominations_open": typed_datetime(now - timedelta(days=1), earlier=True),
+        "nominations_close": typed_datetime(now + timedelta(hours=1)),
         "statement_limit": 1500,
-        "voting_opens": (now + timedelta(hours=2)).strftime(fmt),
-        "voting_closes": (now + timedelta(days=3)).strftime(fmt),
+        "voting_opens": typed_datetime(now + timedelta(hours=2)),
+        "voting_closes": typed_datetime(now + timedelta(days=3)),
         "ballot_order": "alphabetical", "results_hidden": "on",
     })
     assert response.status_code == 302, response.content
@@ -221,13 +221,12 @@ def test_returning_officer_runs_an_election_through_the_pages(
 
 def test_secretary_puts_a_resolution_and_members_vote(world):
     now = timezone.now()
-    fmt = "%Y-%m-%dT%H:%M"
     response = world.client("secretary").post(url(world, "propose_resolution"), {
         "title": "Accounts", "resolution_kind": "special", "fraction_numerator": 3,
         "fraction_denominator": 4, "resolution_text": "That the accounts be received.",
         "record_date": timezone.localdate().isoformat(),
-        "voting_opens": (now - timedelta(minutes=1)).strftime(fmt),
-        "voting_closes": (now + timedelta(days=1)).strftime(fmt),
+        "voting_opens": typed_datetime(now - timedelta(minutes=1), earlier=True),
+        "voting_closes": typed_datetime(now + timedelta(days=1)),
     })
     assert response.status_code == 302, response.content
     with scope(society=world.society):

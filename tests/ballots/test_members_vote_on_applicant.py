@@ -16,6 +16,7 @@ from members.models import Application, Member
 from shares.models import ShareTransaction
 from societies.models import AuditEntry, Society
 from tests.ballots.conftest import add_members, close_contest
+from tests.conftest import typed_datetime
 from tests.members.conftest import application_values
 from tests.shares.conftest import make_classes
 
@@ -51,11 +52,11 @@ def urls(world):
 
 
 def window(opens_in_hours=1, closes_in_hours=48):
-    now = timezone.localtime()
+    now = timezone.now()
     return {
-        "record_date": now.date().isoformat(),
-        "voting_opens": (now + timedelta(hours=opens_in_hours)).strftime("%Y-%m-%dT%H:%M"),
-        "voting_closes": (now + timedelta(hours=closes_in_hours)).strftime("%Y-%m-%dT%H:%M"),
+        "record_date": timezone.localdate().isoformat(),
+        "voting_opens": typed_datetime(now + timedelta(hours=opens_in_hours)),
+        "voting_closes": typed_datetime(now + timedelta(hours=closes_in_hours)),
     }
 
 

@@ -33,8 +33,8 @@ def snapshot():
 
 
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def demo(demo_data, db):
+    """The demo, seeded once for this module (each test's own changes are undone)."""
 
 
 def test_running_seed_demo_twice_changes_nothing(demo):

@@ -44,8 +44,7 @@ def general_meetings(society):
     return list(Meeting.objects.filter(society=society, kind="agm").order_by("held_on"))
 
 
-def test_the_meeting_records_are_complete_and_seeding_twice_changes_nothing(db):
-    seed()
+def test_the_meeting_records_are_complete_and_seeding_twice_changes_nothing(demo_data, db):
     first = snapshot()
     seed()
     assert snapshot() == first
@@ -84,8 +83,7 @@ def test_the_meeting_records_are_complete_and_seeding_twice_changes_nothing(db):
 
 
 @pytest.mark.parametrize("login", ["secretary", "board", "auditor", "member"])
-def test_the_meeting_pages_render_for_every_demo_login(db, login):
-    seed()
+def test_the_meeting_pages_render_for_every_demo_login(demo_data, db, login):
     for slug in SLUGS:
         with scopes_disabled():
             society = Society.objects.get(slug=slug)

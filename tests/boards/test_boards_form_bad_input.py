@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from boards import forms, services
 from boards.models import AgendaItem
+from tests.conftest import typed_datetime
 
 
 def post_resolution(agm_world, **values):
@@ -17,8 +18,8 @@ def post_resolution(agm_world, **values):
     return world.client("secretary").post(url, {
         "title": "Accounts", "text": "That the accounts be received.", "kind": "special",
         "fraction_numerator": 3, "fraction_denominator": 4,
-        "voting_opens": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "voting_closes": closes.strftime("%Y-%m-%dT%H:%M"),
+        "voting_opens": typed_datetime(timezone.now()),
+        "voting_closes": typed_datetime(closes),
         "record_date": timezone.localdate().isoformat(), **values})
 
 

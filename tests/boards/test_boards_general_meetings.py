@@ -61,7 +61,7 @@ def test_advance_voting_must_close_by_the_meeting(agm_world):
         services.put_resolution_on_agenda(
             actor=agm_world.secretary, meeting=agm_world.meeting, title="Late",
             text="That…", voting_opens=timezone.now(),
-            voting_closes=timezone.now() + timedelta(days=60), record_date=date.today())
+            voting_closes=timezone.now() + timedelta(days=60), record_date=timezone.localdate())
     assert AgendaItem.objects.filter(meeting=agm_world.meeting).count() == 1
 
 
@@ -131,7 +131,7 @@ def test_no_resolution_is_added_after_notice(agm_world):
         services.put_resolution_on_agenda(
             actor=agm_world.secretary, meeting=agm_world.meeting, title="Late",
             text="That…", voting_opens=timezone.now(),
-            voting_closes=timezone.now() + timedelta(days=1), record_date=date.today())
+            voting_closes=timezone.now() + timedelta(days=1), record_date=timezone.localdate())
 
 
 # Proxies
@@ -368,7 +368,7 @@ def test_instructions_go_to_the_right_resolution(agm_world):
     second = services.put_resolution_on_agenda(
         actor=agm_world.secretary, meeting=agm_world.meeting, title="Accounts",
         text="That the accounts be received.", voting_opens=timezone.now(),
-        voting_closes=timezone.now() + timedelta(days=1), record_date=date.today())
+        voting_closes=timezone.now() + timedelta(days=1), record_date=timezone.localdate())
     dan = agm_world.extra[3]
     services.appoint_proxy(actor=None, meeting=agm_world.meeting, appointer=dan,
                            instructions={agm_world.item.public_id: "against",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from boards import ics, services
 from boards.models import AgendaItem, Minutes, ProxyAppointment
 from notifications.models import Message
+from tests.conftest import typed_datetime
 
 PERSONAS = ["secretary", "returning_officer", "board_member", "auditor", "member", "outsider"]
 
@@ -184,8 +185,8 @@ def test_the_secretary_puts_a_resolution_on_the_agenda(agm_world):
     response = world.client("secretary").post(murl(agm_world, "resolution_new"), {
         "title": "Accounts", "text": "That the accounts be received.", "kind": "ordinary",
         "fraction_numerator": 3, "fraction_denominator": 4,
-        "voting_opens": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "voting_closes": closes.strftime("%Y-%m-%dT%H:%M"),
+        "voting_opens": typed_datetime(timezone.now()),
+        "voting_closes": typed_datetime(closes),
         "record_date": timezone.localdate().isoformat()})
     assert response.status_code == 302
     item = AgendaItem.objects.get(title="Accounts")

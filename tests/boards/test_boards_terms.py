@@ -18,6 +18,7 @@ from members import services as members
 from members.models import Member
 from societies.models import AuditEntry
 from tests.ballots.conftest import close_contest, make_contest
+from tests.conftest import anniversary
 
 TODAY = timezone.localdate()
 
@@ -128,8 +129,9 @@ def test_seats_of_another_society_are_refused(board_world):
 
 def test_winners_terms_start_from_the_published_result(board_world):
     society, secretary = board_world.society, board_world.secretary
-    longest = sitting(board_world, "Lena Longest", date(2024, 1, 10))
-    recent = sitting(board_world, "Rob Recent", date(2025, 2, 1))
+    # Both well inside their three-year terms, whatever the date.
+    longest = sitting(board_world, "Lena Longest", TODAY - timedelta(days=700))
+    recent = sitting(board_world, "Rob Recent", TODAY - timedelta(days=300))
     contest = elect(board_world)
     since = last_id(society)
 
@@ -139,7 +141,7 @@ def test_winners_terms_start_from_the_published_result(board_world):
     for term in started:
         assert term.how_filled == "elected"
         assert term.started_on == TODAY
-        assert term.due_to_end_on == TODAY.replace(year=TODAY.year + 3)
+        assert term.due_to_end_on == anniversary(TODAY, 3)
         assert term.reference == terms.result_reference(contest)
         assert str(contest.public_id) in term.reference
     longest.refresh_from_db()
@@ -196,7 +198,7 @@ def test_terms_cannot_start_before_the_result(board_world):
 
 def test_more_winners_than_free_seats_is_refused_and_nothing_changes(board_world):
     for i, name in enumerate(["Ann One", "Bea Two", "Cal Three"]):
-        sitting(board_world, name, date(2025, 1, 1) + timedelta(days=i))
+        sitting(board_world, name, TODAY - timedelta(days=400 - i))  # none expires yet
     contest = elect(board_world)  # rotation frees one seat of three; two are elected
     with pytest.raises(BoardError, match="only 1 of the 3"):
         terms.start_terms_from_result(actor=board_world.secretary, contest=contest,

@@ -3,7 +3,7 @@ officer links a contest to board seats and starts the winners' terms from the pu
 result; the secretary records the AGM's decision on a co-optee; the secretary puts an
 application to the members' vote."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -111,7 +111,7 @@ def test_the_secretary_puts_an_application_to_the_members_vote(
         application = members.submit_application(actor=None, society=society,
                                                  values=application_values(world))
         members.admit_application(actor=world.users["secretary"], application=application,
-                                  decided_on=date.today(), decision_reference="Board 9")
+                                  decided_on=timezone.localdate(), decision_reference="Board 9")
     page = sign_in(new_page(), world.users["secretary"])
     page.goto(f"{live_server.url}/s/{society.slug}/members/applications/"
               f"{application.public_id}/")

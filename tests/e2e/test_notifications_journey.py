@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from members.models import ContactChannel, Member
 from tests.conftest import build_society
 from tests.e2e.helpers import assert_accessible
+from tests.pdf import read_pdf
 
 SUBJECT = "Notice of the annual general meeting"
 BODY = "The AGM is on 1 May at 7 pm in the Village Hall.\nShare interest of £2.75 is proposed."
@@ -78,8 +79,10 @@ def test_member_chooses_email_secretary_sends_serves_and_posts(live_server, new_
     # 4. The letter pack: one PDF, one letter for the one member with post and an address.
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile(r"Letter pack \(PDF")).click()
-    pdf = Path(download.value.path()).read_bytes()
-    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type /Page\b", pdf)) == 1
+    (letter,) = read_pdf(Path(download.value.path()).read_bytes()).pages
+    window = [line.text for line in letter.lines_within(19, 22, 50, 90)]
+    assert window[1:] == ["Bert Posted", "Flat 3", "14 Canal Street", "Millmead", "ME2 3BB"]
+    assert SUBJECT in letter.text
 
     # 5. Confirming the posting date marks the letters served.
     today = timezone.localdate()

@@ -19,7 +19,7 @@ from members.models import (
 from members.services import MemberError
 from notifications.models import Message
 from societies.models import AdmissionMethod
-from tests.conftest import make_user
+from tests.conftest import anniversary, make_user
 from tests.members.conftest import application_values
 
 TODAY = timezone.localdate
@@ -80,7 +80,7 @@ def test_an_applicant_under_the_class_minimum_age_is_refused(world):
     with scope(society=world.society):
         world.classes["Parent"].minimum_age = 18
         world.classes["Parent"].save()
-    young = TODAY().replace(year=TODAY().year - 17) - timedelta(days=1)
+    young = anniversary(TODAY(), -18) + timedelta(days=1)  # not yet 18
     with pytest.raises(MemberError, match="at least 18"):
         submit(world, date_of_birth=young)
     with scope(society=world.society):
@@ -318,10 +318,11 @@ def test_under_16s_are_flagged_as_ineligible_for_office(world):
         world.classes["Parent"].minimum_age = None
         world.society.minimum_member_age = 12
         world.society.save()
-    born = TODAY().replace(year=TODAY().year - 14)
+    born = anniversary(TODAY(), -14)
     young = new_member(world, date_of_birth=born, email="teen@example.org")
     assert young.is_under_16_on(TODAY())
-    assert not young.is_under_16_on(born.replace(year=born.year + 16))
+    assert young.is_under_16_on(anniversary(born, 16) - timedelta(days=1))
+    assert not young.is_under_16_on(anniversary(born, 16))
     assert not world.members["member"].is_under_16_on(TODAY())  # no date of birth
     with scope(society=world.society):
         assert list(under_16_on(Member.objects.all(), TODAY())) == [young]

@@ -1,8 +1,5 @@
 """The letter pack: one letter a page, the address where a DL window shows it, '£' drawn."""
 
-import re
-import zlib
-
 import pytest
 from django.db import transaction
 from django_scopes import scope
@@ -10,32 +7,7 @@ from django_scopes import scope
 from notifications import letters
 from notifications.services import notify
 from tests.notifications.conftest import add_member
-
-MM = 72 / 25.4  # PDF points per millimetre
-A4_HEIGHT_MM = 297
-
-
-def streams(pdf: bytes) -> list[bytes]:
-    found = []
-    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
-            found.append(zlib.decompress(raw))
-        except zlib.error:
-            found.append(raw)
-    return found
-
-
-def text_positions(pdf: bytes) -> list[tuple[float, float]]:
-    """(x, y from the top) in mm of every text line drawn."""
-    found = []
-    for stream in streams(pdf):
-        for x, y in re.findall(rb"BT ([\d.]+) ([\d.]+) Td", stream):
-            found.append((float(x) / MM, A4_HEIGHT_MM - float(y) / MM))
-    return found
-
-
-def page_count(pdf: bytes) -> int:
-    return len(re.findall(rb"/Type /Page\b", pdf))
+from tests.pdf import read_pdf
 
 
 def letters_for(world, count, body="The AGM is on 1 May. Shares are £1 each."):
@@ -54,12 +26,15 @@ def letters_for(world, count, body="The AGM is on 1 May. Shares are £1 each."):
 def test_one_letter_a_page_with_the_address_in_the_window(world):
     notice = letters_for(world, 3)
     with scope(society=world.society):
-        pdf = letters.build_pack(notice)
-    assert pdf.startswith(b"%PDF") and page_count(pdf) == 3
+        pack = read_pdf(letters.build_pack(notice))
+    assert len(pack) == 3
     # The address block starts ~20 mm from the left, ~50 mm from the top, inside a DL window.
-    in_window = [(x, y) for x, y in text_positions(pdf)
-                 if 19 <= x <= 22 and 50 <= y <= 50 + letters.WINDOW_HEIGHT]
-    assert len(in_window) >= 3 * 5  # return line + name + 2 address lines + postcode, a page
+    for number, page in enumerate(pack.pages):
+        window = [line.text for line in page.lines_within(
+            19, 22, letters.WINDOW_TOP, letters.WINDOW_TOP + letters.WINDOW_HEIGHT)]
+        assert window[0].startswith("If undelivered, return to: Millmead Children's Centre")
+        assert window[1:] == [f"Letter Person {number}", "2 Mill Lane", "Millmead", "ME1 1AA"]
+        assert f"Member no. {200 + number}" in page.text
 
 
 def test_the_pound_sign_is_drawn_with_the_embedded_font(world):
@@ -67,20 +42,18 @@ def test_the_pound_sign_is_drawn_with_the_embedded_font(world):
         pytest.skip("DejaVu fonts are not installed: the core-font test covers this machine")
     notice = letters_for(world, 1)
     with scope(society=world.society):
-        pdf = letters.build_pack(notice)
-    assert b"/FontFile2" in pdf  # the TrueType font is embedded
-    # The font's ToUnicode map includes U+00A3, so '£' was drawn (not replaced).
-    assert any(b"<00A3>" in s for s in streams(pdf))
+        (page,) = read_pdf(letters.build_pack(notice)).pages
+    assert any(font.startswith("DejaVuSans") for font in page.embedded_fonts)
+    assert "Notice of the AGM £1" in page.text and "Shares are £1 each." in page.text
 
 
 def test_without_dejavu_the_core_font_still_draws_the_pound_sign(world, monkeypatch):
     monkeypatch.setattr(letters, "FONT_DIR", letters.Path("/nonexistent"))
     notice = letters_for(world, 1, body="Fees: £1 — “quoted” ’ and ☃")
     with scope(society=world.society):
-        pdf = letters.build_pack(notice)
-    assert page_count(pdf) == 1 and b"/Helvetica" in pdf
-    text = b"".join(streams(pdf)).decode("latin-1")
-    assert "£1 - \"quoted\" ' and ?" in text.replace("\\", "")
+        (page,) = read_pdf(letters.build_pack(notice)).pages
+    assert page.fonts == {"Helvetica", "Helvetica-Bold"} and not page.embedded_fonts
+    assert "Fees: £1 - \"quoted\" ' and ?" in page.text
 
 
 def test_a_long_mailing_is_split_into_parts(world, monkeypatch):
@@ -88,7 +61,10 @@ def test_a_long_mailing_is_split_into_parts(world, monkeypatch):
     notice = letters_for(world, 5)
     with scope(society=world.society):
         assert letters.part_count(letters.pack_messages(notice).count()) == 3
-        assert [page_count(letters.build_pack(notice, part)) for part in (1, 2, 3)] == [2, 2, 1]
+        parts = [read_pdf(letters.build_pack(notice, part)) for part in (1, 2, 3)]
+    assert [len(part) for part in parts] == [2, 2, 1]
+    assert [page.lines_within(19, 22, 50, 90)[1].text for page in parts[2].pages] == [
+        "Letter Person 4"]
 
 
 def test_word_wrap_keeps_lines_within_the_width_and_breaks_long_words():

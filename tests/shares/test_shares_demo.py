@@ -32,8 +32,7 @@ def totals(found):
                 ShareCertificate.objects.filter(society=found).count())
 
 
-def test_demo_shares_are_loaded_once_and_add_up(db):
-    call_command("seed_demo")
+def test_demo_shares_are_loaded_once_and_add_up(demo_data, db):
     before = {slug: totals(society(slug)) for slug in ("millmead", "pembroke-street", "baywind")}
     call_command("seed_demo")
     assert {slug: totals(society(slug)) for slug in before} == before
@@ -72,8 +71,7 @@ def test_demo_shares_are_loaded_once_and_add_up(db):
         assert live.aggregate(shares=Sum("shares"))["shares"] == ledger
 
 
-def test_the_demo_share_pages_open(db):
-    call_command("seed_demo")
+def test_the_demo_share_pages_open(demo_data, db):
     baywind = society("baywind")
     with scopes_disabled():
         secretary = baywind.role_grants.get(role="secretary").user
