@@ -8,8 +8,11 @@ h1 and a main landmark. The platform superuser's pages, the pages outside the so
 my societies, account settings) and what a visitor who is not signed in can reach are crawled
 the same way. As each login crawls, every number field of every POST form they reach is
 sent, in turn, a number too large to store (each post rolled back): bad input must be a form
-error, never a 500. No page's text may say a word twice in a row ("Membership share share"):
-that the page fits a phone's width is for the browser to say (tests/e2e/test_phone_width.py).
+error, never a 500. No page's text may say a word twice in a row ("Membership share share").
+
+That each page fits a phone's width is for a browser to say: tests/e2e/test_demo_crawl_phone.py
+opens the pages of this same crawl (tests/demo_crawl.py, one of each URL pattern) in Chromium
+at 390 px wide and fails on any page wider than the screen outside a scrolling table's box.
 
 The demo is loaded once for the module inside a transaction that is rolled back at the end, so
 the rest of the suite never sees it.
