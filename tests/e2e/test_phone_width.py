@@ -9,9 +9,6 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from allauth.mfa.utils import is_mfa_enabled
-from django.core.management import call_command
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
@@ -22,6 +19,7 @@ from boards.models import Minutes
 from societies.management.commands.seed_demo import demo_email
 from societies.models import Society
 from tests.ballots.conftest import close_contest, make_contest
+from tests.demo_crawl import load_demo
 from tests.e2e.helpers import assert_accessible
 
 PHONE = {"width": 390, "height": 844}
@@ -49,11 +47,8 @@ def published_result(society) -> str:
 
 @pytest.fixture
 def demo():
-    call_command("seed_demo", verbosity=0)
+    load_demo()
     with scopes_disabled():
-        for user in User.objects.filter(email__endswith=".example.org"):
-            if not is_mfa_enabled(user):
-                TOTP.activate(user, generate_totp_secret())
         millmead = Society.objects.get(slug="millmead")
     with scope(society=millmead):
         minutes = Minutes.objects.filter(meeting__society=millmead).first()
