@@ -18,7 +18,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -27,6 +27,7 @@ from config.celery import app as celery_app
 from members.models import Member
 from societies.models import AuditEntry, RoleGrant, Society, StakeholderClass
 from societies.permissions import Role
+from tests.schema_cache import migrations_from_cache
 
 # In CI a test that needs a service must fail when the service is missing, never skip.
 REQUIRE_SERVICES = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -139,9 +140,27 @@ def _media_in_a_temporary_folder(tmp_path_factory):
         yield
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(scope="session")
+def _schema_cache():
+    with migrations_from_cache():
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_schema_cache, django_db_setup):
+    """pytest-django's test databases; on SQLite from the schema a previous run saved
+    (tests/schema_cache.py), as long as no migration has changed since."""
+    yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing(django_test_environment):
+    """A cheap hasher for the whole session, module fixtures included: the production hasher
+    costs about 0.35 s a password, and every load of the demo hashes sixteen."""
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    fast.enable()
+    yield
+    fast.disable()
 
 
 @pytest.fixture(autouse=True)
