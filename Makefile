@@ -30,8 +30,11 @@ run: demo
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# One process per core (pytest-xdist), each taking whole files so a module's fixtures are built
+# once: `make test TEST_WORKERS=0` runs everything in this process.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
