@@ -22,7 +22,7 @@ from accounts.models import User
 
 # Pages reached by one URL pattern with different ids (a member, a ballot, a meeting...) share a
 # view and template: a few of each find what a wrong row would break, all of them only cost time.
-SAMPLES_PER_ROUTE = 4
+SAMPLES_PER_ROUTE = 2
 # Numbers too large for a small, a 32-bit and a 64-bit integer column.
 TOO_LARGE = ("40000", "2147483648", "99999999999999999999")
 # Signing out ends the crawl's session; the Django admin is Django's own.

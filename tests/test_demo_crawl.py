@@ -45,10 +45,12 @@ def demo(demo_data, django_db_blocker):
 @pytest.mark.parametrize("login", LOGINS)
 @pytest.mark.parametrize("slug", SLUGS)
 def test_every_page_a_demo_login_can_reach_works(demo, db, slug, login):
-    crawl = crawl_as(demo_email(login, slug), f"/s/{slug}/", f"/s/{slug}/", post_numbers=True)
+    # Too-large numbers go to the forms of one society: the forms are the same in every one.
+    posting = slug == SLUGS[0]
+    crawl = crawl_as(demo_email(login, slug), f"/s/{slug}/", f"/s/{slug}/", post_numbers=posting)
     assert crawl.problems == []
     assert crawl.pages > 3, "the crawl reached the society's pages"
-    if login == "secretary":
+    if login == "secretary" and posting:
         assert crawl.posted, "the crawl sent numbers to the secretary's forms"
 
 
