@@ -115,7 +115,8 @@ def test_the_secretary_puts_an_application_to_the_members_vote(
     page = sign_in(new_page(), world.users["secretary"])
     page.goto(f"{live_server.url}/s/{society.slug}/members/applications/"
               f"{application.public_id}/")
-    page.get_by_role("link", name="Put this application to the members' vote").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Put this application to the members' vote").click()
     assert_accessible(page)
     later = timezone.localtime() + timedelta(days=1)
     page.get_by_label("Voting opens").fill(later.strftime(FMT))

@@ -66,7 +66,8 @@ def test_edit_and_cancel_before_opening_then_only_extend(live_server, new_page, 
     expect(ro.get_by_role("status")).to_contain_text("2 changes saved.")
     expect(ro.locator("main")).to_contain_text("2 seats, STV, ERS97 rules")
 
-    ro.get_by_role("link", name="Change the order of names on the ballot paper").click()
+    with ro.expect_navigation():
+        ro.get_by_role("link", name="Change the order of names on the ballot paper").click()
     assert_accessible(ro)
     new_order = [voters[2], voters[0], voters[1]]
     for place, voter in enumerate(new_order, start=1):
@@ -118,7 +119,8 @@ def test_edit_and_cancel_before_opening_then_only_extend(live_server, new_page, 
     expect(ro.get_by_role("button", name="Save the changes")).to_have_count(0)
 
     ro.goto(f"{base}/manage/contests/{first.public_id}/")
-    ro.get_by_role("link", name="Extend voting (move the close later)").click()
+    with ro.expect_navigation():
+        ro.get_by_role("link", name="Extend voting (move the close later)").click()
     assert_accessible(ro)
     ro.get_by_label("New closing time").fill(local(first.voting_closes - timedelta(days=1)))
     ro.get_by_role("button", name="Extend voting").click()

@@ -63,7 +63,7 @@ def test_a_tied_count_is_resolved_on_the_page_with_a_drawn_seed_and_published(
     ro.get_by_label("Email").fill("dana.reid@millmead.test")
     ro.get_by_label("Password").fill(PASSWORD)
     ro.get_by_label("Password").press("Enter")
-    expect(ro.get_by_role("heading", level=1)).to_have_text("Two-Factor Authentication")
+    expect(ro.get_by_role("heading", level=1)).to_have_text("Two-factor authentication")
     ro.get_by_label("Code").fill(current_totp_code(secret))
     ro.get_by_label("Code").press("Enter")
     expect(ro).to_have_url(manage_url)

@@ -55,7 +55,8 @@ def test_member_chooses_email_secretary_sends_serves_and_posts(live_server, new_
         "link", name="Notices").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Notices")
     assert_accessible(page)
-    page.get_by_role("link", name="Send a notice").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Send a notice").click()
     assert_accessible(page)
     page.get_by_label("Send to").select_option(label="All members")
     page.get_by_label("Subject").fill(SUBJECT)
