@@ -150,7 +150,9 @@ class InterestForm(forms.Form):
 class DecisionForm(forms.Form):
     body = forms.ModelChoiceField(queryset=Body.objects.none(), required=False,
                                   help_text="Blank for a general meeting.")
-    meeting_label = forms.CharField(max_length=200, required=False, label="Meeting")
+    meeting_label = forms.CharField(max_length=200, required=False,
+                                    label="Meeting, as the minutes name it",
+                                    help_text="For example “Board 3 Nov 2026, item 4”.")
     decided_on = forms.DateField(widget=DATE, initial=timezone.localdate)
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Decision")
     proposer = forms.CharField(max_length=200, required=False)
@@ -167,6 +169,7 @@ class DecisionForm(forms.Form):
     corrects_number = forms.IntegerField(min_value=1, required=False,
                                          label="Corrects decision number")
     meeting = forms.ModelChoiceField(queryset=Meeting.objects.none(), required=False,
+                                     label="Meeting scheduled here",
                                      help_text="The meeting that decided, if it is scheduled "
                                                "here.")
     member_number = forms.IntegerField(
