@@ -30,12 +30,17 @@ CHROMIUM_ARGS = [
 # Fail fast: a local page that takes longer than this is a bug, not a slow network.
 DEFAULT_TIMEOUT_MS = 10_000
 HERE = Path(__file__).parent
+# Checks of how pages lay out (width at 390 px): CSS, the same on any database, so CI's
+# PostgreSQL browser leg leaves them to the SQLite one.
+LAYOUT_FILES = {"test_demo_crawl_phone.py", "test_phone_width.py"}
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(pytest.mark.e2e)
+            if item.path.name in LAYOUT_FILES:
+                item.add_marker(pytest.mark.layout)
 
 
 @pytest.fixture(scope="session")
