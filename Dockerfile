@@ -6,6 +6,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1
 
+# belenios-tool: the ballot box's cryptography (docs/secrecy.md), run as a separate program.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends belenios-tool \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 omov
 WORKDIR /app
 
