@@ -211,9 +211,14 @@ def _tool_said(stderr: str, secrets: Iterable[str]) -> str:
     lines = [line for line in stderr.splitlines() if line and not line.startswith("I: ")]
     said = " ".join(line.removeprefix("belenios-tool: ") for line in lines)[-2000:]
     for secret in secrets:
-        for part in {secret, secret.strip(), *secret.splitlines()}:
-            if len(part.strip()) >= 4:
-                said = said.replace(part.strip(), "[private]")
+        for part in {secret.strip(), *(line.strip() for line in secret.splitlines())}:
+            if len(part) >= 4:
+                said = said.replace(part, "[private]")
+        # The tool may quote part of a file it cannot read: any 8 characters of a secret
+        # left in its message withhold the message.
+        secret = secret.strip()
+        if any(secret[i:i + 8] in said for i in range(len(secret) - 7)):
+            return "[withheld: it quoted private material]"
     return said
 
 
@@ -1130,7 +1135,7 @@ def decrypt_threshold(archive: bytes, *, private_key: str, decryption_key: str,
         _write(work / KEY_FILE, private_key.strip() + "\n")
         _write(work / DECRYPTION_KEY_FILE, decryption_key.strip() + "\n")
         return _run(step, partial_decryption_command(trustee_id), work,
-                    timeout=timeout or tally_timeout(), secrets=[private_key, decryption_key])
+                    timeout=timeout or tally_timeout(), secrets=[private_key])
 
 
 def decrypt_plain(archive: bytes, *, private_key: str, trustee_id: int,
