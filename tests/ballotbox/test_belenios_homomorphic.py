@@ -139,5 +139,10 @@ def test_private_material_never_reaches_a_command_line_a_log_or_an_error(
                                                                 [belenios.PRIVATE_KEY_FILE]]
     assert "notjson-secret-value" not in str(failed.value)
     assert "[private]" in failed.value.tool_said  # the tool did echo it; it is blanked
+    long_secret = "notjson-" + "k3Y" * 30  # the tool quotes only its first 33 characters
+    with pytest.raises(BeleniosError) as failed:
+        belenios.decrypt_plain(election.tallied, private_key=long_secret, trustee_id=1)
+    assert failed.value.tool_said == "[withheld: it quoted private material]"
+    assert "k3Yk3Y" not in str(failed.value)
     assert credential not in caplog.text and private_key not in caplog.text
     assert os.listdir(tmp_path) == []  # every working directory is gone
