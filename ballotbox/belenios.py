@@ -722,27 +722,40 @@ def read_setup(archive: bytes) -> ElectionSetup:
 
 @dataclass
 class _Archive:
-    header: bytes
-    files: dict[str, bytes]  # name → content, in archive order
+    """An archive read for its structure: events are parsed, data is read when asked for
+    (a finished record of 10,000 ballots is about 200 MB)."""
+
+    tar: tarfile.TarFile
+    members: dict[str, tarfile.TarInfo]  # in archive order, the BELENIOS header first
     events: list[dict]  # in chain order, each with its own "hash"
 
+    def read(self, name: str) -> bytes:
+        return self.tar.extractfile(self.members[name]).read()
+
     def data(self, hash_hex: str) -> str:
-        return self.files[f"{hash_hex}.data.json"].decode()
+        return self.read(f"{hash_hex}.data.json").decode()
+
+    def files(self) -> list[tuple[str, bytes]]:
+        return [(name, self.read(name)) for name in self.members if name != "BELENIOS"]
+
+    def _setup(self) -> dict:
+        try:
+            setup = json.loads(self.data(self.events[0]["payload"]))
+            return {part: setup[part] for part in ("election", "trustees", "credentials")}
+        except (KeyError, ValueError, TypeError):
+            raise BeleniosError("read the public record", "its Setup cannot be read") from None
 
     def setup_part(self, part: str) -> str:
-        setup = json.loads(self.data(self.events[0]["payload"]))
-        return self.data(setup[part])
+        try:
+            return self.data(self._setup()[part])
+        except KeyError:
+            raise BeleniosError("read the public record", f"its {part} is missing") from None
 
     def setup_archive(self) -> bytes:
-        return _pack(self.header, [
-            (name, content) for name, content in self.files.items()
-            if name in self._setup_names()])
-
-    def _setup_names(self) -> set[str]:
-        setup_hash = self.events[0]["payload"]
-        setup = json.loads(self.data(setup_hash))
-        names = {f"{h}.data.json" for h in (setup_hash, *setup.values())}
-        return names | {f"{self.events[0]['hash']}.event.json"}
+        first = self.events[0]
+        names = [f"{h}.data.json" for h in (first["payload"], *self._setup().values())]
+        names.append(f"{first['hash']}.event.json")
+        return _pack(self.read("BELENIOS"), [(name, self.read(name)) for name in names])
 
     def count(self, event_type: str) -> int:
         return sum(1 for e in self.events if e["type"] == event_type)
@@ -751,26 +764,28 @@ class _Archive:
 def _read_archive(archive: bytes) -> _Archive:
     step = "read the public record"
     try:
-        with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
-            files = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
-    except (tarfile.TarError, OSError, AttributeError):
+        tar = tarfile.open(fileobj=io.BytesIO(archive), mode="r:")  # noqa: SIM115
+        members = {m.name: m for m in tar.getmembers() if m.isfile()}
+    except (tarfile.TarError, OSError):
         raise BeleniosError(step, "this is not a Belenios archive") from None
-    header = files.pop("BELENIOS", None)
-    if header is None or any(not _ARCHIVE_FILE.fullmatch(name) for name in files):
+    if "BELENIOS" not in members or any(
+            not _ARCHIVE_FILE.fullmatch(name) for name in members if name != "BELENIOS"):
         raise BeleniosError(step, "this is not a Belenios archive")
-    events = []
-    for name, content in files.items():
+    archive_read = _Archive(tar, members, [])
+    for name in members:
         if name.endswith(".event.json"):
             try:
-                event = dict(json.loads(content), hash=name.split(".")[0])
-                int(event["height"])
+                event = dict(json.loads(archive_read.read(name)), hash=name.split(".")[0])
+                event["height"] = int(event["height"])
+                event.setdefault("type", None)
             except (ValueError, TypeError, KeyError):
                 raise BeleniosError(step, f"event {name} cannot be read") from None
-            events.append(event)
-    events.sort(key=lambda e: e["height"])
-    if not events or events[0]["type"] != "Setup":
+            archive_read.events.append(event)
+    archive_read.events.sort(key=lambda e: e["height"])
+    first = archive_read.events[0] if archive_read.events else {}
+    if first.get("type") != "Setup" or "payload" not in first:
         raise BeleniosError(step, "the archive has no Setup event")
-    return _Archive(header, files, events)
+    return archive_read
 
 
 def _pack(header: bytes, files: Iterable[tuple[str, bytes]]) -> bytes:
@@ -989,7 +1004,7 @@ def assemble_archive(setup_archive: bytes, ballots: Iterable[str]) -> bytes:
     parsed = _read_archive(setup_archive)
     if len(parsed.events) != 1:
         raise BeleniosError(step, "the archive given is not a setup-only archive")
-    files = dict(parsed.files)
+    files = dict(parsed.files())
     seen: set[str] = set()
     texts = []
     for ballot in ballots:
@@ -997,8 +1012,8 @@ def assemble_archive(setup_archive: bytes, ballots: Iterable[str]) -> bytes:
         try:
             credential = json.loads(text)["credential"]
         except (ValueError, KeyError, TypeError):
-            raise BeleniosError(step, "a ballot cannot be read: check each with check_ballot")\
-                from None
+            raise BeleniosError(
+                step, "a ballot cannot be read: check each with check_ballot") from None
         if credential in seen:
             raise BeleniosError(step, "two ballots are signed with the same credential")
         seen.add(credential)
@@ -1013,7 +1028,7 @@ def assemble_archive(setup_archive: bytes, ballots: Iterable[str]) -> bytes:
         files[f"{parent}.event.json"] = event
     event = _event(parent, height + 1, "EndBallots")
     files[f"{_hex(event)}.event.json"] = event
-    return _pack(parsed.header, files.items())
+    return _pack(parsed.read("BELENIOS"), files.items())
 
 
 def compute_encrypted_tally(archive: bytes, *, timeout: float | None = None) -> bytes:

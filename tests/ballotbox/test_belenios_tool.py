@@ -99,3 +99,11 @@ def test_a_result_that_does_not_fit_the_election_is_refused():
         belenios.read_result("{}", election)
     with pytest.raises(BeleniosError, match="every question"):
         belenios.read_result('{"result":[[1,0],[0,1]]}', election)
+
+
+def test_something_that_is_not_a_record_fails_verification(tool):
+    verdict = belenios.verify_archive(b"not an archive at all")
+    assert not verdict.ok
+    assert verdict.message
+    with pytest.raises(BeleniosError, match="not a Belenios archive"):
+        belenios.read_setup(b"not an archive at all")
