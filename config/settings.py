@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "societies",
     "members",
     "shares",
+    "ballotbox",
     "ballots",
     "boards",
     "notifications",
@@ -199,6 +200,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "ballots-send-due-reminders": {"task": "ballots.tasks.send_due_reminders",
                                    "schedule": 300.0},
 }
+
+# The ballot box runs Debian's belenios-tool 2.0 as a separate process (docs/secrecy.md):
+# its path, and how long one tally step (shuffle, decryption, result, verify) may run.
+BELENIOS_TOOL = env_str("BELENIOS_TOOL", "belenios-tool")
+BELENIOS_TALLY_TIMEOUT = env_int("BELENIOS_TALLY_TIMEOUT", 4 * 3600)
 
 # Email: SMTP when EMAIL_HOST is set, else printed to the console.
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BallotBoxConfig(AppConfig):
+    name = "ballotbox"
+    verbose_name = "Ballot box"
