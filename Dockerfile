@@ -19,6 +19,7 @@ COPY accounts ./accounts
 COPY societies ./societies
 COPY members ./members
 COPY shares ./shares
+COPY ballotbox ./ballotbox
 COPY ballots ./ballots
 COPY boards ./boards
 COPY notifications ./notifications
