@@ -103,10 +103,10 @@ def index(request):
     on_roll = set()
     if member is not None:
         rows = member.roll_entries.filter(contest__in=contests).values_list(
-            "contest_id", "voted_at")
-        for contest_id, voted_at in rows:
+            "contest_id", "voted_on")
+        for contest_id, voted_on in rows:
             on_roll.add(contest_id)
-            if voted_at:
+            if voted_on:
                 voted.add(contest_id)
     now = timezone.now()
     return render(request, "ballots/index.html", {

@@ -85,7 +85,7 @@ def test_tampered_forms_are_refused_with_a_message_and_nothing_stored(world):
         assert message in response.content
     with scope(society=world.society):
         assert CastBallot.objects.count() == 0
-        assert contest.roll.get(member=voter).voted_at is None
+        assert contest.roll.get(member=voter).voted_on is None
 
 
 def test_too_many_marks_through_the_form_are_refused(world):
