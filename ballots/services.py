@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
+from django.db.models.functions import Collate
 from django.utils import timezone
 
 from ballots.counting import (
@@ -1051,13 +1052,67 @@ def grouped_ballots(contest: Contest) -> list[tuple[str, int]]:
                 .annotate(n=Count("id")).order_by("choices").values_list("choices", "n"))
 
 
-def ballot_set_hash(contest: Contest) -> str:
-    """sha256 over the published list: "receipt choices" lines sorted by receipt."""
+# The published lists (docs/elections.md, Verification): the receipt codes, and apart from
+# them the anonymous ballots; neither says which code goes with which ballot. Each is one line
+# per ballot, sorted in byte order (what `LC_ALL=C sort` gives), so anyone can rebuild it.
+BLANK_BALLOT = "-"
+
+
+def _bytewise(field: str):
+    """`field` ordered by its bytes, whatever the database's own collation."""
+    return Collate(field, "C") if connection.vendor == "postgresql" else field
+
+
+def _joined(lines, size: int = 10000):
+    """`lines` joined into pieces of `size` lines, for hashing and streaming."""
+    batch = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield "".join(batch)
+            batch = []
+    if batch:
+        yield "".join(batch)
+
+
+def receipt_codes(contest: Contest):
+    """The receipt codes of the contest's ballots, in the published list's order."""
+    return (CastBallot.objects.filter(contest=contest).order_by(_bytewise("receipt"))
+            .values_list("receipt", flat=True))
+
+
+def receipt_list(contest: Contest):
+    """The published list of receipt codes, in pieces of text: one line per ballot counted,
+    sorted. The query is made at once, in the caller's scope, and read as it is sent."""
+    return _joined(f"{code}\n" for code in receipt_codes(contest).iterator(chunk_size=10000))
+
+
+def ballot_line(choices: str) -> str:
+    """A ballot as the published list writes it: its canonical text, "-" when blank."""
+    return choices or BLANK_BALLOT
+
+
+def sorted_ballots(contest: Contest, grouped=None) -> list[tuple[str, int]]:
+    """The anonymous ballots as (published line, how many), in the published list's order."""
+    rows = grouped if grouped is not None else grouped_ballots(contest)
+    return sorted((ballot_line(choices), n) for choices, n in rows)
+
+
+def ballot_list(contest: Contest, grouped=None):
+    """The published list of the anonymous ballots, in pieces of text: one line per ballot,
+    sorted; identical ballots are adjacent, so each group is one piece. Read from the
+    database at once (a streamed response is sent after the society's scope has ended)."""
+    return (f"{line}\n" * n for line, n in sorted_ballots(contest, grouped))
+
+
+def ballot_set_hash(contest: Contest, grouped=None) -> str:
+    """SHA-256 of the receipt list followed by the ballot list, as published: what
+    `cat receipts.txt ballots.txt | sha256sum` prints."""
     digest = hashlib.sha256()
-    rows = (CastBallot.objects.filter(contest=contest).order_by("receipt")
-            .values_list("receipt", "choices"))
-    for receipt, choices in rows.iterator(chunk_size=10000):
-        digest.update(f"{receipt} {choices}\n".encode())
+    for piece in receipt_list(contest):
+        digest.update(piece.encode())
+    for piece in ballot_list(contest, grouped):
+        digest.update(piece.encode())
     return digest.hexdigest()
 
 
@@ -1085,11 +1140,12 @@ def engine_election(contest: Contest, grouped=None) -> Election:
                     title=str(contest))
 
 
-def compute_result(contest: Contest) -> tuple[dict, str, int]:
-    """Count the contest's stored ballots: (result dict, report text, ballots counted).
+def compute_result(contest: Contest, grouped=None) -> tuple[dict, str, int]:
+    """Count the contest's stored ballots (`grouped`, if read already): (result dict, report
+    text, ballots counted).
 
     Raises `LotRequired` when the count needs a lot and the contest has no seed."""
-    grouped = grouped_ballots(contest)
+    grouped = grouped if grouped is not None else grouped_ballots(contest)
     total = sum(n for _, n in grouped)
     if contest.is_resolution:
         tallies = {answer: 0 for answer in RESOLUTION_ANSWERS}
@@ -1143,8 +1199,9 @@ def count_contest(*, actor, contest: Contest) -> Contest:
     contest = _locked(contest)
     if contest.state not in (ContestState.CLOSED, ContestState.COUNTED):
         raise BallotError("Only a closed contest can be counted.")
+    grouped = grouped_ballots(contest)
     try:
-        result, report, total = compute_result(contest)
+        result, report, total = compute_result(contest, grouped)
     except CountError as error:
         lot = error.to_dict() if isinstance(error, LotRequired) else None
         contest.result, contest.report_text, contest.ballots_counted = None, "", None
@@ -1158,7 +1215,7 @@ def count_contest(*, actor, contest: Contest) -> Contest:
     contest.result = result
     contest.report_text = report
     contest.ballots_counted = total
-    contest.ballot_set_hash = ballot_set_hash(contest)
+    contest.ballot_set_hash = ballot_set_hash(contest, grouped)
     contest.count_error, contest.lot_needed = "", None
     contest.state = ContestState.COUNTED
     if contest.seed_used_at is None and any(t["rule"] == "lot"

@@ -130,7 +130,8 @@ def test_turnout_shows_numbers_only_to_officers(world):
 
 def test_results_are_hidden_until_published(world):
     contest = make_contest(world)
-    for name in ("result", "receipts", "blt"):
+    for name in ("result", "receipts", "receipts_text", "counted_ballots", "ballots_text",
+                 "blt"):
         assert world.client("member").get(
             url(world, name, public_id=contest.public_id)).status_code == 404
 
@@ -211,9 +212,9 @@ def test_returning_officer_runs_an_election_through_the_pages(
     assert result.status_code == 200
     assert b"<svg" in result.content and contest.roll_fingerprint.encode() in result.content
     assert contest.ballot_set_hash.encode() in result.content
-    found = viewer.get(url(world, "receipts", public_id=contest.public_id),
-                       {"receipt": receipt.lower()})
-    assert b"is in the count, as cast" in found.content
+    found = viewer.post(url(world, "receipts", public_id=contest.public_id),
+                        {"receipt": receipt.lower()})
+    assert b"the ballot it was given for was counted" in found.content
     blt = viewer.get(url(world, "blt", public_id=contest.public_id))
     recount = count("ers97", read_blt_text(blt.content.decode()))
     assert recount.elected_names == contest.result["elected"]
