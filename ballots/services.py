@@ -1083,7 +1083,8 @@ def receipt_codes(contest: Contest):
 
 def receipt_list(contest: Contest):
     """The published list of receipt codes, in pieces of text: one line per ballot counted,
-    sorted. The query is made at once, in the caller's scope, and read as it is sent."""
+    sorted. The query is built at once, in the caller's society scope, and run as the pieces
+    are read (a streamed response is sent after the scope has ended)."""
     return _joined(f"{code}\n" for code in receipt_codes(contest).iterator(chunk_size=10000))
 
 
@@ -1101,7 +1102,7 @@ def sorted_ballots(contest: Contest, grouped=None) -> list[tuple[str, int]]:
 def ballot_list(contest: Contest, grouped=None):
     """The published list of the anonymous ballots, in pieces of text: one line per ballot,
     sorted; identical ballots are adjacent, so each group is one piece. Read from the
-    database at once (a streamed response is sent after the society's scope has ended)."""
+    database at once, in the caller's society scope."""
     return (f"{line}\n" * n for line, n in sorted_ballots(contest, grouped))
 
 
