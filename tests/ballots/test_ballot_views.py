@@ -242,3 +242,28 @@ def test_secretary_puts_a_resolution_and_members_vote(world):
     with scope(society=world.society):
         contest.refresh_from_db()
     assert contest.result["for"] == 1 and contest.result["passed"] is True
+
+
+def test_officers_see_turnout_as_numbers_and_no_list_of_who_voted(world):
+    from ballots import services
+    from tests.ballots.conftest import add_members
+
+    contest = make_contest(world)
+    online, paper = add_members(world, 2, start=900)
+    with scope(society=world.society):
+        for member in (online, paper):
+            contest.roll.create(society=world.society, member=member)
+    client_for(online).post(url(world, "contest", public_id=contest.public_id),
+                            rank_post(contest, 1))
+    with scope(society=world.society):
+        services.strike_off_paper(actor=world.users["returning_officer"], contest=contest,
+                                  member=paper)
+    for name, persona in (("manage_contest", "returning_officer"),
+                          ("turnout", "returning_officer"), ("turnout", "secretary")):
+        page = world.client(persona).get(url(world, name, public_id=contest.public_id))
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert page.context["turnout"]["voted"] == 2
+        assert page.context["turnout"]["online"] == page.context["turnout"]["paper"] == 1
+        for member in (online, paper):
+            assert member.full_name not in html and f">{member.member_number}<" not in html
