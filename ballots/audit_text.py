@@ -1,5 +1,6 @@
 """The ballots app's audit entries as sentences (societies.audit_text). No entry holds a
-choice, so no sentence can show one."""
+choice, so no sentence can show one; none is written per online vote (the close says how many
+voted, by channel)."""
 
 from ballots.models import METHOD_CHOICES
 from societies.audit_text import describes, phrases, plural
@@ -14,6 +15,8 @@ phrases({
     "candidate.consented": "{target} agreed to stand (recorded by {actor})",
     "candidate.statement_changed": "{actor} changed the candidate statement of {target}",
     "candidate.withdrawn": "{target} withdrew as a candidate (recorded by {actor})",
+    # Written for each online vote until votes were counted only at the close; older
+    # databases still hold such entries.
     "ballot.cast": "{actor} voted online in ‘{target}’ (member {data[member]})",
     "ballot.struck_off": "{actor} struck member {data[member]} off the roll of ‘{target}’ for a "
                          "paper ballot",
@@ -69,8 +72,11 @@ def _poll(e):
     if e.action == "contest.reminded":
         return (f"{e.actor} reminded {plural(e.data['reminded'], 'member')} who had not yet "
                 f"voted in ‘{e.target}’")
+    channels = ""
+    if "online" in e.data:  # entries written before the close counted each channel lack it
+        channels = f" ({e.data['online']} online, {e.data['paper']} on paper)"
     return (f"{e.actor} closed voting in ‘{e.target}’: {e.data['voted']} of "
-            f"{e.data['roll_size']} on the roll voted")
+            f"{e.data['roll_size']} on the roll voted{channels}")
 
 
 @describes("contest.declared_unopposed")

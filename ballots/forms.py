@@ -227,7 +227,9 @@ class PublishedSeedForm(DrawSeedForm):
 
 
 class ReceiptLookupForm(forms.Form):
-    receipt = forms.CharField(max_length=30, label="Your receipt code")
+    # The browser is asked not to remember the code it was given.
+    receipt = forms.CharField(max_length=30, label="Your receipt code", widget=forms.TextInput(
+        attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}))
 
 
 # Corrections before a poll opens, cancelling, extending, and paper nominations and consents

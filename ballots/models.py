@@ -1,9 +1,10 @@
 """Elections and resolutions: contests, candidates, the frozen roll and the secret ballots.
 
-DESIGN §6: participation (`VoterRollEntry`: who voted, when, how) and choice (`CastBallot`:
-what was voted) are stored apart. A cast ballot has a random UUID key, a random receipt code
-and its choices — no member, no user, no timestamp, no channel, no history table — so nothing
-in the database links a person to what they chose (docs/elections.md).
+DESIGN §6: participation (`VoterRollEntry`: who voted, on which day, how) and choice
+(`CastBallot`: what was voted) are stored apart and never written by the same statement. A
+cast ballot has a random UUID key, a random receipt code and its choices — no member, no
+user, no timestamp, no channel, no history table — so no table links a person to what they
+chose (what the database's transaction log still shows: docs/elections.md).
 """
 
 import secrets
@@ -280,14 +281,17 @@ class Candidate(models.Model):
 
 
 class VoterRollEntry(models.Model):
-    """One member on one contest's frozen roll, and whether (and how) they have voted."""
+    """One member on one contest's frozen roll, and whether (and how) they have voted.
+
+    The day of the vote is kept, never the time: the day in the society's time zone
+    (settings.TIME_ZONE), so the roll cannot be laid beside anything else kept to the second."""
 
     society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
                                 related_name="+")
     contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="roll")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT,
                                related_name="roll_entries")
-    voted_at = models.DateTimeField(null=True, blank=True)
+    voted_on = models.DateField(null=True, blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
 
     objects = ScopedManager(society="society")
@@ -296,8 +300,8 @@ class VoterRollEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["contest", "member"], name="one_roll_entry_per_member"),
             models.CheckConstraint(
-                condition=(Q(voted_at__isnull=True) & Q(channel=""))
-                | (Q(voted_at__isnull=False) & ~Q(channel="")),
+                condition=(Q(voted_on__isnull=True) & Q(channel=""))
+                | (Q(voted_on__isnull=False) & ~Q(channel="")),
                 name="roll_entry_voted_has_channel",
             ),
         ]

@@ -1,7 +1,8 @@
 """Every change to elections, contests, rolls and ballots (DESIGN §6; docs/elections.md).
 
-Each service runs in one transaction and writes exactly one audit entry. No audit entry, log
-line, message or cache entry ever holds a ballot's choices or its receipt.
+Each service runs in one transaction and writes exactly one audit entry, but for casting a
+ballot, which writes none: the close records how many voted, by channel. No audit entry, log
+line, message, task argument or cache entry ever holds a ballot's choices or its receipt.
 """
 
 import hashlib
@@ -11,6 +12,7 @@ from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
+from django.db.models.functions import Collate
 from django.utils import timezone
 
 from ballots.counting import (
@@ -39,7 +41,6 @@ from ballots.models import Election as ElectionModel
 from members.models import Member
 from shares.queries import members_paid_at_least, society_has_shares
 from societies import audit
-from societies.models import AuditEntry
 
 ROLL_CHUNK = 5000
 REMINDER_BEFORE = timedelta(hours=24)
@@ -506,7 +507,7 @@ def send_reminders(*, actor, contest: Contest, now: datetime | None = None) -> i
     if not (contest.voting_closes - REMINDER_BEFORE <= now < contest.voting_closes):
         return 0
     members = Member.objects.filter(roll_entries__contest=contest,
-                                    roll_entries__voted_at__isnull=True)
+                                    roll_entries__voted_on__isnull=True)
     sent = _notify_roll(contest, kind="ballots.reminder", members=members, actor=actor)
     contest.reminders_sent = True
     contest.save(update_fields=["reminders_sent"])
@@ -526,9 +527,11 @@ def close_voting(*, actor, contest: Contest, now: datetime | None = None) -> boo
     contest.state = ContestState.CLOSED
     contest.save(update_fields=["state"])
     _rewrite_in_key_order(contest)
+    # How many voted, by channel: the audit log's only record of the votes (none per vote).
+    figures = turnout(contest)
     audit.record(contest.society, actor, "contest.closed", contest,
-                 {"voted": contest.roll.filter(voted_at__isnull=False).count(),
-                  "roll_size": contest.roll_size})
+                 {"voted": figures["voted"], "online": figures["online"],
+                  "paper": figures["paper"], "roll_size": contest.roll_size})
     from ballots.tasks import count_contest_task
 
     count_contest_task.delay_on_commit(contest.society_id, contest.pk)
@@ -885,12 +888,13 @@ def voting_is_open(contest: Contest, now: datetime | None = None) -> bool:
 
 
 # Claims the member's unvoted roll entry only while the society's contest is open in the
-# database. The entry is found by its unique (contest, member) index alone and the society is
-# checked on the contest: a society condition on the roll itself let the planner combine the
-# society's index, reading every roll entry of a big society (docs/performance.md).
+# database, marking it with the day (never the time) of the vote. The entry is found by its
+# unique (contest, member) index alone and the society is checked on the contest: a society
+# condition on the roll itself let the planner combine the society's index, reading every roll
+# entry of a big society (docs/performance.md).
 CLAIM_ONLINE = """
-    UPDATE ballots_voterrollentry SET voted_at = %s, channel = %s
-    WHERE contest_id = %s AND member_id = %s AND voted_at IS NULL
+    UPDATE ballots_voterrollentry SET voted_on = %s, channel = %s
+    WHERE contest_id = %s AND member_id = %s AND voted_on IS NULL
       AND EXISTS (SELECT 1 FROM ballots_contest WHERE id = %s AND society_id = %s
                   AND state = %s AND voting_opens <= %s AND voting_closes > %s)
 """
@@ -905,7 +909,7 @@ def _refusal(contest: Contest, member: Member, now: datetime) -> str | None:
         return "Voting in this contest is not open: your ballot was not recorded."
     if entry is None:
         return "You are not on the roll for this contest."
-    if entry.voted_at is not None:
+    if entry.voted_on is not None:
         return "You have already voted in this contest."
     return None
 
@@ -913,9 +917,11 @@ def _refusal(contest: Contest, member: Member, now: datetime) -> str | None:
 def cast_ballot(*, actor, contest: Contest, member: Member, choices) -> str:
     """Cast `member`'s ballot in `contest` and return its receipt code (DESIGN §6).
 
-    Check the ballot, then claim the roll entry while the poll is open and store the ballot
-    with its audit entry — all or nothing. The ballot row carries no member, user, time or
-    channel.
+    Check the ballot; then, in one transaction, claim the roll entry while the poll is open
+    and, only if that claimed it, store the ballot by a statement of its own — all or
+    nothing. The roll entry keeps the day of the vote and the channel; the ballot row carries
+    no member, user, time or channel. No audit entry is written per vote: the close records
+    how many voted, by channel (`close_voting`). `actor`, the voter's user, is not stored.
     """
     now = timezone.now()
     try:
@@ -931,19 +937,11 @@ def cast_ballot(*, actor, contest: Contest, member: Member, choices) -> str:
             raise BallotError(refusal) from None
         raise
     ballot = CastBallot(society_id=contest.society_id, contest=contest, choices=text)
-    # The same entry `audit.record` writes (tests/ballots/test_casting_inserts.py holds the
-    # two equal); it names the member, never the ballot.
-    entry = AuditEntry(
-        society_id=contest.society_id,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_label=getattr(actor, "email", "") if actor is not None else "",
-        action="ballot.cast", target_type=Contest._meta.label,
-        target_id=str(contest.public_id), target_label=str(contest)[:200],
-        data={"member": member.member_number, "channel": Channel.ONLINE}, created_at=now)
     at = connection.ops.adapt_datetimefield_value(now)
-    claim = [at, Channel.ONLINE.value, contest.pk, member.pk, contest.pk, contest.society_id,
+    claim = [connection.ops.adapt_datefield_value(timezone.localdate(now)),
+             Channel.ONLINE.value, contest.pk, member.pk, contest.pk, contest.society_id,
              ContestState.OPEN.value, at, at]
-    if not _claim_and_insert(claim, ballot, entry):
+    if not _claim_then_insert(claim, ballot):
         raise BallotError(_refusal(contest, member, now)
                           or "You have already voted in this contest.")
     return ballot.receipt
@@ -952,20 +950,18 @@ def cast_ballot(*, actor, contest: Contest, member: Member, choices) -> str:
 _INSERTS = {}
 
 
-def _insert_sql(model, source: str) -> tuple[str, list]:
-    """INSERT of every concrete column of `model` but an auto id, built once per model:
-    `source` "values" for INSERT … VALUES, "claim" for INSERT … SELECT … FROM claim (one row
-    if the roll entry was claimed, none if not)."""
-    key = (model, source, connection.vendor)
+def _insert_sql(model) -> tuple[str, list]:
+    """INSERT … VALUES of every concrete column of `model` but an auto id, built once per
+    model and database."""
+    key = (model, connection.vendor)
     if key not in _INSERTS:
         quote = connection.ops.quote_name
         fields = [f for f in model._meta.concrete_fields
                   if not (f.primary_key and f.get_internal_type().endswith("AutoField"))]
         columns = ", ".join(quote(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
-        rows = f"VALUES ({marks})" if source == "values" else f"SELECT {marks} FROM claim"  # noqa: S608
-        _INSERTS[key] = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {rows}",  # noqa: S608 (names from the model; values are parameters)
-                         fields)
+        _INSERTS[key] = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608 (names from the model; values are parameters)
+                         f"VALUES ({marks})", fields)
     return _INSERTS[key]
 
 
@@ -973,32 +969,22 @@ def _values(obj, fields) -> list:
     return [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
 
 
-def _claim_and_insert(claim: list, *objects) -> bool:
+def _claim_then_insert(claim: list, ballot: CastBallot) -> bool:
     """Claim the roll entry (CLAIM_ONLINE's parameters) and, only if it was claimed, insert
-    `objects` (new rows of models without save signals); True if claimed.
+    the ballot; True if claimed.
 
-    On PostgreSQL it is one statement — the claim and the inserts as data-modifying CTEs, one
-    round trip, atomic by itself: of two casts at once only one claims the row, and the other
-    inserts nothing. Elsewhere a transaction of one statement each. The ORM took longer to
-    build these statements than the database took to run them."""
-    if connection.vendor != "postgresql":
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(CLAIM_ONLINE, claim)
-            if cursor.rowcount != 1:
-                return False
-            for obj in objects:
-                sql, fields = _insert_sql(type(obj), "values")
-                cursor.execute(sql, _values(obj, fields))
-        return True
-    parts, params = [f"claim AS ({CLAIM_ONLINE} RETURNING 1)"], list(claim)
-    for obj in objects:
-        sql, fields = _insert_sql(type(obj), "claim")
-        parts.append(sql)
-        params += _values(obj, fields)
-    ctes = ", ".join([parts[0]] + [f"i{n} AS ({sql})" for n, sql in enumerate(parts[1:-1])])
-    with connection.cursor() as cursor:
-        cursor.execute(f"WITH {ctes} {parts[-1]}", params)
-        return cursor.rowcount == 1
+    Two statements in one transaction, the claim first: the mark of who voted and the ballot
+    are never written by the same statement (DESIGN §6), and either both are kept or
+    neither. Of two casts at once, the second's claim waits on the first's row lock, then
+    finds the entry voted and stores nothing. Hand-built statements: the ORM took longer to
+    build them than the database took to run them."""
+    sql, fields = _insert_sql(CastBallot)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(CLAIM_ONLINE, claim)
+        if cursor.rowcount != 1:
+            return False
+        cursor.execute(sql, _values(ballot, fields))
+    return True
 
 
 # Paper ballots
@@ -1014,8 +1000,8 @@ def strike_off_paper(*, actor, contest: Contest, member: Member) -> VoterRollEnt
              .filter(contest=contest, member=member).first())
     if entry is None:
         raise BallotError(f"{member.full_name} is not on the roll for this contest.")
-    claimed = VoterRollEntry.objects.filter(pk=entry.pk, voted_at__isnull=True).update(
-        voted_at=timezone.now(), channel=Channel.PAPER)
+    claimed = VoterRollEntry.objects.filter(pk=entry.pk, voted_on__isnull=True).update(
+        voted_on=timezone.localdate(), channel=Channel.PAPER)
     if claimed != 1:
         raise BallotError(f"{member.full_name} has already voted in this contest.")
     audit.record(contest.society, actor, "ballot.struck_off", contest,
@@ -1066,13 +1052,68 @@ def grouped_ballots(contest: Contest) -> list[tuple[str, int]]:
                 .annotate(n=Count("id")).order_by("choices").values_list("choices", "n"))
 
 
-def ballot_set_hash(contest: Contest) -> str:
-    """sha256 over the published list: "receipt choices" lines sorted by receipt."""
+# The published lists (docs/elections.md, Verification): the receipt codes, and apart from
+# them the anonymous ballots; neither says which code goes with which ballot. Each is one line
+# per ballot, sorted in byte order (what `LC_ALL=C sort` gives), so anyone can rebuild it.
+BLANK_BALLOT = "-"
+
+
+def _bytewise(field: str):
+    """`field` ordered by its bytes, whatever the database's own collation."""
+    return Collate(field, "C") if connection.vendor == "postgresql" else field
+
+
+def _joined(lines, size: int = 10000):
+    """`lines` joined into pieces of `size` lines, for hashing and streaming."""
+    batch = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield "".join(batch)
+            batch = []
+    if batch:
+        yield "".join(batch)
+
+
+def receipt_codes(contest: Contest):
+    """The receipt codes of the contest's ballots, in the published list's order."""
+    return (CastBallot.objects.filter(contest=contest).order_by(_bytewise("receipt"))
+            .values_list("receipt", flat=True))
+
+
+def receipt_list(contest: Contest):
+    """The published list of receipt codes, in pieces of text: one line per ballot counted,
+    sorted. The query is built at once, in the caller's society scope, and run as the pieces
+    are read (a streamed response is sent after the scope has ended)."""
+    return _joined(f"{code}\n" for code in receipt_codes(contest).iterator(chunk_size=10000))
+
+
+def ballot_line(choices: str) -> str:
+    """A ballot as the published list writes it: its canonical text, "-" when blank."""
+    return choices or BLANK_BALLOT
+
+
+def sorted_ballots(contest: Contest, grouped=None) -> list[tuple[str, int]]:
+    """The anonymous ballots as (published line, how many), in the published list's order."""
+    rows = grouped if grouped is not None else grouped_ballots(contest)
+    return sorted((ballot_line(choices), n) for choices, n in rows)
+
+
+def ballot_list(contest: Contest, grouped=None):
+    """The published list of the anonymous ballots, in pieces of text: one line per ballot,
+    sorted; identical ballots are adjacent, so each group is one piece. Read from the
+    database at once, in the caller's society scope."""
+    return (f"{line}\n" * n for line, n in sorted_ballots(contest, grouped))
+
+
+def ballot_set_hash(contest: Contest, grouped=None) -> str:
+    """SHA-256 of the receipt list followed by the ballot list, as published: what
+    `cat receipts.txt ballots.txt | sha256sum` prints."""
     digest = hashlib.sha256()
-    rows = (CastBallot.objects.filter(contest=contest).order_by("receipt")
-            .values_list("receipt", "choices"))
-    for receipt, choices in rows.iterator(chunk_size=10000):
-        digest.update(f"{receipt} {choices}\n".encode())
+    for piece in receipt_list(contest):
+        digest.update(piece.encode())
+    for piece in ballot_list(contest, grouped):
+        digest.update(piece.encode())
     return digest.hexdigest()
 
 
@@ -1100,11 +1141,12 @@ def engine_election(contest: Contest, grouped=None) -> Election:
                     title=str(contest))
 
 
-def compute_result(contest: Contest) -> tuple[dict, str, int]:
-    """Count the contest's stored ballots: (result dict, report text, ballots counted).
+def compute_result(contest: Contest, grouped=None) -> tuple[dict, str, int]:
+    """Count the contest's stored ballots (`grouped`, if read already): (result dict, report
+    text, ballots counted).
 
     Raises `LotRequired` when the count needs a lot and the contest has no seed."""
-    grouped = grouped_ballots(contest)
+    grouped = grouped if grouped is not None else grouped_ballots(contest)
     total = sum(n for _, n in grouped)
     if contest.is_resolution:
         tallies = {answer: 0 for answer in RESOLUTION_ANSWERS}
@@ -1158,8 +1200,9 @@ def count_contest(*, actor, contest: Contest) -> Contest:
     contest = _locked(contest)
     if contest.state not in (ContestState.CLOSED, ContestState.COUNTED):
         raise BallotError("Only a closed contest can be counted.")
+    grouped = grouped_ballots(contest)
     try:
-        result, report, total = compute_result(contest)
+        result, report, total = compute_result(contest, grouped)
     except CountError as error:
         lot = error.to_dict() if isinstance(error, LotRequired) else None
         contest.result, contest.report_text, contest.ballots_counted = None, "", None
@@ -1173,7 +1216,7 @@ def count_contest(*, actor, contest: Contest) -> Contest:
     contest.result = result
     contest.report_text = report
     contest.ballots_counted = total
-    contest.ballot_set_hash = ballot_set_hash(contest)
+    contest.ballot_set_hash = ballot_set_hash(contest, grouped)
     contest.count_error, contest.lot_needed = "", None
     contest.state = ContestState.COUNTED
     if contest.seed_used_at is None and any(t["rule"] == "lot"
@@ -1317,7 +1360,7 @@ def put_application_to_vote(*, actor, application, election: ElectionModel, voti
 
 def turnout(contest: Contest) -> dict:
     """Numbers only: who has voted is never shown, nor any choice."""
-    voted = contest.roll.filter(voted_at__isnull=False).values("channel").annotate(n=Count("id"))
+    voted = contest.roll.filter(voted_on__isnull=False).values("channel").annotate(n=Count("id"))
     by_channel = {row["channel"]: row["n"] for row in voted}
     total = sum(by_channel.values())
     size = contest.roll_size or 0

@@ -63,7 +63,7 @@ def my_votes(society, visitor, now) -> list[Todo]:
     if visitor.member is None:
         return []
     waiting = VoterRollEntry.objects.filter(
-        society=society, member=visitor.member, voted_at__isnull=True,
+        society=society, member=visitor.member, voted_on__isnull=True,
         contest__state=ContestState.OPEN, contest__voting_closes__gt=now,
     ).aggregate(polls=Count("id"), closes=Min("contest__voting_closes"))
     if not waiting["polls"]:

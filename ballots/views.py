@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
@@ -103,10 +103,10 @@ def index(request):
     on_roll = set()
     if member is not None:
         rows = member.roll_entries.filter(contest__in=contests).values_list(
-            "contest_id", "voted_at")
-        for contest_id, voted_at in rows:
+            "contest_id", "voted_on")
+        for contest_id, voted_on in rows:
             on_roll.add(contest_id)
-            if voted_at:
+            if voted_on:
                 voted.add(contest_id)
     now = timezone.now()
     return render(request, "ballots/index.html", {
@@ -342,42 +342,95 @@ def lot_example(result: dict) -> str:
     return ""
 
 
+# The published lists: receipt codes, and apart from them the anonymous ballots. Neither
+# says which code goes with which ballot, so a receipt shows that a ballot was counted and
+# never what it says. The pages show the first LISTED of each; the downloads hold them all.
+LISTED = 5000
+
+
+def _counted(request, public_id) -> Contest:
+    """A contest whose ballots were counted and whose result is published, or 404."""
+    contest = _published(request, public_id)
+    if contest.state != ContestState.PUBLISHED or contest.ballots_counted is None:
+        raise Http404
+    return contest
+
+
+@never_cache
 @requires("ballots:view")
 def receipts(request, public_id):
-    contest = _published(request, public_id)
-    form = ReceiptLookupForm(request.GET or None)
-    found = None
+    """The receipt codes of every ballot counted, and a look-up of one code. The code is
+    only ever read from a POST body (CSRF-checked), never from the URL, where it would be
+    kept in histories and server logs."""
+    contest = _counted(request, public_id)
+    form = ReceiptLookupForm(request.POST if request.method == "POST" else None)
+    found = code = None
     if form.is_valid():
         code = form.cleaned_data["receipt"].strip().upper()
-        found = CastBallot.objects.filter(contest=contest, receipt=code).first()
-        found = found or False
-    candidates, names, _ = services.engine_candidates(contest)
-    by_number = {c.number: n for c, n in zip(candidates, names, strict=True)}
-    rows = CastBallot.objects.filter(contest=contest).order_by("receipt").values_list(
-        "receipt", "choices")[:5000]
-
-    def spell(choices):
-        if contest.is_resolution or not choices:
-            return choices or "(blank)"
-        return ", ".join(by_number.get(int(x), x) for x in choices.split(","))
-
+        found = CastBallot.objects.filter(contest=contest, receipt=code).exists()
     return render(request, "ballots/receipts.html", {
-        "contest": contest, "form": form,
-        "found": found, "found_text": spell(found.choices) if found else "",
-        "rows": [(r, spell(c)) for r, c in rows],
-        "total": contest.ballots_counted,
+        "contest": contest, "form": form, "found": found, "code": code,
+        "codes": list(services.receipt_codes(contest)[:LISTED]),
+        "total": contest.ballots_counted, "listed": LISTED,
+    }, status=400 if form.errors else 200)
+
+
+def _spelled(contest: Contest):
+    """A function writing a ballot's published line for people: candidates by name."""
+    candidates, names, _ = services.engine_candidates(contest)
+    by_number = {str(c.number): n for c, n in zip(candidates, names, strict=True)}
+
+    def spell(line: str) -> str:
+        if line == services.BLANK_BALLOT:
+            return "(blank)"
+        if contest.is_resolution:
+            return line.capitalize()
+        return ", ".join(by_number.get(x, x) for x in line.split(","))
+    return spell
+
+
+@requires("ballots:view")
+def counted_ballots(request, public_id):
+    """The anonymous ballots: every ballot counted, identical ones together, in the order
+    of the published list; no receipt code and nothing about who cast them."""
+    contest = _counted(request, public_id)
+    rows = services.sorted_ballots(contest)
+    spell = _spelled(contest)
+    return render(request, "ballots/counted_ballots.html", {
+        "contest": contest, "total": contest.ballots_counted, "kinds": len(rows),
+        "rows": [(line, spell(line), n) for line, n in rows[:LISTED]], "listed": LISTED,
     })
+
+
+def _download(response_class, content, filename: str):
+    response = response_class(content, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@requires("ballots:view")
+def receipts_text(request, public_id):
+    """Every receipt code, one per line, sorted: the first half of the ballot-set hash."""
+    contest = _counted(request, public_id)
+    return _download(StreamingHttpResponse, services.receipt_list(contest),
+                     f"{contest.public_id}-receipts.txt")
+
+
+@requires("ballots:view")
+def ballots_text(request, public_id):
+    """Every ballot counted, one per line, sorted: the second half of the ballot-set hash."""
+    contest = _counted(request, public_id)
+    return _download(StreamingHttpResponse, services.ballot_list(contest),
+                     f"{contest.public_id}-ballots.txt")
 
 
 @requires("ballots:view")
 def blt(request, public_id):
-    contest = _published(request, public_id)
-    if contest.is_resolution or contest.state != ContestState.PUBLISHED:
+    contest = _counted(request, public_id)
+    if contest.is_resolution:
         raise Http404
     text = write_blt(services.engine_election(contest), seats=contest.seats)
-    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{contest.public_id}.blt"'
-    return response
+    return _download(HttpResponse, text, f"{contest.public_id}.blt")
 
 
 @requires("ballots:turnout")

@@ -1,12 +1,12 @@
 """Casting and counting benchmark on PostgreSQL, served by gunicorn on loopback.
 
 Casting: authenticated members (database sessions, CSRF) POST their ballot to the real ballot
-page, which runs the full casting service (claim the roll entry, insert the ballot, the audit
-entry) and renders the receipt in the response (200). wrk drives it for 30 s at 16 and at 64
-connections; every request is a different member, so each one is a real first vote. Two
-references are measured in the same run: a bare Django view (no auth, no session) doing the
-claim-and-insert transaction, served the same way (the framework ceiling), and the raw rate of
-that transaction with pgbench.
+page, which runs the full casting service (claim the roll entry, then insert the ballot, in
+one transaction) and renders the receipt in the response (200). wrk drives it for 30 s at 16
+and at 64 connections; every request is a different member, so each one is a real first vote.
+Two references are measured in the same run: a bare Django view (no auth, no session) doing
+the claim-and-insert transaction, served the same way (the framework ceiling), and the raw
+rate of that transaction with pgbench.
 
 Before the measured runs a 5 s warm-up at 16 connections (its own voters, not counted in the
 rates) lets each server thread open its database connection and fill its caches. Each run
@@ -111,8 +111,8 @@ def _ceiling_view(request):
 
     low, high = int(os.environ["BENCH_REF_LOW"]), int(os.environ["BENCH_REF_HIGH"])
     with scopes_disabled(), transaction.atomic():
-        VoterRollEntry.objects.filter(pk=random.randint(low, high), voted_at__isnull=True).update(
-            voted_at=timezone.now(), channel="online")
+        VoterRollEntry.objects.filter(pk=random.randint(low, high), voted_on__isnull=True).update(
+            voted_on=timezone.localdate(), channel="online")
         CastBallot.objects.create(society_id=int(os.environ["BENCH_REF_SOCIETY"]),
                                   contest_id=int(os.environ["BENCH_REF_CONTEST"]), choices="1")
     return HttpResponse("ok")
@@ -363,8 +363,8 @@ def _pgbench(url: str, society, ref, low, high, clients=64, seconds=15) -> float
     script = (
         "\\set id random(:low, :high)\n"
         "BEGIN;\n"
-        "UPDATE ballots_voterrollentry SET voted_at = now(), channel = 'online' "
-        "WHERE id = :id AND voted_at IS NULL;\n"
+        "UPDATE ballots_voterrollentry SET voted_on = current_date, channel = 'online' "
+        "WHERE id = :id AND voted_on IS NULL;\n"
         "INSERT INTO ballots_castballot (id, society_id, contest_id, receipt, choices) VALUES "
         "(gen_random_uuid(), :soc, :contest, substr(md5(random()::text || clock_timestamp()), "
         "1, 19), '1');\n"

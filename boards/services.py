@@ -847,7 +847,7 @@ def advance_votes(contest: Contest) -> dict:
 
 
 def _voted_in_advance(item: AgendaItem):
-    return item.resolution.roll.filter(voted_at__isnull=False).values("member_id")
+    return item.resolution.roll.filter(voted_on__isnull=False).values("member_id")
 
 
 def instructed_proxy_votes(item: AgendaItem) -> dict:

@@ -32,7 +32,7 @@ def test_cast_ballot_has_no_member_user_time_or_channel():
         assert not isinstance(field, (models.DateField, models.TimeField)), field.name
         if field.is_relation and field.related_model is not None:
             assert field.related_model not in (user_model, member_model), field.name
-        assert field.name not in ("channel", "voted_at", "created_at", "cast_at")
+        assert field.name not in ("channel", "voted_at", "voted_on", "created_at", "cast_at")
     assert isinstance(CastBallot._meta.pk, models.UUIDField)
 
 
@@ -76,15 +76,38 @@ def test_the_receipt_and_choices_are_stored_only_in_the_ballot(world, caplog):
         assert not any(receipt in str(v) for v in local.values())
 
 
-def test_audit_entries_of_casting_name_the_voter_never_the_choice(world, audit_entries):
+def test_votes_write_no_audit_entry_and_the_close_records_only_counts_by_channel(
+        world, audit_entries):
     contest = make_contest(world)
-    voter = contest.voters[0]
+    ro = world.users["returning_officer"]
+    online, paper = contest.voters[0], contest.voters[1]
     with scope(society=world.society):
         first = str(contest.candidates.get(number=2).public_id)
-        services.cast_ballot(actor=voter.user, contest=contest, member=voter, choices=[first])
-    entry = [e for e in audit_entries(world.society) if e.action == "ballot.cast"][0]
-    assert set(entry.data) == {"member", "channel"}
-    assert first not in str(entry.data) and "2" not in str(entry.data["channel"])
+        before = len(audit_entries(world.society))
+        services.cast_ballot(actor=online.user, contest=contest, member=online,
+                             choices=[first])
+        assert len(audit_entries(world.society)) == before
+        services.strike_off_paper(actor=ro, contest=contest, member=paper)
+    struck = audit_entries(world.society)[-1]
+    assert (struck.action, struck.actor) == ("ballot.struck_off", ro)
+    assert struck.data == {"member": paper.member_number, "channel": "paper"}
+    close_contest(contest, world)
+    entries = audit_entries(world.society)
+    closed = next(e for e in entries if e.action == "contest.closed")
+    assert closed.data == {"voted": 2, "online": 1, "paper": 1, "roll_size": contest.roll_size}
+    assert not [e for e in entries if e.action == "ballot.cast"]
+    assert not [e for e in entries if e.data.get("member") == online.member_number]
+    assert all(first not in str(e.data) for e in entries)
+
+
+def test_the_roll_keeps_the_day_of_a_vote_never_its_time():
+    from ballots.models import VoterRollEntry
+
+    field = VoterRollEntry._meta.get_field("voted_on")
+    assert type(field) is models.DateField
+    times = [f.name for f in VoterRollEntry._meta.concrete_fields
+             if isinstance(f, (models.DateTimeField, models.TimeField))]
+    assert times == []
 
 
 def test_ballot_keys_and_storage_order_do_not_follow_cast_order(world):

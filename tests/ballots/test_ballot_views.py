@@ -85,7 +85,7 @@ def test_tampered_forms_are_refused_with_a_message_and_nothing_stored(world):
         assert message in response.content
     with scope(society=world.society):
         assert CastBallot.objects.count() == 0
-        assert contest.roll.get(member=voter).voted_at is None
+        assert contest.roll.get(member=voter).voted_on is None
 
 
 def test_too_many_marks_through_the_form_are_refused(world):
@@ -130,7 +130,8 @@ def test_turnout_shows_numbers_only_to_officers(world):
 
 def test_results_are_hidden_until_published(world):
     contest = make_contest(world)
-    for name in ("result", "receipts", "blt"):
+    for name in ("result", "receipts", "receipts_text", "counted_ballots", "ballots_text",
+                 "blt"):
         assert world.client("member").get(
             url(world, name, public_id=contest.public_id)).status_code == 404
 
@@ -211,9 +212,9 @@ def test_returning_officer_runs_an_election_through_the_pages(
     assert result.status_code == 200
     assert b"<svg" in result.content and contest.roll_fingerprint.encode() in result.content
     assert contest.ballot_set_hash.encode() in result.content
-    found = viewer.get(url(world, "receipts", public_id=contest.public_id),
-                       {"receipt": receipt.lower()})
-    assert b"is in the count, as cast" in found.content
+    found = viewer.post(url(world, "receipts", public_id=contest.public_id),
+                        {"receipt": receipt.lower()})
+    assert b"the ballot it was given for was counted" in found.content
     blt = viewer.get(url(world, "blt", public_id=contest.public_id))
     recount = count("ers97", read_blt_text(blt.content.decode()))
     assert recount.elected_names == contest.result["elected"]
@@ -241,3 +242,28 @@ def test_secretary_puts_a_resolution_and_members_vote(world):
     with scope(society=world.society):
         contest.refresh_from_db()
     assert contest.result["for"] == 1 and contest.result["passed"] is True
+
+
+def test_officers_see_turnout_as_numbers_and_no_list_of_who_voted(world):
+    from ballots import services
+    from tests.ballots.conftest import add_members
+
+    contest = make_contest(world)
+    online, paper = add_members(world, 2, start=900)
+    with scope(society=world.society):
+        for member in (online, paper):
+            contest.roll.create(society=world.society, member=member)
+    client_for(online).post(url(world, "contest", public_id=contest.public_id),
+                            rank_post(contest, 1))
+    with scope(society=world.society):
+        services.strike_off_paper(actor=world.users["returning_officer"], contest=contest,
+                                  member=paper)
+    for name, persona in (("manage_contest", "returning_officer"),
+                          ("turnout", "returning_officer"), ("turnout", "secretary")):
+        page = world.client(persona).get(url(world, name, public_id=contest.public_id))
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert page.context["turnout"]["voted"] == 2
+        assert page.context["turnout"]["online"] == page.context["turnout"]["paper"] == 1
+        for member in (online, paper):
+            assert member.full_name not in html and f">{member.member_number}<" not in html

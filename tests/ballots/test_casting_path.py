@@ -35,7 +35,7 @@ def test_a_closed_poll_is_reported_before_a_bad_ballot(world, contest):
         with pytest.raises(BallotError, match="not open"):
             services.cast_ballot(actor=voter.user, contest=contest, member=voter,
                                  choices=[NOBODY_STANDING])
-        assert contest.roll.get(member=voter).voted_at is None
+        assert contest.roll.get(member=voter).voted_on is None
 
 
 def test_a_bad_ballot_gives_back_the_claim_so_the_voter_can_vote(world, contest):
@@ -44,7 +44,7 @@ def test_a_bad_ballot_gives_back_the_claim_so_the_voter_can_vote(world, contest)
         with pytest.raises(BallotError, match="not a candidate"):
             services.cast_ballot(actor=voter.user, contest=contest, member=voter,
                                  choices=[NOBODY_STANDING])
-        assert contest.roll.get(member=voter).voted_at is None
+        assert contest.roll.get(member=voter).voted_on is None
         services.cast_ballot(actor=voter.user, contest=contest, member=voter,
                              choices=ids(contest, 1))
         assert CastBallot.objects.get().choices == "2"
@@ -59,7 +59,7 @@ def test_the_claim_stays_inside_the_contests_society(world, contest):
         with pytest.raises(BallotError):
             services.cast_ballot(actor=voter.user, contest=contest, member=voter,
                                  choices=ids(contest, 0))
-        assert contest.roll.get(member=voter).voted_at is None
+        assert contest.roll.get(member=voter).voted_on is None
 
 
 def test_candidates_are_final_once_voting_opens(world, contest):

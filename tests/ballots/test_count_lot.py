@@ -260,7 +260,7 @@ def test_a_count_task_that_fails_says_why_on_the_page_and_can_be_run_again(
     contest = make_contest(world)
     vote(world, contest, ["0", "1", "0"])
 
-    def broken(contest):
+    def broken(contest, grouped=None):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(services, "compute_result", broken)

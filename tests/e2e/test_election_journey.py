@@ -1,6 +1,7 @@
 """An election in a real browser: the returning officer sets it up, members are nominated and
 consent, three members vote online and one on paper, the count runs, the officer signs off and
-publishes, and a member finds their receipt in the published list."""
+publishes, and a member finds their receipt in the published list of codes (which says the
+ballot was counted, not what it says) and the ballots listed apart."""
 
 from datetime import timedelta
 
@@ -137,8 +138,18 @@ def test_set_up_nominate_vote_online_and_on_paper_count_sign_and_verify(
     expect(member.locator(".outcome")).to_contain_text(voters[0].full_name)
     expect(member.locator("svg.chart")).to_be_visible()
     assert_accessible(member)
-    member.get_by_role("link", name="Check your receipt in the list of ballots").click()
+    # The look-up says the ballot was counted, never what it says; it is posted, by keyboard.
+    member.get_by_role("link", name="Check your receipt in the list of receipt codes").click()
     member.get_by_label("Your receipt code").fill(receipts["member"])
-    member.get_by_role("button", name="Find my ballot").click()
-    expect(member.locator("#receipt-found")).to_contain_text(voters[0].full_name)
+    member.get_by_label("Your receipt code").press("Enter")
+    expect(member.locator("#receipt-found")).to_contain_text(
+        f"Receipt {receipts['member']} is in the list")
+    expect(member.locator("#receipt-found")).not_to_contain_text(voters[0].full_name)
+    assert "receipt=" not in member.url and receipts["member"] not in member.url
+    assert_accessible(member)
+    # The anonymous ballots are listed apart, with no codes.
+    member.get_by_role("link", name="the anonymous ballots").click()
+    expect(member.get_by_role("heading", level=1)).to_contain_text("The ballots counted")
+    expect(member.locator("table")).to_contain_text(voters[0].full_name)
+    expect(member.locator("table")).not_to_contain_text(receipts["member"])
     assert_accessible(member)

@@ -111,7 +111,8 @@ def test_an_open_poll_is_a_vote_waiting_for_a_member_until_they_vote(world):
         (closing,) = shown(ballot_todo.polls(world.society, visitor(world, "returning_officer"),
                                              now))
         assert ballot_todo.my_votes(world.society, visitor(world, "auditor"), now) == []
-        contest.roll.filter(member=world.members["member"]).update(voted_at=now, channel="paper")
+        contest.roll.filter(member=world.members["member"]).update(
+            voted_on=timezone.localdate(now), channel="paper")
         assert ballot_todo.my_votes(world.society, visitor(world, "member"), now) == []
     assert waiting.label == "1 poll open for you to vote in"
     assert waiting.due == timezone.localdate(contest.voting_closes)
