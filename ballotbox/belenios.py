@@ -1358,3 +1358,10 @@ def ballot_summary(archive: bytes, *, timeout: float | None = None) -> list[str]
                    work, timeout=timeout or tally_timeout())
     return [base64.b64encode(bytes.fromhex(entry["hash"])).decode().rstrip("=")
             for entry in json.loads(out)]
+
+
+def last_event_data(archive: bytes) -> str:
+    """The public text the record's last event added (its payload), or "" if it has none."""
+    parsed = _read_archive(archive)
+    payload = parsed.events[-1].get("payload")
+    return parsed.data(payload) if payload else ""
