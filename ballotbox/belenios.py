@@ -448,7 +448,8 @@ def combine_threshold_key(group: str, certificates: Sequence[str], polynomials: 
             parameters = _run(step, command, work, timeout=SETUP_TIMEOUT)
         except BeleniosError as error:
             # The tool names the first failing answer, counting from 1.
-            found = re.search(r"verification key (\d+) is incorrect", error.tool_said)
+            found = re.search(r"(?:verification key|pok) (\d+) (?:is incorrect|does not "
+                              r"validate)", error.tool_said)
             if found:
                 number = int(found.group(1))
                 raise TrusteeRefused(step, f"trustee {number}'s answer does not check",

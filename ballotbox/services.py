@@ -224,8 +224,10 @@ def _check_key_message(box: Box, trustee: Trustee, message: str) -> str:
 def submit_key_message(*, actor, box: Box, trustee_number: int, message: str) -> Box:
     """A trustee on their own computer sends the public message of their current round
     (the output of `key_instructions(...).command`). The server's steps then run as far as
-    they can. A refused message is audited and named; nothing of it is kept."""
-    refusal = None
+    they can. A refused message is audited and named; nothing of it is kept. A round-5
+    answer that fails at step 6 is dropped, named on the box and in the audit, and its
+    trustee sends it again."""
+    refusal = late_refusal = None
     try:
         with transaction.atomic():
             box = _locked(box)
@@ -248,26 +250,28 @@ def submit_key_message(*, actor, box: Box, trustee_number: int, message: str) ->
             audit.record(box.society, actor, "ballotbox.key_message_sent", box,
                          {"trustee": trustee.number, "round": number})
             try:
-                _advance_keys(box)
+                with transaction.atomic():
+                    _advance_keys(box)
             except TrusteeRefused as error:
-                refusal = (_trustee(box, error.trustee_ids[0]),
-                           f"Trustee {error.trustee_ids[0]}, round 5: their answer does not "
-                           "check; they must run the round 5 command again and send it.")
-                raise
+                bad = _trustee(box, error.trustee_ids[0])
+                late_refusal = (f"Trustee {bad.number} ({bad.name}), round 5: their answer "
+                                "does not check; they must run the round 5 command again "
+                                "and send what it writes.")
+                bad.voutput = ""
+                bad.save(update_fields=["voutput"])
+                box.error = late_refusal
+                box.save(update_fields=["error"])
+                audit.record(box.society, actor, "ballotbox.key_message_refused", box,
+                             {"trustee": bad.number, "name": bad.name, "reason": late_refusal})
     except BoxError as error:
         if refusal:
             raise _refused(box, actor, "ballotbox.key_message_refused", *refusal) from None
         raise error from None
-    except TrusteeRefused:
-        trustee, reason = refusal
-        _refused(box, actor, "ballotbox.key_message_refused", trustee, reason)
-        if trustee.keeping == Keeping.OWN:
-            Trustee.objects.filter(pk=trustee.pk).update(voutput="")
-        _failed(box, BoxError(reason))
-        raise BoxError(reason) from None
     except BeleniosError as error:
         _failed(box, error)
         raise BoxError(f"The key could not be made: {error.message}.") from None
+    if late_refusal:
+        raise BoxError(late_refusal)
     return box
 
 

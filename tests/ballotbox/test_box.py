@@ -192,7 +192,7 @@ def test_a_ranked_box_from_keys_to_a_verified_result(tool, world, tmp_path, monk
         assert digest and TallyStep.objects.filter(box=box).count() == 7
 
 
-def test_a_box_of_resolutions_counts_totals(tool, world):
+def test_a_box_of_resolutions_counts_totals(tool, world, tmp_path):
     officer = world.users["returning_officer"]
     questions = [belenios.resolution_question("Adopt the accounts"),
                  belenios.ChoiceQuestion("Approve the directors", ("Ann", "Bob"), 1, 2,
@@ -202,8 +202,28 @@ def test_a_box_of_resolutions_counts_totals(tool, world):
         box = services.create_box(
             actor=officer, society=world.society, name="AGM 2027", questions=questions,
             threshold=1, trustees=[TrusteeSpec("Ann Lee", Keeping.SERVER),
-                                   TrusteeSpec("Cy Dee", Keeping.SERVER)])
+                                   TrusteeSpec("Cy Dee", Keeping.OWN)])
+        one, two = box.trustee_rows.order_by("number")
+        for _round in (1, 3):
+            services.submit_key_message(actor=officer, box=box, trustee_number=2,
+                                        message=run_in(tmp_path, services.key_instructions(
+                                            box, two)))
+            two.refresh_from_db()
+        answer = run_in(tmp_path, services.key_instructions(box, two))
+        altered = json.loads(answer)
+        altered["public_key"]["public_key"] = bump(altered["public_key"]["public_key"])
+        # An answer whose proof fails at step 6: named, dropped, sent again.
+        with pytest.raises(BoxError, match=r"Trustee 2 \(Cy Dee\), round 5"):
+            services.submit_key_message(actor=officer, box=box, trustee_number=2,
+                                        message=json.dumps(altered, separators=(",", ":")))
+        box.refresh_from_db()
+        two.refresh_from_db()
+        assert box.state == BoxState.KEYS and "Trustee 2" in box.error and two.round == 5
+        assert len(actions(world, "ballotbox.key_message_refused")) == 1
+        box = services.submit_key_message(actor=officer, box=box, trustee_number=2,
+                                          message=answer)
         assert box.group == belenios.GROUP_HOMOMORPHIC and box.state == BoxState.READY
+        assert box.error == ""
         private = services.open_box(actor=officer, box=box, voter_ids=["a", "b", "c", "d"])
         for voter, choices in zip("abc", cast, strict=False):
             services.encrypt_and_store(box, private[voter], choices)
@@ -211,7 +231,7 @@ def test_a_box_of_resolutions_counts_totals(tool, world):
         box = services.resume(box)
         with pytest.raises(BoxError, match="No shuffle"):
             services.shuffle(actor=officer, box=box, trustee_number=1)
-        box = services.decrypt(actor=officer, box=box, trustee_number=2)
+        box = services.decrypt(actor=officer, box=box, trustee_number=1)
         assert box.state == BoxState.RESULT
         resolution, directors = services.result_of(box)
         assert resolution.totals == (2, 1, 0)
