@@ -500,10 +500,12 @@ def _trustee_step(*, actor, box: Box, trustee_number: int, message: str | None, 
                                "computer and sends what it writes.")
             record = check(box, trustee, message)
             _store_step(box, kind, message.strip() + "\n", trustee.number)
-            if record is not None:
-                box.record = record
             box.error = ""
-            box.save(update_fields=["record", "error"])
+            if record is None:
+                box.save(update_fields=["error"])
+            else:  # the record is rewritten only when the step adds to it
+                box.record = record
+                box.save(update_fields=["record", "error"])
             audit.record(box.society, actor, done_action, box,
                          {"trustee": trustee.number, "name": trustee.name})
     except TrusteeRefused as error:

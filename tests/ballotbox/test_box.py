@@ -137,8 +137,16 @@ def test_a_ranked_box_from_keys_to_a_verified_result(tool, world, tmp_path, monk
         # Shuffles: trustee 1 on the server, trustee 2 from their folder; not before two.
         with pytest.raises(BoxError, match="At least 2"):
             services.end_shuffles(actor=officer, box=box)
+        real_shuffle = belenios.shuffle
+        monkeypatch.setattr(belenios, "shuffle", crash)
+        with pytest.raises(BoxError, match="Trustee 1: .*the machine stopped"):
+            services.shuffle(actor=officer, box=box, trustee_number=1)
+        box.refresh_from_db()
+        assert "the machine stopped" in box.error and box.steps.count() == 1
+        monkeypatch.setattr(belenios, "shuffle", real_shuffle)
         services.shuffle(actor=officer, box=box, trustee_number=1)
         box.refresh_from_db()
+        assert box.error == ""
         mixed = run_in(tmp_path / "trustee2",
                        services.tally_instructions(box, two, StepKind.SHUFFLE))
         with pytest.raises(BoxError, match=r"Trustee 2 \(Bo Chan\).*shuffle"):
