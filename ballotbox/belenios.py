@@ -448,7 +448,8 @@ def combine_threshold_key(group: str, certificates: Sequence[str], polynomials: 
             parameters = _run(step, command, work, timeout=SETUP_TIMEOUT)
         except BeleniosError as error:
             # The tool names the first failing answer, counting from 1.
-            found = re.search(r"verification key (\d+) is incorrect", error.tool_said)
+            found = re.search(r"(?:verification key|pok) (\d+) (?:is incorrect|does not "
+                              r"validate)", error.tool_said)
             if found:
                 number = int(found.group(1))
                 raise TrusteeRefused(step, f"trustee {number}'s answer does not check",
@@ -1358,3 +1359,10 @@ def ballot_summary(archive: bytes, *, timeout: float | None = None) -> list[str]
                    work, timeout=timeout or tally_timeout())
     return [base64.b64encode(bytes.fromhex(entry["hash"])).decode().rstrip("=")
             for entry in json.loads(out)]
+
+
+def last_event_data(archive: bytes) -> str:
+    """The public text the record's last event added (its payload), or "" if it has none."""
+    parsed = _read_archive(archive)
+    payload = parsed.events[-1].get("payload")
+    return parsed.data(payload) if payload else ""
