@@ -94,7 +94,7 @@ class Trustee(models.Model):
     """
 
     society = models.ForeignKey(Society, on_delete=models.PROTECT, related_name="+")
-    box = models.ForeignKey(Box, on_delete=models.CASCADE, related_name="trustee_rows")
+    box = models.ForeignKey(Box, on_delete=models.PROTECT, related_name="trustee_rows")
     number = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=200)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
@@ -134,7 +134,7 @@ class PublicCredential(models.Model):
     """One public credential of a box, in the order the tool published them. No voter id."""
 
     society = models.ForeignKey(Society, on_delete=models.PROTECT, related_name="+")
-    box = models.ForeignKey(Box, on_delete=models.CASCADE, related_name="credentials")
+    box = models.ForeignKey(Box, on_delete=models.PROTECT, related_name="credentials")
     credential = models.CharField(max_length=700)
 
     objects = ScopedManager(society="society")
@@ -154,7 +154,7 @@ class EncryptedBallot(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     society = models.ForeignKey(Society, on_delete=models.PROTECT, related_name="+")
-    box = models.ForeignKey(Box, on_delete=models.CASCADE, related_name="ballots")
+    box = models.ForeignKey(Box, on_delete=models.PROTECT, related_name="ballots")
     ballot = models.TextField()
     tracker = models.CharField(max_length=64)
     credential = models.CharField(max_length=700)
@@ -187,7 +187,7 @@ class TallyStep(models.Model):
     can be rebuilt from the set-up, the ballots and these rows (`services.rebuild_record`)."""
 
     society = models.ForeignKey(Society, on_delete=models.PROTECT, related_name="+")
-    box = models.ForeignKey(Box, on_delete=models.CASCADE, related_name="steps")
+    box = models.ForeignKey(Box, on_delete=models.PROTECT, related_name="steps")
     position = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=12, choices=StepKind.choices)
     trustee_number = models.PositiveSmallIntegerField(null=True, blank=True)
