@@ -6,7 +6,8 @@ from django.views.generic import RedirectView
 from societies import views as society_views
 
 # Every app's society pages live under /s/<slug>/ and run inside that society's scope.
-SOCIETY_APPS = ["societies", "members", "shares", "ballots", "boards", "notifications"]
+SOCIETY_APPS = ["societies", "members", "shares", "ballots", "ballotbox", "boards",
+                "notifications"]
 
 urlpatterns = [
     path("", society_views.home, name="home"),
