@@ -2,7 +2,6 @@
 and partial decryption), the returning officer's overview of a box, and the public record
 once the result is in. Each step is one service of ballotbox/services.py."""
 
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django import forms
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 from ballotbox import belenios, services
 from ballotbox.models import BoxState, Keeping, StepKind
 from ballotbox.services import BoxError
+from ballotbox.work import owed_now
 from societies.access import get_or_404, requires
 
 # A shuffle of many ranked ballots is large; anything bigger than this is not one.
@@ -49,15 +49,6 @@ class MessageForm(forms.Form):
         return data
 
 
-@dataclass(frozen=True)
-class Owed:
-    """What a trustee owes now: a round of the key, their shuffle or their decryption."""
-
-    kind: str  # "key", StepKind.SHUFFLE or StepKind.DECRYPTION
-    label: str
-    instructions: services.Instructions | None  # for a trustee on their own computer
-
-
 def _box(request, public_id):
     return get_or_404(request.society.ballot_boxes.all(), public_id=public_id)
 
@@ -69,32 +60,6 @@ def _trustee(request, public_id):
     if trustee is None:
         raise Http404
     return box, trustee
-
-
-def _owed(box, trustee) -> Owed | None:
-    if box.state == BoxState.KEYS:
-        if trustee.round is None:
-            return None
-        instructions = (services.key_instructions(box, trustee)
-                        if trustee.keeping == Keeping.OWN else None)
-        return Owed("key", f"round {trustee.round} of the key", instructions)
-    if box.state != BoxState.TALLYING:
-        return None
-    done = set(box.steps.values_list("kind", "trustee_number"))
-    ended = any(kind == StepKind.END_SHUFFLES for kind, _ in done)
-    ranked = services.is_ranked(box)
-    if ranked and not ended:
-        kind, label = StepKind.SHUFFLE, "your shuffle of the ballots"
-    else:
-        decrypted = sum(1 for kind, _ in done if kind == StepKind.DECRYPTION)
-        if decrypted >= box.threshold:
-            return None
-        kind, label = StepKind.DECRYPTION, "your partial decryption"
-    if (kind, trustee.number) in done:
-        return None
-    instructions = (services.tally_instructions(box, trustee, kind)
-                    if trustee.keeping == Keeping.OWN else None)
-    return Owed(kind, label, instructions)
 
 
 def _file_rows(instructions):
@@ -133,7 +98,7 @@ def _run_step(request, box, trustee, owed, text):
 @requires("society:view")  # a trustee may hold any role; the page is theirs alone
 def trustee_page(request, public_id):
     box, trustee = _trustee(request, public_id)
-    owed = _owed(box, trustee)
+    owed = owed_now(box, trustee)
     form = MessageForm()
     status = 200
     if request.method == "POST" and owed is not None:
@@ -170,7 +135,7 @@ def trustee_page(request, public_id):
 def trustee_file(request, public_id, name):
     """A public file the trustee's current step needs, to put in their folder."""
     box, trustee = _trustee(request, public_id)
-    owed = _owed(box, trustee)
+    owed = owed_now(box, trustee)
     files = owed.instructions.files if owed and owed.instructions else {}
     if name not in files:
         raise Http404

@@ -88,6 +88,9 @@ def test_trustees_make_the_key_and_count_through_their_pages(tool, world, tmp_pa
     folder = tmp_path / "mo"
     folder.mkdir()
 
+    home = reverse("societies:home", kwargs={"society_slug": world.society.slug})
+    assert "Your key for AGM 2027: round 1 is waiting for you" in member.get(home).content.decode()
+    assert "AGM 2027" not in secretary.get(home).content.decode()  # the server does theirs
     page = secretary.get(url(world, "trustee", box)).content.decode()
     assert "What keeping your share on the server means" in page
     assert "The server makes round 3 of the key for you" in page
@@ -126,6 +129,8 @@ def test_trustees_make_the_key_and_count_through_their_pages(tool, world, tmp_pa
     assert box.state == BoxState.TALLYING
 
     # Trustee 1 presses the server's button; trustee 2 decrypts in their folder.
+    assert "AGM 2027: your partial decryption is waiting for you" in html.unescape(
+        secretary.get(home).content.decode())
     page = secretary.get(url(world, "trustee", box)).content.decode()
     assert "Make my partial decryption on the server" in page
     assert secretary.post(url(world, "trustee", box), {"action": "server"}).status_code == 302
