@@ -42,7 +42,10 @@ class MessageForm(forms.Form):
             except UnicodeDecodeError:
                 self.add_error("upload", "This is not the text file the command writes.")
                 return data
-        if not text.strip() and not self.errors:
+        if "\x00" in text:
+            self.add_error("upload" if upload is not None else "message",
+                           "This is not the text the command writes.")
+        elif not text.strip() and not self.errors:
             self.add_error("message", "Paste what the command wrote, or choose the file it "
                                       "wrote.")
         data["text"] = text

@@ -98,7 +98,7 @@ def test_trustees_make_the_key_then_shuffle_and_decrypt_through_their_pages(
         services.close_box(actor=officer_user, box=box)
     officer.reload()
     expect(officer.locator("#ballot-count")).to_have_text("3")
-    officer.get_by_role("button", name="Try again").click()
+    officer.get_by_role("button", name="Start the count").click()
     expect(officer.locator("#box-state")).to_have_text("Counting")
 
     # Shuffles: trustee 1 on the server, trustee 2 in their folder; the officer ends them.
