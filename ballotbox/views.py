@@ -106,8 +106,9 @@ def trustee_page(request, public_id):
     status = 200
     if request.method == "POST" and owed is not None:
         on_server = request.POST.get("action") == "server"
-        if on_server and (trustee.keeping != Keeping.SERVER or owed.kind == "key"):
-            raise Http404
+        if on_server != (trustee.keeping == Keeping.SERVER) or (on_server
+                                                               and owed.kind == "key"):
+            raise Http404  # no such form on this trustee's page
         form = MessageForm(request.POST, request.FILES) if not on_server else form
         if on_server or form.is_valid():
             try:

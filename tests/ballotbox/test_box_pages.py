@@ -95,6 +95,9 @@ def test_trustees_make_the_key_and_count_through_their_pages(tool, world, tmp_pa
     page = secretary.get(url(world, "trustee", box)).content.decode()
     assert "What keeping your share on the server means" in page
     assert "The server makes round 3 of the key for you" in page
+    for action in ("server", "upload"):  # no form for either while the server makes the key
+        assert secretary.post(url(world, "trustee", box), {"action": action,
+                                                           "message": "{}"}).status_code == 404
 
     # Round 1: nothing sent is refused, naming the field; a wrong message names the round.
     page = member.get(url(world, "trustee", box)).content.decode()
