@@ -13,7 +13,7 @@ from django_scopes import scope
 from ballotbox import belenios, services, tasks
 from ballotbox.models import Box, BoxState, Keeping, StepKind, TallyStep
 from ballotbox.services import TrusteeSpec
-from tests.conftest import build_society, wait_for
+from tests.conftest import build_society, is_postgres, wait_for
 
 
 def bare_box(society, name, state, *, threshold=1, decryptions=0, result=False, error="",
@@ -206,3 +206,28 @@ def test_a_real_worker_counts_a_closed_box(tool, celery_worker):
         (result,) = services.result_of(box)
         assert result.totals == (3, 0, 0)
         assert services.verify(box).ok
+
+
+@pytest.mark.postgres
+def test_a_worker_on_a_long_step_beats_and_holds_the_box(transactional_db, monkeypatch):
+    # The heartbeat writes from a thread of its own: a database other connections can use.
+    if not is_postgres():
+        pytest.skip("needs a database shared between threads: runs in CI's PostgreSQL leg")
+    world = build_society("millmead", "Millmead Children's Centre")
+    with scope(society=world.society):
+        box = bare_box(world.society, "long", BoxState.CLOSED)
+    monkeypatch.setattr(tasks, "HEARTBEAT", timedelta(seconds=0.05))
+    seen = {}
+
+    def long_step(box):
+        # A tool run that reports nothing meanwhile: the heartbeat stamps the box.
+        seen["beat"] = wait_for(
+            lambda: Box.objects.get(pk=box.pk).progress_updated_at is not None, timeout=20)
+        seen["second run"] = tasks.resume_box.run(world.society.pk, box.pk)
+        return box
+
+    monkeypatch.setattr(services, "resume", long_step)
+    assert tasks.resume_box(world.society.pk, box.pk) == BoxState.CLOSED
+    assert seen["beat"] and seen["second run"] == "busy"
+    assert cache.add(tasks._lease_key(box.pk), 1)  # given back at the end
+    cache.delete(tasks._lease_key(box.pk))
