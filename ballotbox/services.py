@@ -402,8 +402,15 @@ def encrypt_and_store(box: Box, private_credential: str,
 
 # --- The close and the count -----------------------------------------------------------------
 
+def _queue_resume(box: Box) -> None:
+    """The worker runs `resume` once the current transaction commits (ballotbox/tasks.py)."""
+    from ballotbox.tasks import queue_resume
+
+    queue_resume(box)
+
+
 def close_box(*, actor, box: Box) -> Box:
-    """No more ballots. The count starts with `resume` (a task, or the next page)."""
+    """No more ballots. The count starts in the worker (`resume`, queued on commit)."""
     with transaction.atomic():
         box = _locked(box)
         if box.state != BoxState.OPEN:
@@ -412,6 +419,7 @@ def close_box(*, actor, box: Box) -> Box:
         box.save(update_fields=["state"])
         audit.record(box.society, actor, "ballotbox.closed", box,
                      {"ballots": box.ballots.count()})
+        _queue_resume(box)
     return box
 
 
@@ -582,12 +590,15 @@ def _check_decryption(box, trustee, message):
 def decrypt(*, actor, box: Box, trustee_number: int, message: str | None = None) -> Box:
     """A trustee's partial decryption: made on the server for a server-kept trustee, sent by
     one on their own computer. A bad one is refused, named and audited. Once `threshold` are
-    in, the result is computed (`resume`); trustees who did not decrypt are not needed."""
-    _trustee_step(
+    in, the worker computes the result (`resume`, queued on commit); trustees who did not
+    decrypt are not needed."""
+    box = _trustee_step(
         actor=actor, box=box, trustee_number=trustee_number, message=message,
         kind=StepKind.DECRYPTION, make=_make_decryption, check=_check_decryption,
         refused_action="ballotbox.decryption_refused", done_action="ballotbox.decrypted")
-    return resume(box)
+    if len(_steps(box, StepKind.DECRYPTION)) >= box.threshold:
+        _queue_resume(box)
+    return Box.objects.get(pk=box.pk)  # as it is now (where tasks run at once, with a result)
 
 
 def tally_instructions(box: Box, trustee: Trustee, kind: str) -> Instructions:

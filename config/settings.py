@@ -199,6 +199,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "ballots-close-due-polls": {"task": "ballots.tasks.close_due_polls", "schedule": 30.0},
     "ballots-send-due-reminders": {"task": "ballots.tasks.send_due_reminders",
                                    "schedule": 300.0},
+    # Ballot boxes whose count was lost (broker down, worker killed) or failed are queued
+    # again (ballotbox/tasks.py); the close and the decryptions queue their own work at once.
+    "ballotbox-resume-due-boxes": {"task": "ballotbox.tasks.resume_due_boxes",
+                                   "schedule": 60.0},
 }
 
 # The ballot box runs Debian's belenios-tool 2.0 as a separate process (docs/secrecy.md):

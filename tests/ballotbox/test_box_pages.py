@@ -148,6 +148,10 @@ def test_trustees_make_the_key_and_count_through_their_pages(tool, world, tmp_pa
     assert "Make my partial decryption on the server" in page
     assert secretary.post(url(world, "trustee", box), {"action": "server"}).status_code == 302
     assert do_my_step(member, world, box, folder).status_code == 302
+    # The worker computes the result once this commits; here the officer does it at once.
+    overview = officer.get(url(world, "box", box)).content.decode()
+    assert "Compute the result" in overview
+    assert officer.post(url(world, "resume", box)).status_code == 302
     box.refresh_from_db()
     assert box.state == BoxState.RESULT
     with scope(society=world.society):
