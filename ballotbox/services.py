@@ -361,14 +361,20 @@ _ALREADY = "This ballot cannot be accepted: a ballot signed with this credential
            "in the ballot box."
 
 
-def store_ballot(box: Box, ballot_json: str) -> str:
-    """Check a ballot against the box and store it; its tracker. BallotRefused (with a
-    sentence for the voter) for a ballot the box cannot take. Not audited: an entry would say
-    when someone voted, which the box must not know."""
+def _open_for_ballots(box: Box) -> Box:
+    """The box as it is now; BallotRefused unless it is open."""
     box = Box.objects.get(pk=box.pk)
     if box.state != BoxState.OPEN:
         raise BallotRefused("store a ballot", "This ballot cannot be accepted: the ballot box "
                                               "is not open.")
+    return box
+
+
+def store_ballot(box: Box, ballot_json: str) -> str:
+    """Check a ballot against the box and store it; its tracker. BallotRefused (with a
+    sentence for the voter) for a ballot the box cannot take. Not audited: an entry would say
+    when someone voted, which the box must not know."""
+    box = _open_for_ballots(box)
     checked = belenios.check_ballot(
         election=box.election, trustees=box.trustees, ballot=ballot_json,
         public_credentials=_Known(box, used=False), used_credentials=_Known(box, used=True))
@@ -391,10 +397,7 @@ def encrypt_and_store(box: Box, private_credential: str,
                       choices: Sequence[Sequence[int]]) -> str:
     """Encrypt the choices on the server with the voter's private credential, then store the
     ballot; its tracker. The server sees the choices while it encrypts (docs/secrecy.md)."""
-    box = Box.objects.get(pk=box.pk)
-    if box.state != BoxState.OPEN:
-        raise BallotRefused("store a ballot", "This ballot cannot be accepted: the ballot box "
-                                              "is not open.")
+    box = _open_for_ballots(box)
     encrypted = belenios.encrypt_ballot(election=box.election, trustees=box.trustees,
                                         private_credential=private_credential, choices=choices)
     return store_ballot(box, encrypted.text)
@@ -433,6 +436,17 @@ def _store_step(box: Box, kind: str, message: str, trustee_number: int | None = 
                              trustee_number=trustee_number, message=message)
 
 
+def decryptions_in(box: Box) -> int:
+    return box.steps.filter(kind=StepKind.DECRYPTION).count()
+
+
+def server_step_due(box: Box) -> bool:
+    """Whether the server has a step of the count to do now, as `resume` would do it: the
+    encrypted tally after the close, the result once `threshold` partial decryptions are in."""
+    return box.state == BoxState.CLOSED or (box.state == BoxState.TALLYING
+                                            and decryptions_in(box) >= box.threshold)
+
+
 def _ballot_texts(box: Box) -> Iterable[str]:
     return box.ballots.order_by("tracker").values_list("ballot", flat=True).iterator(2000)
 
@@ -444,13 +458,9 @@ def resume(box: Box) -> Box:
     stored under the box's lock only if no one stored it meanwhile."""
     while True:
         box = Box.objects.get(pk=box.pk)
-        if box.state == BoxState.CLOSED:
-            step = _compute_tally
-        elif (box.state == BoxState.TALLYING
-              and len(_steps(box, StepKind.DECRYPTION)) >= box.threshold):
-            step = _compute_result
-        else:
+        if not server_step_due(box):
             return box
+        step = _compute_tally if box.state == BoxState.CLOSED else _compute_result
         try:
             step(box)
         except BeleniosError as error:
@@ -596,7 +606,7 @@ def decrypt(*, actor, box: Box, trustee_number: int, message: str | None = None)
         actor=actor, box=box, trustee_number=trustee_number, message=message,
         kind=StepKind.DECRYPTION, make=_make_decryption, check=_check_decryption,
         refused_action="ballotbox.decryption_refused", done_action="ballotbox.decrypted")
-    if len(_steps(box, StepKind.DECRYPTION)) >= box.threshold:
+    if decryptions_in(box) >= box.threshold:
         _queue_resume(box)
     return Box.objects.get(pk=box.pk)  # as it is now (where tasks run at once, with a result)
 

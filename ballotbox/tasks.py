@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -109,8 +109,6 @@ def resume_box(society_id: int, box_id: int) -> str:
 def queue_resume(box) -> None:
     """After the current transaction commits: mark the box as queued and queue `resume_box`.
     A broker that is down is logged; the sweep queues the box later."""
-    from django.db import transaction
-
     def queue():
         from ballotbox.models import Box
 

@@ -166,9 +166,7 @@ def _overview(request, box, verification=None, status=200):
                              and not box.steps.filter(kind=StepKind.END_SHUFFLES).exists()
                              and box.steps.filter(kind=StepKind.SHUFFLE).count()
                              >= services.MIN_SHUFFLES),
-        "can_resume": bool(box.error) or box.state == BoxState.CLOSED or (
-            box.state == BoxState.TALLYING
-            and box.steps.filter(kind=StepKind.DECRYPTION).count() >= box.threshold),
+        "can_resume": bool(box.error) or services.server_step_due(box),
         "verification": verification,
     }, status=status)
 
