@@ -14,10 +14,11 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models.functions import Collate
 from django.utils import timezone
 
-from ballotbox import belenios
+from ballotbox import belenios, signals
 from ballotbox.belenios import BallotRefused, BeleniosError, TrusteeRefused
 from ballotbox.models import (
     Box,
@@ -306,6 +307,20 @@ def key_instructions(box: Box, trustee: Trustee) -> Instructions | None:
     return None
 
 
+def set_questions(*, box: Box, questions: Sequence[belenios.Question]) -> Box:
+    """Change the questions before the box opens (a contest's candidates can change until its
+    poll opens); they must need the group the trustees' keys were made in."""
+    with transaction.atomic():
+        box = _locked(box)
+        if box.state not in (BoxState.KEYS, BoxState.READY):
+            raise BoxError("The questions of an opened ballot box cannot change.")
+        if belenios.group_for(questions) != box.group:
+            raise BoxError("These questions need another kind of key: set up a new box.")
+        box.questions = questions_json(questions)
+        box.save(update_fields=["questions"])
+    return box
+
+
 # --- Opening ---------------------------------------------------------------------------------
 
 def open_box(*, actor, box: Box, voter_ids: Sequence[str]) -> dict[str, str]:
@@ -370,37 +385,74 @@ def _open_for_ballots(box: Box) -> Box:
     return box
 
 
+def _check(box: Box, ballot_json: str) -> belenios.EncryptedBallot:
+    return belenios.check_ballot(
+        election=box.election, trustees=box.trustees, ballot=ballot_json,
+        public_credentials=_Known(box, used=False), used_credentials=_Known(box, used=True))
+
+
+def store_checked(box: Box, checked: belenios.EncryptedBallot) -> str:
+    """Store a checked ballot under the box's lock, inside the caller's transaction (so a
+    caller can claim a voter's roll entry in the same transaction, by another statement);
+    its tracker. BallotRefused if the box has closed or the credential has been used."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("store_checked runs inside the caller's transaction")
+    box = _locked(box)  # the close takes the same lock: no ballot lands after it
+    if box.state != BoxState.OPEN:
+        raise BallotRefused("store a ballot", "This ballot cannot be accepted: the ballot "
+                                              "box has closed.")
+    try:
+        with transaction.atomic():
+            EncryptedBallot.objects.create(society=box.society, box=box, ballot=checked.text,
+                                           tracker=checked.tracker,
+                                           credential=checked.credential)
+    except IntegrityError:
+        raise BallotRefused("store a ballot", _ALREADY) from None
+    return checked.tracker
+
+
 def store_ballot(box: Box, ballot_json: str) -> str:
     """Check a ballot against the box and store it; its tracker. BallotRefused (with a
     sentence for the voter) for a ballot the box cannot take. Not audited: an entry would say
     when someone voted, which the box must not know."""
     box = _open_for_ballots(box)
-    checked = belenios.check_ballot(
-        election=box.election, trustees=box.trustees, ballot=ballot_json,
-        public_credentials=_Known(box, used=False), used_credentials=_Known(box, used=True))
+    checked = _check(box, ballot_json)
     with transaction.atomic():
-        box = _locked(box)  # the close takes the same lock: no ballot lands after it
-        if box.state != BoxState.OPEN:
-            raise BallotRefused("store a ballot", "This ballot cannot be accepted: the ballot "
-                                                  "box has closed.")
-        try:
-            with transaction.atomic():
-                EncryptedBallot.objects.create(society=box.society, box=box, ballot=checked.text,
-                                               tracker=checked.tracker,
-                                               credential=checked.credential)
-        except IntegrityError:
-            raise BallotRefused("store a ballot", _ALREADY) from None
-    return checked.tracker
+        return store_checked(box, checked)
+
+
+def prepare_ballot(box: Box, private_credential: str,
+                   choices: Sequence[Sequence[int]]) -> belenios.EncryptedBallot:
+    """Encrypt the choices on the server with the voter's private credential and check the
+    ballot as one from outside would be checked; nothing is stored (`store_checked` does).
+    The server sees the choices while it encrypts (docs/secrecy.md)."""
+    box = _open_for_ballots(box)
+    encrypted = belenios.encrypt_ballot(election=box.election, trustees=box.trustees,
+                                        private_credential=private_credential, choices=choices)
+    return _check(box, encrypted.text)
 
 
 def encrypt_and_store(box: Box, private_credential: str,
                       choices: Sequence[Sequence[int]]) -> str:
     """Encrypt the choices on the server with the voter's private credential, then store the
-    ballot; its tracker. The server sees the choices while it encrypts (docs/secrecy.md)."""
-    box = _open_for_ballots(box)
-    encrypted = belenios.encrypt_ballot(election=box.election, trustees=box.trustees,
-                                        private_credential=private_credential, choices=choices)
-    return store_ballot(box, encrypted.text)
+    ballot; its tracker."""
+    checked = prepare_ballot(box, private_credential, choices)
+    with transaction.atomic():
+        return store_checked(box, checked)
+
+
+def has_tracker(box: Box, tracker: str) -> bool:
+    """Whether a ballot with this tracker is in the box."""
+    return box.ballots.filter(tracker=tracker).exists()
+
+
+def trackers(box: Box):
+    """The trackers of the box's ballots, in byte order (what `LC_ALL=C sort` gives)."""
+    return box.ballots.order_by(_bytewise("tracker")).values_list("tracker", flat=True)
+
+
+def _bytewise(field: str):
+    return Collate(field, "C") if connection.vendor == "postgresql" else field
 
 
 # --- The close and the count -----------------------------------------------------------------
@@ -497,6 +549,9 @@ def _compute_result(box: Box) -> None:
         box.save(update_fields=["record", "record_sha256", "state", "error"])
         audit.record(box.society, None, "ballotbox.result_computed", box,
                      {"decryptions": len(decryptions)})
+        society_id, box_id = box.society_id, box.pk
+        transaction.on_commit(lambda: signals.result_ready.send(
+            sender=Box, society_id=society_id, box_id=box_id))
     _progress(box, "compute the result", 1, 1)
 
 

@@ -5,14 +5,17 @@ class BallotsConfig(AppConfig):
     name = "ballots"
 
     def ready(self):
+        from ballotbox.signals import result_ready
         from ballots import audit_text  # noqa: F401 - registers its audit sentences
         from ballots import todo as ballot_todo
         from ballots.consent_form import draw_for_message
+        from ballots.tasks import count_when_box_result
         from notifications.letters import register_form
         from societies import todo
         from societies.navigation import register
 
         register_form("ballots.nominated", draw_for_message)
+        result_ready.connect(count_when_box_result, dispatch_uid="ballots.count_when_box_result")
 
         register(label="Elections", url_name="ballots:index", permission="ballots:view",
                  group="Elections", order=40)

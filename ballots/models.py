@@ -134,6 +134,11 @@ class Contest(models.Model):
     terms_started_on = models.DateField(
         null=True, blank=True, help_text="When the winners' terms were started from the result.")
     # State, the frozen roll and the result.
+    box = models.OneToOneField(
+        "ballotbox.Box", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="contest",
+        help_text="The ballot box online ballots are encrypted into (docs/secrecy.md); none: "
+                  "online ballots are kept in plain text (docs/elections.md).")
     state = models.CharField(max_length=10, choices=ContestState.choices,
                              default=ContestState.DRAFT)
     roll_size = models.PositiveIntegerField(null=True, blank=True)
@@ -293,6 +298,11 @@ class VoterRollEntry(models.Model):
                                related_name="roll_entries")
     voted_on = models.DateField(null=True, blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
+    # A contest with a ballot box: the member's private credential (what signs their
+    # encrypted ballot), held while the poll is open so the server can cast for them, and
+    # blanked at the close. It links the member to a ciphertext, never to a choice: the
+    # ciphertexts are shuffled before any is decrypted (docs/secrecy.md).
+    credential = models.CharField(max_length=40, blank=True)
 
     objects = ScopedManager(society="society")
 

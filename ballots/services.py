@@ -6,6 +6,7 @@ line, message, task argument or cache entry ever holds a ballot's choices or its
 """
 
 import hashlib
+import logging
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import NamedTuple
@@ -15,6 +16,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Collate
 from django.utils import timezone
 
+from ballots import boxed
 from ballots.counting import (
     CountError,
     Election,
@@ -41,6 +43,8 @@ from ballots.models import Election as ElectionModel
 from members.models import Member
 from shares.queries import members_paid_at_least, society_has_shares
 from societies import audit
+
+log = logging.getLogger(__name__)
 
 ROLL_CHUNK = 5000
 REMINDER_BEFORE = timedelta(hours=24)
@@ -467,6 +471,11 @@ def open_voting(*, actor, contest: Contest, now: datetime | None = None) -> bool
     VoterRollEntry.objects.bulk_create(batch)
     contest.roll_size = VoterRollEntry.objects.filter(contest=contest).count()
     contest.roll_fingerprint = roll_fingerprint(contest)
+    if contest.box_id is not None:
+        try:
+            boxed.open_box(actor=actor, contest=contest)
+        except boxed.BoxError as error:
+            raise BallotError(str(error)) from None
     contest.state = ContestState.OPEN
     contest.save(update_fields=["state", "roll_size", "roll_fingerprint"])
     _notify_roll(contest, kind="ballots.poll_open", members=Member.objects.filter(
@@ -527,6 +536,8 @@ def close_voting(*, actor, contest: Contest, now: datetime | None = None) -> boo
     contest.state = ContestState.CLOSED
     contest.save(update_fields=["state"])
     _rewrite_in_key_order(contest)
+    if contest.box_id is not None:
+        boxed.close_box(actor=actor, contest=contest)
     # How many voted, by channel: the audit log's only record of the votes (none per vote).
     figures = turnout(contest)
     audit.record(contest.society, actor, "contest.closed", contest,
@@ -936,15 +947,54 @@ def cast_ballot(*, actor, contest: Contest, member: Member, choices) -> str:
         if refusal:
             raise BallotError(refusal) from None
         raise
-    ballot = CastBallot(society_id=contest.society_id, contest=contest, choices=text)
     at = connection.ops.adapt_datetimefield_value(now)
     claim = [connection.ops.adapt_datefield_value(timezone.localdate(now)),
              Channel.ONLINE.value, contest.pk, member.pk, contest.pk, contest.society_id,
              ContestState.OPEN.value, at, at]
+    if contest.box_id is not None:
+        return _cast_encrypted(contest, member, text, claim, now)
+    ballot = CastBallot(society_id=contest.society_id, contest=contest, choices=text)
     if not _claim_then_insert(claim, ballot):
         raise BallotError(_refusal(contest, member, now)
                           or "You have already voted in this contest.")
     return ballot.receipt
+
+
+def _cast_encrypted(contest: Contest, member: Member, text: str, claim: list,
+                    now: datetime) -> str:
+    """Cast into the contest's ballot box and return the ballot's tracker (ballots/boxed.py).
+
+    The ballot is encrypted with the member's credential and checked first, outside any
+    transaction (a third of a second of the tool's time); then, in one transaction, the
+    roll entry is claimed and the encrypted ballot stored, by two statements — all or
+    nothing, as for plain-text ballots."""
+    entry = (VoterRollEntry.objects.filter(contest_id=contest.pk, member_id=member.pk)
+             .values_list("credential", "voted_on").first())
+    refusal = _refusal(contest, member, now)
+    if refusal or entry is None:
+        raise BallotError(refusal or "You are not on the roll for this contest.")
+    credential, _ = entry
+    numbers = [c.number for c in sorted(standing_after_nominations(contest),
+                                        key=lambda c: c.number)]
+    try:
+        checked = boxed.prepare(contest, credential, text, numbers)
+    except (boxed.BoxError, boxed.BallotRefused) as error:
+        raise BallotError(f"{boxed.refused(error)} Your ballot was not recorded.") from None
+    except boxed.BeleniosError:
+        log.exception("a ballot of contest %s could not be encrypted", contest.public_id)
+        raise BallotError("Your ballot could not be encrypted, so it was not recorded. Please "
+                          "try again in a moment.") from None
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(CLAIM_ONLINE, claim)
+                claimed = cursor.rowcount == 1
+            if not claimed:
+                raise BallotError(_refusal(contest, member, now)
+                                  or "You have already voted in this contest.")
+            return boxed.store(contest, checked)
+    except boxed.BallotRefused as error:
+        raise BallotError(f"{error.message} Your ballot was not recorded.") from None
 
 
 _INSERTS = {}
@@ -1047,9 +1097,17 @@ def enter_paper_ballots(*, actor, contest: Contest, label: str, ballots: list) -
 
 
 def grouped_ballots(contest: Contest) -> list[tuple[str, int]]:
-    """Identical ballots grouped by the database: (choices, how many)."""
-    return list(CastBallot.objects.filter(contest=contest).values("choices")
+    """Identical ballots grouped: (choices, how many). The stored ones (all of them, or the
+    paper ones of a contest with a ballot box) grouped by the database, and a contest's box's
+    decrypted ballots added to them (BoxError until the box's result is in)."""
+    rows = list(CastBallot.objects.filter(contest=contest).values("choices")
                 .annotate(n=Count("id")).order_by("choices").values_list("choices", "n"))
+    if contest.box_id is None:
+        return rows
+    totals = dict(rows)
+    for text in boxed.decrypted(contest)[0]:
+        totals[text] = totals.get(text, 0) + 1
+    return sorted(totals.items())
 
 
 # The published lists (docs/elections.md, Verification): the receipt codes, and apart from
@@ -1076,16 +1134,23 @@ def _joined(lines, size: int = 10000):
 
 
 def receipt_codes(contest: Contest):
-    """The receipt codes of the contest's ballots, in the published list's order."""
-    return (CastBallot.objects.filter(contest=contest).order_by(_bytewise("receipt"))
-            .values_list("receipt", flat=True))
+    """The receipt codes of the contest's ballots, in the published list's order: with a
+    ballot box, the online ballots' trackers and the paper ballots' receipt codes."""
+    codes = (CastBallot.objects.filter(contest=contest).order_by(_bytewise("receipt"))
+             .values_list("receipt", flat=True))
+    if contest.box_id is not None:
+        return boxed.codes_with_trackers(contest, codes)
+    return codes
 
 
 def receipt_list(contest: Contest):
     """The published list of receipt codes, in pieces of text: one line per ballot counted,
     sorted. The query is built at once, in the caller's society scope, and run as the pieces
     are read (a streamed response is sent after the scope has ended)."""
-    return _joined(f"{code}\n" for code in receipt_codes(contest).iterator(chunk_size=10000))
+    codes = receipt_codes(contest)
+    if hasattr(codes, "iterator"):
+        codes = codes.iterator(chunk_size=10000)
+    return _joined(f"{code}\n" for code in codes)
 
 
 def ballot_line(choices: str) -> str:
@@ -1200,7 +1265,10 @@ def count_contest(*, actor, contest: Contest) -> Contest:
     contest = _locked(contest)
     if contest.state not in (ContestState.CLOSED, ContestState.COUNTED):
         raise BallotError("Only a closed contest can be counted.")
-    grouped = grouped_ballots(contest)
+    try:
+        grouped = grouped_ballots(contest)
+    except boxed.BoxError as error:
+        raise BallotError(str(error)) from None
     try:
         result, report, total = compute_result(contest, grouped)
     except CountError as error:

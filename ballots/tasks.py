@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 from django.utils import timezone
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from societies.tasks import SocietyTask
 
@@ -15,12 +15,17 @@ log = logging.getLogger(__name__)
 def count_contest_task(society_id: int, contest_id: int) -> str:
     """Count a closed contest. A count that stops (a lot is needed) says why on the contest;
     one that fails unexpectedly is noted there too, so the officer's page offers a way on."""
+    from ballotbox.models import BoxState
     from ballots.models import Contest, ContestState
     from ballots.services import count_contest, note_count_failure
 
     contest = Contest.objects.get(society_id=society_id, pk=contest_id)
     if contest.state not in (ContestState.CLOSED, ContestState.COUNTED):
         return contest.state  # counted and signed off already: nothing to do
+    if contest.box_id is not None and contest.box.state != BoxState.RESULT:
+        # The trustees shuffle and decrypt first; the box's result queues this task again
+        # (`count_when_box_result`).
+        return "waiting for the ballot box"
     try:
         return count_contest(actor=None, contest=contest).state
     except Exception as error:
@@ -30,6 +35,18 @@ def count_contest_task(society_id: int, contest_id: int) -> str:
         return note_count_failure(actor=None, contest=contest, reason=(
             f"the count could not finish ({type(error).__name__}); nothing was counted. Run it "
             "again; if it fails again, tell the platform's administrators.")).state
+
+
+def count_when_box_result(sender, *, society_id: int, box_id: int, **kwargs) -> None:
+    """Receiver of `ballotbox.signals.result_ready`: count the contest counted from that
+    box (connected in ballots/apps.py)."""
+    from ballots.models import Contest
+
+    with scopes_disabled():  # by the box's id and its society's: one contest at most
+        contest_id = (Contest.objects.filter(society_id=society_id, box_id=box_id)
+                      .values_list("pk", flat=True).first())
+    if contest_id is not None:
+        count_contest_task.delay(society_id, contest_id)
 
 
 def _run_due(kind: str) -> int:

@@ -9,6 +9,7 @@ from django_scopes import scope
 from ballots import services
 from ballots.models import Contest
 from members.models import Member
+from tests.ballotbox.conftest import tool  # noqa: F401 - the belenios-tool fixture
 
 
 def add_members(world, count: int, cls: str = "Parent", start: int = 100) -> list[Member]:

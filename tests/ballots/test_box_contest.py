@@ -1,0 +1,168 @@
+"""Contests whose online ballots go into a ballot box, with the real belenios-tool: set up
+with three trustees, opened (a credential per roll entry), cast (encrypted), closed (the
+credentials forgotten), shuffled twice, decrypted by two of the three, then counted by our
+engine with the paper ballots."""
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.test import TestCase
+from django.utils import timezone
+from django_scopes import scope
+
+from ballotbox import services as box_services
+from ballotbox.models import Box, BoxState, EncryptedBallot, Keeping
+from ballots import boxed, services
+from ballots.models import CastBallot, Contest, ContestState, VoterRollEntry
+from ballots.services import BallotError
+from societies.models import AuditEntry
+from tests.ballots.conftest import close_contest, make_contest
+
+
+def with_box(world, **values) -> Contest:
+    """A contest with a 2-of-3 box whose trustees keep their keys on the server, opened."""
+    contest = make_contest(world, open_now=False, **values)
+    ro = world.users["returning_officer"]
+    now = timezone.now()
+    with scope(society=world.society):
+        box = boxed.set_up_box(actor=ro, contest=contest, threshold=2, trustees=[
+            boxed.TrusteeSpec("Returning Officer", Keeping.SERVER, ro),
+            boxed.TrusteeSpec("Scrutineer One", Keeping.SERVER),
+            boxed.TrusteeSpec("Scrutineer Two", Keeping.SERVER)])
+        assert Box.objects.get(pk=box.pk).state == BoxState.READY
+        Contest.objects.filter(pk=contest.pk).update(
+            nominations_close=now - timedelta(hours=2), nominations_open=now - timedelta(days=3),
+            voting_opens=now - timedelta(hours=1))
+        contest.refresh_from_db()
+        services.open_voting(actor=ro, contest=contest)
+        contest.refresh_from_db()
+    return contest
+
+
+def count_the_box(world, contest) -> Contest:
+    """The trustees' part after the close: two shuffles, two partial decryptions; the box's
+    result then queues the count (on commit)."""
+    ro = world.users["returning_officer"]
+    with scope(society=world.society), TestCase.captureOnCommitCallbacks(execute=True):
+        box = Box.objects.get(pk=contest.box_id)
+        assert box.state == BoxState.TALLYING
+        box_services.shuffle(actor=ro, box=box, trustee_number=1)
+        box_services.shuffle(actor=ro, box=box, trustee_number=3)
+        box_services.end_shuffles(actor=ro, box=box)
+        box_services.decrypt(actor=ro, box=box, trustee_number=3)
+        box_services.decrypt(actor=ro, box=box, trustee_number=2)
+    with scope(society=world.society):
+        contest.refresh_from_db()
+    return contest
+
+
+def ids(contest, *numbers) -> list[str]:
+    by_number = {c.number: str(c.public_id) for c in contest.candidates.all()}
+    return [by_number[n] for n in numbers]
+
+
+@pytest.mark.usefixtures("tool")
+def test_an_stv_contest_counted_from_its_ballot_box(world):
+    contest = with_box(world, method="ers97", seats=1, candidates=3)
+    cast = [(1, 2), (1, 3), (2, 1, 3), (1,), (3, 2), ()]
+    with scope(society=world.society):
+        entries = VoterRollEntry.objects.filter(contest=contest)
+        assert entries.count() == contest.roll_size and all(e.credential for e in entries)
+        voters = [e.member for e in entries.select_related("member")][:len(cast)]
+        trackers = []
+        for member, order in zip(voters, cast, strict=True):
+            trackers.append(services.cast_ballot(actor=member.user, contest=contest,
+                                                 member=member, choices=ids(contest, *order)))
+        # Nothing in plain text; one ciphertext per vote, carrying no member.
+        assert not CastBallot.objects.filter(contest=contest).exists()
+        assert EncryptedBallot.objects.filter(box_id=contest.box_id).count() == len(cast)
+        assert sorted(trackers) == sorted(EncryptedBallot.objects.filter(
+            box_id=contest.box_id).values_list("tracker", flat=True))
+        with pytest.raises(BallotError, match="already voted"):
+            services.cast_ballot(actor=voters[0].user, contest=contest, member=voters[0],
+                                 choices=ids(contest, 3))
+        assert EncryptedBallot.objects.filter(box_id=contest.box_id).count() == len(cast)
+        # One paper voter, struck off and entered as today.
+        paper = [e.member for e in entries.filter(voted_on__isnull=True)][0]
+        ro = world.users["returning_officer"]
+        services.strike_off_paper(actor=ro, contest=contest, member=paper)
+        services.enter_paper_ballots(actor=ro, contest=contest, label="Post",
+                                     ballots=[ids(contest, 2, 1)])
+        assert not AuditEntry.objects.filter(action="ballot.cast").exists()
+
+    contest = close_contest(contest, world)
+    with scope(society=world.society):
+        assert contest.state == ContestState.CLOSED  # waiting for the trustees
+        assert not VoterRollEntry.objects.filter(contest=contest).exclude(credential="").exists()
+        with pytest.raises(BallotError, match="still being counted"):
+            services.count_contest(actor=None, contest=contest)
+
+    contest = count_the_box(world, contest)
+    with scope(society=world.society):
+        assert contest.state == ContestState.COUNTED, contest.count_error
+        assert contest.ballots_counted == len(cast) + 1
+        expected = Counter(",".join(map(str, o)) for o in cast) + Counter({"1,2": 0, "2,1": 1})
+        assert dict(services.grouped_ballots(contest)) == {k: v for k, v in expected.items() if v}
+        assert contest.result["elected"] == ids(contest, 1) or "1" in str(contest.result)
+        codes = list(services.receipt_codes(contest))
+        paper_receipt = CastBallot.objects.get(contest=contest).receipt
+        assert sorted(codes, key=str.encode) == codes
+        assert set(codes) == {*trackers, paper_receipt}
+        assert boxed.has_tracker(contest, trackers[0])
+
+
+@pytest.mark.usefixtures("tool")
+@pytest.mark.parametrize("method", ["block", "resolution"])
+def test_marks_and_resolutions_counted_from_a_box(world, method):
+    contest = with_box(world, method=method, seats=2, candidates=4)
+    if method == "resolution":
+        choices = ["for", "for", "against", "abstain"]
+    else:
+        choices = [[1, 3], [3, 1], [2], []]
+    with scope(society=world.society):
+        members = [e.member for e in VoterRollEntry.objects.filter(contest=contest)
+                   .select_related("member")][:len(choices) + 1]
+        for member, choice in zip(members, choices, strict=False):
+            made = choice if method == "resolution" else ids(contest, *choice)
+            services.cast_ballot(actor=member.user, contest=contest, member=member,
+                                 choices=made)
+        if method == "block":
+            with pytest.raises(BallotError, match="at most 2"):
+                services.cast_ballot(actor=members[-1].user, contest=contest,
+                                     member=members[-1], choices=ids(contest, 1, 2, 3))
+    contest = close_contest(contest, world)
+    contest = count_the_box(world, contest)
+    with scope(society=world.society):
+        assert contest.state == ContestState.COUNTED, contest.count_error
+        grouped = dict(services.grouped_ballots(contest))
+    if method == "resolution":
+        assert grouped == {"for": 2, "against": 1, "abstain": 1}
+    else:
+        assert grouped == {"1,3": 2, "2": 1, "": 1}
+
+
+@pytest.mark.usefixtures("tool")
+def test_voting_cannot_open_before_the_trustees_have_made_the_key(world):
+    contest = make_contest(world, open_now=False)
+    ro = world.users["returning_officer"]
+    now = timezone.now()
+    with scope(society=world.society):
+        with pytest.raises(boxed.BoxError, match="at least 3 trustees"):
+            boxed.set_up_box(actor=ro, contest=contest, threshold=2, trustees=[
+                boxed.TrusteeSpec("A", Keeping.SERVER), boxed.TrusteeSpec("B", Keeping.OWN)])
+        with pytest.raises(boxed.BoxError, match="between 2 and 3"):
+            boxed.set_up_box(actor=ro, contest=contest, threshold=1, trustees=[
+                boxed.TrusteeSpec(n, Keeping.SERVER) for n in "ABC"])
+        boxed.set_up_box(actor=ro, contest=contest, threshold=2, trustees=[
+            boxed.TrusteeSpec("A", Keeping.SERVER), boxed.TrusteeSpec("B", Keeping.OWN),
+            boxed.TrusteeSpec("C", Keeping.SERVER)])
+        Contest.objects.filter(pk=contest.pk).update(
+            nominations_close=now - timedelta(hours=2), nominations_open=now - timedelta(days=3),
+            voting_opens=now - timedelta(hours=1))
+        contest.refresh_from_db()
+        with pytest.raises(BallotError, match="not finished making the election key"):
+            services.open_voting(actor=ro, contest=contest)
+        contest.refresh_from_db()
+        assert contest.state == ContestState.DRAFT
+        assert not VoterRollEntry.objects.filter(contest=contest).exists()
