@@ -27,4 +27,6 @@ phrases({
                                     "refused: {data[reason]}",
     "ballotbox.result_computed": "The result of ‘{target}’ was computed from "
                                  "{data[decryptions]} partial decryptions",
+    "ballotbox.published": "{actor} published the public record of ‘{target}’ (SHA-256 "
+                           "{data[record_sha256]})",
 })

@@ -59,6 +59,9 @@ class Box(models.Model):
     progress_updated_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the public record was published (`services.publish_record`): until then only
+    # officers can download it, since it holds the decrypted ballots.
+    published_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(society="society")
 

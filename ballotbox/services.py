@@ -698,6 +698,21 @@ def public_record(box: Box) -> tuple[bytes, str]:
     return bytes(box.record), box.record_sha256
 
 
+def publish_record(*, actor, box: Box) -> Box:
+    """Let everyone with a vote download the public record (it holds the decrypted ballots,
+    so not before the result is signed off). Publishing a contest's result does this."""
+    with transaction.atomic():
+        box = _locked(box)
+        if box.state != BoxState.RESULT:
+            raise BoxError("The public record is published with the result.")
+        if box.published_at is None:
+            box.published_at = timezone.now()
+            box.save(update_fields=["published_at"])
+            audit.record(box.society, actor, "ballotbox.published", box,
+                         {"record_sha256": box.record_sha256})
+    return box
+
+
 def verify(box: Box) -> belenios.Verification:
     """Every check Belenios knows, on the box's public record."""
     return belenios.verify_archive(public_record(box)[0])

@@ -209,6 +209,15 @@ def end_box_shuffles(request, public_id):
 
 @requires("ballots:administer")
 @require_POST
+def publish_box_record(request, public_id):
+    return _officer_step(request, public_id,
+                         lambda box: services.publish_record(actor=request.user, box=box),
+                         "The public record is published: everyone with a vote can download "
+                         "and verify it.")
+
+
+@requires("ballots:administer")
+@require_POST
 def verify_box(request, public_id):
     """Run every check Belenios knows on the public record and show its verdict."""
     box = _box(request, public_id)
@@ -239,7 +248,7 @@ def officer_record(request, public_id):
 
 def _published(request, public_id):
     box = _box(request, public_id)
-    if box.state != BoxState.RESULT:
+    if box.state != BoxState.RESULT or box.published_at is None:
         raise Http404
     return box
 

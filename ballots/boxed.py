@@ -26,7 +26,7 @@ from django.db import transaction
 from ballotbox import belenios
 from ballotbox import services as box_services
 from ballotbox.belenios import BallotRefused, BeleniosError
-from ballotbox.models import Box, BoxState
+from ballotbox.models import Box, BoxState, Keeping
 from ballotbox.services import BoxError, TrusteeSpec
 from ballots.models import RESOLUTION_ANSWERS, Contest, ContestState, VoterRollEntry
 from societies import audit
@@ -68,11 +68,14 @@ def questions(contest: Contest, numbers: Sequence[int] | None = None
     return [belenios.RankedQuestion(title or str(contest), _answers(contest, numbers))]
 
 
-def set_up_box(*, actor, contest: Contest, threshold: int,
-               trustees: Sequence[TrusteeSpec]) -> Box:
+def set_up_box(*, actor, contest: Contest, threshold: int, trustees: Sequence[TrusteeSpec],
+               server_decrypts: bool = False) -> Box:
     """Give a contest being prepared its ballot box: `trustees` (the returning officer first,
     then at least two others), any `threshold` of whom can decrypt. The trustees then make
-    the key (their page: ballotbox:trustee); the poll cannot open before they have."""
+    the key (their page: ballotbox:trustee); the poll cannot open before they have.
+
+    Refused when `threshold` or more keys would be kept on the server, unless
+    `server_decrypts` says the officer accepts that the server alone could decrypt."""
     with transaction.atomic():
         contest = Contest.objects.select_for_update().get(pk=contest.pk)
         if contest.state != ContestState.DRAFT:
@@ -85,6 +88,11 @@ def set_up_box(*, actor, contest: Contest, threshold: int,
         if not 2 <= threshold <= len(trustees):
             raise BoxError(f"The number of trustees needed to decrypt must be between 2 and "
                            f"{len(trustees)}: one trustee alone must never be able to.")
+        on_server = sum(1 for t in trustees if t.keeping == Keeping.SERVER)
+        if on_server >= threshold and not server_decrypts:
+            raise BoxError(f"{on_server} trustees would keep their key on the server and "
+                           f"{threshold} can decrypt: the server alone could read every "
+                           "ballot. Ask more trustees to keep their key on their own computer.")
         numbers = _numbers(contest)
         if not contest.is_resolution and not numbers:
             numbers = [1]  # the answers are set again from the candidates at the opening
@@ -95,7 +103,7 @@ def set_up_box(*, actor, contest: Contest, threshold: int,
         contest.save(update_fields=["box"])
         audit.record(contest.society, actor, "contest.box_set_up", contest,
                      {"box": str(box.public_id), "threshold": threshold,
-                      "trustees": [t.name for t in trustees]})
+                      "trustees": [t.name for t in trustees], "on_server": on_server})
     return box
 
 
@@ -188,6 +196,11 @@ def decrypted(contest: Contest) -> tuple[list[str], int]:
         else:
             texts.append(text)
     return texts, invalid
+
+
+def publish_record(*, actor, contest: Contest) -> None:
+    """With the contest's result: everyone with a vote can download the box's record."""
+    box_services.publish_record(actor=actor, box=Box.objects.get(pk=contest.box_id))
 
 
 def has_tracker(contest: Contest, tracker: str) -> bool:

@@ -228,8 +228,10 @@ class PublishedSeedForm(DrawSeedForm):
 
 class ReceiptLookupForm(forms.Form):
     # The browser is asked not to remember the code it was given.
-    receipt = forms.CharField(max_length=30, label="Your receipt code", widget=forms.TextInput(
-        attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}))
+    receipt = forms.CharField(max_length=64, label="Your receipt code or ballot tracker",
+                              widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                            "spellcheck": "false",
+                                                            "autocapitalize": "off"}))
 
 
 # Corrections before a poll opens, cancelling, extending, and paper nominations and consents
@@ -339,3 +341,69 @@ class PaperConsentForm(forms.Form):
         if kind is None:
             raise ValidationError("The scan must be a PDF, PNG or JPEG file.")
         return scan
+
+
+# The ballot box a contest's online ballots go into (ballots/boxed.py, docs/secrecy.md)
+
+BOX_TRUSTEES_OFFERED = 5
+KEEPING_CHOICES = [("own", "On their own computer (they run the commands their page shows)"),
+                   ("server", "On the server (made and kept by OMOV)")]
+
+
+class BoxSetUpForm(forms.Form):
+    """Who the trustees are (the returning officer, then at least two scrutineers, from the
+    people who hold a role in the society), where each keeps their key, and how many of them
+    are needed to decrypt."""
+
+    threshold = forms.IntegerField(
+        min_value=2, max_value=BOX_TRUSTEES_OFFERED, initial=2,
+        label="Trustees needed to decrypt",
+        help_text="Any this many trustees together can decrypt; fewer learn nothing. At least "
+                  "2, and no more than the number of trustees, so that one absent trustee "
+                  "does not stop the count.")
+    server_decrypts = forms.BooleanField(
+        required=False,
+        label="I accept that the server alone could decrypt the ballots",
+        help_text="Needed only when at least as many trustees as are needed to decrypt keep "
+                  "their key on the server: OMOV's operators and backups would then hold "
+                  "enough shares to read every ballot.")
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = people
+        for number in range(1, BOX_TRUSTEES_OFFERED + 1):
+            first = number == 1
+            self.fields[f"trustee_{number}"] = forms.ModelChoiceField(
+                queryset=people, required=number <= 3,
+                label="Trustee 1: the returning officer" if first else f"Trustee {number}",
+                empty_label="(none)" if number > 3 else "Choose a person",
+                help_text="A scrutineer: someone independent of the returning officer."
+                if number == 2 else "")
+            self.fields[f"keeping_{number}"] = forms.ChoiceField(
+                choices=KEEPING_CHOICES, initial="own", required=False,
+                label=f"Where trustee {number} keeps their key")
+
+    def trustees(self) -> list[tuple]:
+        """(user, keeping) of each trustee chosen, in order."""
+        return [(self.cleaned_data[f"trustee_{n}"], self.cleaned_data[f"keeping_{n}"] or "own")
+                for n in range(1, BOX_TRUSTEES_OFFERED + 1)
+                if self.cleaned_data.get(f"trustee_{n}")]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        chosen = self.trustees()
+        users = [user.pk for user, _ in chosen]
+        if len(set(users)) != len(users):
+            raise ValidationError("Each trustee must be a different person.")
+        threshold = data.get("threshold") or 0
+        if threshold > len(chosen):
+            self.add_error("threshold", f"No more than the {len(chosen)} trustees chosen.")
+        on_server = sum(1 for _, keeping in chosen if keeping == "server")
+        if threshold and on_server >= threshold and not data.get("server_decrypts"):
+            self.add_error("server_decrypts", f"{on_server} trustees would keep their key on "
+                           f"the server and {threshold} can decrypt: the server alone could "
+                           "read every ballot. Ask more trustees to keep their key on their "
+                           "own computer, or tick this box to accept it.")
+        return data

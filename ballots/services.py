@@ -1153,6 +1153,14 @@ def receipt_list(contest: Contest):
     return _joined(f"{code}\n" for code in codes)
 
 
+def code_counted(contest: Contest, code: str) -> bool:
+    """Whether a ballot with this receipt code (or, with a ballot box, tracker) was counted."""
+    code = code.strip()
+    if contest.box_id is not None and boxed.has_tracker(contest, code):
+        return True
+    return CastBallot.objects.filter(contest=contest, receipt=code.upper()).exists()
+
+
 def ballot_line(choices: str) -> str:
     """A ballot as the published list writes it: its canonical text, "-" when blank."""
     return choices or BLANK_BALLOT
@@ -1374,6 +1382,8 @@ def publish_result(*, actor, contest: Contest) -> Contest:
     contest.state = ContestState.PUBLISHED
     contest.published_at = timezone.now()
     contest.save(update_fields=["state", "published_at"])
+    if contest.box_id is not None:
+        boxed.publish_record(actor=actor, contest=contest)
     decided = None
     if contest.application_id and contest.is_resolution:
         decided = _decide_application(actor, contest)

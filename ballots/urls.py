@@ -28,6 +28,7 @@ urlpatterns = [
     path("manage/contests/<uuid:public_id>/unopposed/", views.declare_unopposed,
          name="declare_unopposed"),
     path("manage/contests/<uuid:public_id>/open/", views.open_now, name="open"),
+    path("manage/contests/<uuid:public_id>/ballot-box/", views.set_up_box, name="set_up_box"),
     path("manage/contests/<uuid:public_id>/close/", views.close_now, name="close"),
     path("manage/contests/<uuid:public_id>/strike-off/", views.strike_off, name="strike_off"),
     path("manage/contests/<uuid:public_id>/paper/", views.paper_batch, name="paper_batch"),

@@ -5,6 +5,7 @@ session, a message or a URL, so nothing kept on the server links it to the voter
 
 import functools
 import hashlib
+import itertools
 from datetime import timedelta
 
 from django.contrib import messages
@@ -19,11 +20,12 @@ from django.utils.html import escape
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ballots import services
+from ballots import boxed, services
 from ballots.charts import bar_chart
 from ballots.counting import write_blt
 from ballots.counting.ties import LOT_PURPOSES
 from ballots.forms import (
+    BoxSetUpForm,
     CancelContestForm,
     CandidateOrderForm,
     ConsentForm,
@@ -47,7 +49,7 @@ from ballots.forms import (
     change_form,
     keep_seconds,
 )
-from ballots.models import BallotOrder, CastBallot, Contest, ContestState, Election, SeedSource
+from ballots.models import BallotOrder, Contest, ContestState, Election, SeedSource
 from ballots.services import BallotError
 from config.rows import row_reader
 from societies.access import get_or_404, public, requires
@@ -189,12 +191,15 @@ RECEIPT_MARK = "\x00receipt\x00"
 
 
 @functools.lru_cache(maxsize=1024)
-def _receipt_page(society_slug: str, society_name: str, contest_label: str) -> tuple[str, str]:
+def _receipt_page(society_slug: str, society_name: str, contest_label: str,
+                  tracker: bool = False) -> tuple[str, str]:
     """The receipt page around its code, rendered once per society and contest: it is the
     same for every voter but for the code, and these arguments are everything else it
-    shows (the static files' URLs change only with a new release, i.e. a new process)."""
+    shows (the static files' URLs change only with a new release, i.e. a new process).
+    `tracker`: the contest's online ballots go into a ballot box; the code is the tracker."""
     html = loader.get_template("ballots/receipt.html").render({
         "society_name": society_name, "contest_label": contest_label, "receipt": RECEIPT_MARK,
+        "tracker": tracker,
         "links": {
             "home": reverse("home"),
             "society": reverse("societies:home", kwargs={"society_slug": society_slug}),
@@ -211,7 +216,8 @@ def receipt_response(request, contest: Contest, receipt: str) -> HttpResponse:
     """The answer to a vote: the receipt, shown once, on a page standing alone (see the
     template) around the code."""
     society = request.society
-    before, after = _receipt_page(society.slug, society.name, str(contest))
+    before, after = _receipt_page(society.slug, society.name, str(contest),
+                                  contest.box_id is not None)
     return HttpResponse(before + escape(receipt) + after)
 
 
@@ -366,11 +372,11 @@ def receipts(request, public_id):
     form = ReceiptLookupForm(request.POST if request.method == "POST" else None)
     found = code = None
     if form.is_valid():
-        code = form.cleaned_data["receipt"].strip().upper()
-        found = CastBallot.objects.filter(contest=contest, receipt=code).exists()
+        code = form.cleaned_data["receipt"].strip()
+        found = services.code_counted(contest, code)
     return render(request, "ballots/receipts.html", {
         "contest": contest, "form": form, "found": found, "code": code,
-        "codes": list(services.receipt_codes(contest)[:LISTED]),
+        "codes": list(itertools.islice(services.receipt_codes(contest), LISTED)),
         "total": contest.ballots_counted, "listed": LISTED,
     }, status=400 if form.errors else 200)
 
@@ -529,6 +535,9 @@ def _manage_page(request, contest, **forms):
         **_count_context(contest, forms),
         "seed_provenance": seed_provenance(contest),
         **_setup_context(contest),
+        "box": boxed.box_of(contest),
+        "box_missing": (boxed.tool_missing() if contest.box_id is None
+                        and contest.state == ContestState.DRAFT else None),
     }
     return render(request, "ballots/manage_contest.html", context,
                   status=400 if any(f.errors for f in forms.values()) else 200)
@@ -575,7 +584,11 @@ def close_now(request, public_id):
     else:
         # The count was queued on commit; where tasks run at once it has already finished.
         contest = get_or_404(request.society.contests, public_id=public_id)
-        if contest.state == ContestState.CLOSED and not contest.count_error:
+        if contest.box_id is not None and contest.state == ContestState.CLOSED:
+            messages.success(request, "Voting is closed. The server prepares the ballot box's "
+                                      "count; the trustees then shuffle and decrypt the "
+                                      "ballots, and the count runs by itself once they have.")
+        elif contest.state == ContestState.CLOSED and not contest.count_error:
             messages.success(request, "Voting is closed; the count is running. This page shows "
                                       "its report when it finishes.")
         else:
@@ -1109,3 +1122,46 @@ def consent_form_public(request, token):
     if candidate is None:
         raise Http404
     return _pdf(consent_form_pdf(candidate), "consent-form.pdf")
+
+
+# The ballot box a contest's online ballots go into (ballots/boxed.py)
+
+
+def _box_people(society):
+    """Who can be a trustee: the people who hold a role in the society."""
+    from django.contrib.auth import get_user_model
+
+    return (get_user_model().objects.filter(role_grants__society=society).distinct()
+            .order_by("full_name", "email"))
+
+
+@never_cache
+@requires("ballots:administer")
+def set_up_box(request, public_id):
+    contest = _contest(request, public_id)
+    back = redirect(_url("manage_contest", request.society, public_id=contest.public_id))
+    if contest.state != ContestState.DRAFT or contest.box_id is not None:
+        messages.error(request, "A ballot box can only be set up once, before voting opens.")
+        return back
+    missing = boxed.tool_missing()
+    people = _box_people(request.society)
+    form = BoxSetUpForm(request.POST if request.method == "POST" else None, people=people,
+                        initial={"trustee_1": request.user.pk}, prefix="box")
+    if not missing and form.is_valid():
+        specs = [boxed.TrusteeSpec(user.get_full_name(), keeping, user)
+                 for user, keeping in form.trustees()]
+        try:
+            box = boxed.set_up_box(actor=request.user, contest=contest,
+                                   threshold=form.cleaned_data["threshold"], trustees=specs,
+                                   server_decrypts=form.cleaned_data["server_decrypts"])
+        except boxed.BoxError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The ballot box is set up. Each trustee now makes their "
+                                      "share of the key from their trustee page; voting opens "
+                                      "once they all have.")
+            return redirect("ballotbox:box", society_slug=request.society.slug,
+                            public_id=box.public_id)
+    return render(request, "ballots/set_up_box.html", {
+        "contest": contest, "form": form, "missing": missing,
+    }, status=400 if form.errors else 200)

@@ -164,6 +164,9 @@ def test_trustees_make_the_key_and_count_through_their_pages(tool, world, tmp_pa
     assert verdict.status_code == 200 and "The record verifies" in verdict.content.decode()
     assert officer.get(url(world, "officer_record", box)).content == bytes(box.record)
 
+    # Members see the record once it is published (with a contest's result, or here).
+    assert member.get(url(world, "record", box)).status_code == 404
+    assert officer.post(url(world, "publish", box)).status_code == 302
     # A member checks the record with the commands its page prints.
     page = member.get(url(world, "record", box))
     assert page.status_code == 200

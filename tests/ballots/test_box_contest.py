@@ -29,7 +29,7 @@ def with_box(world, **values) -> Contest:
         box = boxed.set_up_box(actor=ro, contest=contest, threshold=2, trustees=[
             boxed.TrusteeSpec("Returning Officer", Keeping.SERVER, ro),
             boxed.TrusteeSpec("Scrutineer One", Keeping.SERVER),
-            boxed.TrusteeSpec("Scrutineer Two", Keeping.SERVER)])
+            boxed.TrusteeSpec("Scrutineer Two", Keeping.SERVER)], server_decrypts=True)
         assert Box.objects.get(pk=box.pk).state == BoxState.READY
         Contest.objects.filter(pk=contest.pk).update(
             nominations_close=now - timedelta(hours=2), nominations_open=now - timedelta(days=3),
@@ -154,9 +154,12 @@ def test_voting_cannot_open_before_the_trustees_have_made_the_key(world):
         with pytest.raises(boxed.BoxError, match="between 2 and 3"):
             boxed.set_up_box(actor=ro, contest=contest, threshold=1, trustees=[
                 boxed.TrusteeSpec(n, Keeping.SERVER) for n in "ABC"])
+        with pytest.raises(boxed.BoxError, match="the server alone could read"):
+            boxed.set_up_box(actor=ro, contest=contest, threshold=2, trustees=[
+                boxed.TrusteeSpec(n, Keeping.SERVER) for n in "ABC"])
         boxed.set_up_box(actor=ro, contest=contest, threshold=2, trustees=[
             boxed.TrusteeSpec("A", Keeping.SERVER), boxed.TrusteeSpec("B", Keeping.OWN),
-            boxed.TrusteeSpec("C", Keeping.SERVER)])
+            boxed.TrusteeSpec("C", Keeping.OWN)])
         Contest.objects.filter(pk=contest.pk).update(
             nominations_close=now - timedelta(hours=2), nominations_open=now - timedelta(days=3),
             voting_opens=now - timedelta(hours=1))

@@ -139,6 +139,8 @@ def test_trustees_make_the_key_then_shuffle_and_decrypt_through_their_pages(
     officer.get_by_role("button", name="Verify the record").click()
     expect(officer.locator("#verdict")).to_contain_text("The record verifies", timeout=SLOW_MS)
     assert_accessible(officer)
+    officer.get_by_role("button", name="Publish the public record").click()
+    expect(officer.get_by_role("status")).to_contain_text("The public record is published")
 
     # A member reads the public record's page: the file, its SHA-256, the commands.
     two.goto(f"{live_server.url}/s/{world.society.slug}/ballotbox/records/{box.public_id}/")
