@@ -57,6 +57,17 @@ def _resolution_proposed(e):
     return f"{e.actor} proposed the resolution ‘{e.target}’"
 
 
+@describes("contest.box_set_up")
+def _box_set_up(e):
+    trustees = ", ".join(e.data["trustees"])
+    text = (f"{e.actor} set up the ballot box of ‘{e.target}’: trustees {trustees}, any "
+            f"{e.data['threshold']} of whom can decrypt")
+    if e.data["on_server"] >= e.data["threshold"]:
+        text += (f"; {e.data['on_server']} keep their key on the server, so the server alone "
+                 "could decrypt (accepted by the officer)")
+    return text
+
+
 @describes("contest.seat_category_linked")
 def _seats_linked(e):
     seats = e.data["seat_category"]

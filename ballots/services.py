@@ -7,6 +7,7 @@ line, message, task argument or cache entry ever holds a ballot's choices or its
 
 import hashlib
 import logging
+import re
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import NamedTuple
@@ -1153,12 +1154,21 @@ def receipt_list(contest: Contest):
     return _joined(f"{code}\n" for code in codes)
 
 
+RECEIPT_SHAPE = re.compile(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}")
+
+
+def normal_code(code: str) -> str:
+    """A code as typed, as it is listed: a receipt code in capitals; a ballot tracker
+    (base64, where case matters) as it is."""
+    code = code.strip()
+    return code.upper() if RECEIPT_SHAPE.fullmatch(code.upper()) else code
+
+
 def code_counted(contest: Contest, code: str) -> bool:
     """Whether a ballot with this receipt code (or, with a ballot box, tracker) was counted."""
-    code = code.strip()
     if contest.box_id is not None and boxed.has_tracker(contest, code):
         return True
-    return CastBallot.objects.filter(contest=contest, receipt=code.upper()).exists()
+    return CastBallot.objects.filter(contest=contest, receipt=code).exists()
 
 
 def ballot_line(choices: str) -> str:

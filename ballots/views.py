@@ -372,7 +372,7 @@ def receipts(request, public_id):
     form = ReceiptLookupForm(request.POST if request.method == "POST" else None)
     found = code = None
     if form.is_valid():
-        code = form.cleaned_data["receipt"].strip()
+        code = services.normal_code(form.cleaned_data["receipt"])
         found = services.code_counted(contest, code)
     return render(request, "ballots/receipts.html", {
         "contest": contest, "form": form, "found": found, "code": code,

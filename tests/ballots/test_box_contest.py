@@ -3,11 +3,13 @@ with three trustees, opened (a credential per roll entry), cast (encrypted), clo
 credentials forgotten), shuffled twice, decrypted by two of the three, then counted by our
 engine with the paper ballots."""
 
+import re
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.test import TestCase
+from django.test import Client, TestCase
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
@@ -71,9 +73,18 @@ def test_an_stv_contest_counted_from_its_ballot_box(world):
         assert entries.count() == contest.roll_size and all(e.credential for e in entries)
         voters = [e.member for e in entries.select_related("member")][:len(cast)]
         trackers = []
-        for member, order in zip(voters, cast, strict=True):
+        for member, order in zip(voters[:-1], cast[:-1], strict=True):
             trackers.append(services.cast_ballot(actor=member.user, contest=contest,
                                                  member=member, choices=ids(contest, *order)))
+    # The last votes over HTTP (a blank ballot) and is shown their tracker.
+    client = Client()
+    client.force_login(voters[-1].user)
+    answer = client.post(reverse("ballots:contest", kwargs={
+        "society_slug": world.society.slug, "public_id": contest.public_id}), {})
+    html = answer.content.decode()
+    assert answer.status_code == 200 and "Your ballot tracker is" in html
+    trackers.append(re.search(r'id="receipt-code">([^<]+)<', html).group(1))
+    with scope(society=world.society):
         # Nothing in plain text; one ciphertext per vote, carrying no member.
         assert not CastBallot.objects.filter(contest=contest).exists()
         assert EncryptedBallot.objects.filter(box_id=contest.box_id).count() == len(cast)
@@ -110,6 +121,19 @@ def test_an_stv_contest_counted_from_its_ballot_box(world):
         assert sorted(codes, key=str.encode) == codes
         assert set(codes) == {*trackers, paper_receipt}
         assert boxed.has_tracker(contest, trackers[0])
+        services.sign_off(actor=ro, contest=contest, name="R. Officer", on=timezone.localdate())
+        services.publish_result(actor=ro, contest=contest)
+    # The voter finds their tracker (POST), and the box's public record is published.
+    receipts = reverse("ballots:receipts", kwargs={"society_slug": world.society.slug,
+                                                   "public_id": contest.public_id})
+    found = client.post(receipts, {"receipt": f" {trackers[-1]} "}).content.decode()
+    assert 'id="receipt-found"' in found and trackers[-1] in found
+    wrong = client.post(receipts, {"receipt": trackers[-1].lower()}).content.decode()
+    assert 'id="receipt-missing"' in wrong
+    result = client.get(reverse("ballots:result", kwargs={
+        "society_slug": world.society.slug, "public_id": contest.public_id})).content.decode()
+    record = re.search(r'id="box-record-link" href="([^"]+)"', result).group(1)
+    assert client.get(record).status_code == 200
 
 
 @pytest.mark.usefixtures("tool")
