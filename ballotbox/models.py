@@ -175,6 +175,33 @@ class EncryptedBallot(models.Model):
         return f"ballot {self.tracker}"
 
 
+class QueuedStep(models.Model):
+    """A trustee's shuffle or partial decryption waiting for the worker, which checks it
+    (`election verify` or a whole `compute-result`: minutes at 10,000 ballots, never in a
+    page) and stores it as a `TallyStep`, or keeps here why it was refused. `message` is what
+    a trustee on their own computer sent; empty for a server-kept trustee, whose step the
+    worker makes. `actor` is who asked, for the audit entry."""
+
+    society = models.ForeignKey(Society, on_delete=models.PROTECT, related_name="+")
+    box = models.ForeignKey(Box, on_delete=models.PROTECT, related_name="queued")
+    trustee_number = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=12)
+    message = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+")
+    queued_at = models.DateTimeField(default=timezone.now)
+    refused = models.TextField(blank=True)
+
+    objects = ScopedManager(society="society")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["box", "kind", "trustee_number"],
+                                               name="ballotbox_queued_step_once")]
+
+    def __str__(self):
+        return f"trustee {self.trustee_number}'s {self.kind}, queued"
+
+
 class StepKind(models.TextChoices):
     TALLY = "tally", "encrypted tally"
     SHUFFLE = "shuffle", "shuffle"

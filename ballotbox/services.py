@@ -26,6 +26,7 @@ from ballotbox.models import (
     EncryptedBallot,
     Keeping,
     PublicCredential,
+    QueuedStep,
     StepKind,
     TallyStep,
     Trustee,
@@ -505,11 +506,16 @@ def _ballot_texts(box: Box) -> Iterable[str]:
 
 def resume(box: Box) -> Box:
     """Do the server's next step of the count, if one is due, and go on while steps are due:
-    the encrypted tally after the close; the result once `threshold` partial decryptions are
-    in. Safe to call at any time, twice, or from two workers: each step is computed, then
-    stored under the box's lock only if no one stored it meanwhile."""
+    the encrypted tally after the close; the trustees' queued shuffles and partial
+    decryptions (`queue_trustee_step`), in the order they came; the result once `threshold`
+    partial decryptions are in. Safe to call at any time, twice, or from two workers: each
+    step is computed, then stored under the box's lock only if no one stored it meanwhile."""
     while True:
         box = Box.objects.get(pk=box.pk)
+        queued = box.queued.filter(refused="").order_by("queued_at", "pk").first()
+        if queued is not None:
+            _run_queued(box, queued)
+            continue
         if not server_step_due(box):
             return box
         step = _compute_tally if box.state == BoxState.CLOSED else _compute_result
@@ -616,6 +622,49 @@ def shuffle(*, actor, box: Box, trustee_number: int, message: str | None = None)
         kind=StepKind.SHUFFLE, make=lambda b, t: belenios.shuffle(bytes(b.record), t.number),
         check=_check_shuffle, refused_action="ballotbox.shuffle_refused",
         done_action="ballotbox.shuffled")
+
+
+def queue_trustee_step(*, actor, box: Box, trustee_number: int, kind: str,
+                       message: str | None = None) -> None:
+    """A trustee's shuffle or partial decryption, for the worker to make (server-kept
+    trustee) or check (`message`, from a trustee on their own computer) and store: each can
+    take minutes at 10,000 ballots. Refused at once if it is not this trustee's turn; a
+    message refused by its check is kept on the queued row (`refused`) for their page."""
+    if kind not in (StepKind.SHUFFLE, StepKind.DECRYPTION):
+        raise BoxError("Only a shuffle or a partial decryption is queued.")
+    with transaction.atomic():
+        box = _locked(box)
+        trustee = _trustee(box, trustee_number)
+        _can_take(box, kind, trustee)
+        if trustee.keeping == Keeping.OWN and not (message or "").strip():
+            raise BoxError(f"Trustee {trustee.number} runs this step on their own computer "
+                           "and sends what it writes.")
+        QueuedStep.objects.update_or_create(
+            box=box, kind=kind, trustee_number=trustee.number,
+            defaults={"society": box.society, "actor": actor, "refused": "",
+                      "queued_at": timezone.now(),
+                      "message": (message or "") if trustee.keeping == Keeping.OWN else ""})
+        _queue_resume(box)
+
+
+def queued_step(box: Box, trustee_number: int) -> QueuedStep | None:
+    """The trustee's step waiting for the worker, or refused by it, if any."""
+    return box.queued.filter(trustee_number=trustee_number).first()
+
+
+def _run_queued(box: Box, queued: QueuedStep) -> None:
+    """Make or check a queued trustee step and store it; a refusal is kept on the row."""
+    step = shuffle if queued.kind == StepKind.SHUFFLE else decrypt
+    label = StepKind(queued.kind).label
+    _progress(box, f"check trustee {queued.trustee_number}'s {label}", 0, 1)
+    try:
+        step(actor=queued.actor, box=box, trustee_number=queued.trustee_number,
+             message=queued.message or None)
+    except BoxError as error:
+        QueuedStep.objects.filter(pk=queued.pk).update(refused=str(error))
+    else:
+        QueuedStep.objects.filter(pk=queued.pk).delete()
+    _progress(box, f"check trustee {queued.trustee_number}'s {label}", 1, 1)
 
 
 def end_shuffles(*, actor, box: Box) -> Box:

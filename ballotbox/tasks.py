@@ -123,7 +123,8 @@ def due_boxes(now=None):
     """The boxes with a server step to do now, as (society id, box id):
 
     - closed (no encrypted tally yet), or being counted with `threshold` partial decryptions
-      and no result yet; and
+      and no result yet, or with a trustee's shuffle or decryption queued and not refused;
+      and
     - no news for a while: never stamped, or `progress_updated_at` older than STALE_AFTER (no
       step failed: the worker was lost) or RETRY_AFTER (a step failed: `error` is set).
     """
@@ -135,10 +136,13 @@ def due_boxes(now=None):
              | (~Q(error="") & Q(progress_updated_at__lt=now - RETRY_AFTER)))
     with scopes_disabled():
         boxes = Box.objects.filter(quiet).annotate(
-            decryptions=Count("steps", filter=Q(steps__kind=StepKind.DECRYPTION)),
-            results=Count("steps", filter=Q(steps__kind=StepKind.RESULT)))
-        work = Q(state=BoxState.CLOSED) | Q(state=BoxState.TALLYING,
-                                            decryptions__gte=F("threshold"), results=0)
+            decryptions=Count("steps", filter=Q(steps__kind=StepKind.DECRYPTION),
+                              distinct=True),
+            results=Count("steps", filter=Q(steps__kind=StepKind.RESULT), distinct=True),
+            waiting=Count("queued", filter=Q(queued__refused=""), distinct=True))
+        work = (Q(state=BoxState.CLOSED)
+                | Q(state=BoxState.TALLYING, decryptions__gte=F("threshold"), results=0)
+                | Q(state=BoxState.TALLYING, waiting__gt=0))
         return list(boxes.filter(work).order_by("pk").values_list("society_id", "pk"))
 
 

@@ -85,17 +85,24 @@ def _ceremony(box):
 
 
 def _run_step(request, box, trustee, owed, text):
-    """Send the trustee's message (or, with `text` None, make it on the server)."""
+    """Send the trustee's message (or, with `text` None, make it on the server). A round of
+    the key is taken at once; a shuffle or a partial decryption goes to the worker, which
+    checks it (minutes for a large election): where tasks run at once it is already in, or
+    refused (BoxError, with the reason) when this returns."""
     if owed.kind == "key":
         services.submit_key_message(actor=request.user, box=box, trustee_number=trustee.number,
                                     message=text)
         return f"Your message for {owed.label} is in."
-    if owed.kind == StepKind.SHUFFLE:
-        services.shuffle(actor=request.user, box=box, trustee_number=trustee.number,
-                         message=text)
-        return "Your shuffle is in and its proof checks."
-    services.decrypt(actor=request.user, box=box, trustee_number=trustee.number, message=text)
-    return "Your partial decryption is in and its proof checks."
+    services.queue_trustee_step(actor=request.user, box=box, trustee_number=trustee.number,
+                                kind=owed.kind, message=text)
+    queued = services.queued_step(box, trustee.number)
+    if queued is not None and queued.refused:
+        raise BoxError(queued.refused)
+    label = "shuffle" if owed.kind == StepKind.SHUFFLE else "partial decryption"
+    if queued is not None:
+        return (f"Your {label} is queued: the server checks its proof, which can take many "
+                "minutes for a large election. This page says when it is in.")
+    return f"Your {label} is in and its proof checks."
 
 
 @requires("society:view")  # a trustee may hold any role; the page is theirs alone
@@ -126,8 +133,9 @@ def trustee_page(request, public_id):
                                 public_id=box.public_id)
         status = 400
     box.refresh_from_db()
+    queued = services.queued_step(box, trustee.number)
     return render(request, "ballotbox/trustee.html", {
-        "box": box, "trustee": trustee, "owed": owed, "form": form,
+        "box": box, "trustee": trustee, "owed": owed, "form": form, "queued": queued,
         "files": _file_rows(owed.instructions if owed else None),
         "ceremony": _ceremony(box), "on_server": trustee.keeping == Keeping.SERVER,
         "verify_command": belenios.verify_command().shell(),
@@ -166,7 +174,9 @@ def _overview(request, box, verification=None, status=200):
                              and not box.steps.filter(kind=StepKind.END_SHUFFLES).exists()
                              and box.steps.filter(kind=StepKind.SHUFFLE).count()
                              >= services.MIN_SHUFFLES),
-        "can_resume": bool(box.error) or services.server_step_due(box),
+        "can_resume": (bool(box.error) or services.server_step_due(box)
+                       or box.queued.filter(refused="").exists()),
+        "queued": list(box.queued.order_by("queued_at", "pk")),
         "verification": verification,
     }, status=status)
 
