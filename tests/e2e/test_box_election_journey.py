@@ -117,6 +117,10 @@ def test_a_contest_with_a_ballot_box_from_set_up_to_a_verified_record(
         expect(trustees.get_by_role("row", name=re.compile(name))).to_contain_text(kept)
     assert_accessible(officer)
     box_url = officer.url
+    officer.get_by_role("link", name="their trustee page").click()
+    expect(officer.get_by_role("heading", level=1)).to_have_text(
+        "Trustee of 2027 board election: Community seats")
+    expect(officer.get_by_role("main")).to_contain_text("The server makes round 3 of the key")
 
     # Voting cannot open while the key is being made, even once its time has come.
     now = timezone.now()
@@ -180,6 +184,9 @@ def test_a_contest_with_a_ballot_box_from_set_up_to_a_verified_record(
         "Voting is closed. The server prepares the ballot box's count", timeout=SLOW_MS)
     expect(officer.locator("#box-status")).to_contain_text(
         "The count waits for the trustees to shuffle and decrypt the ballots")
+    expect(officer.locator("#count-waits")).to_contain_text(
+        "The count runs by itself once the trustees have shuffled and decrypted the ballots")
+    expect(officer.get_by_role("button", name="Run the count")).to_have_count(0)
     officer.goto(box_url)
     expect(officer.locator("#ballot-count")).to_have_text("4")
     expect(officer.locator("#box-state")).to_have_text("Counting")
@@ -235,6 +242,7 @@ def test_a_contest_with_a_ballot_box_from_set_up_to_a_verified_record(
     result_url = member.url
     member.get_by_role("link", name=re.compile(r"^Check your receipt")).click()
     expect(member.get_by_role("main")).to_contain_text("its voter was shown its ballot tracker")
+    expect(member.get_by_role("main")).not_to_contain_text("Every ballot counted has a receipt")
     listed = member.get_by_role("table", name="Receipt codes of the ballots counted, sorted")
     for tracker in trackers.values():
         expect(listed.get_by_role("cell", name=tracker, exact=True)).to_have_count(1)
