@@ -26,6 +26,9 @@ demo: migrate
 # The web server and, beside it, the scheduled work (polls opening and closing on time,
 # reminders, the outbox sweep): Ctrl-C, or the server stopping, stops both.
 run: demo
+	@command -v belenios-tool >/dev/null || echo "Note: belenios-tool is not installed, so \
+	online ballots are kept in plain text, apart from the roll. For secret, verifiable \
+	ballot boxes: sudo apt-get install belenios-tool (docs/secrecy.md)."
 	@$(PY) manage.py run_schedules --parent $$$$ & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000

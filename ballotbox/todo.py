@@ -21,6 +21,8 @@ def my_trustee_work(society, visitor, now) -> list[Todo]:
         owed = owed_now(trustee.box, trustee, with_instructions=False)
         if owed is None or not owed.ready:
             continue
+        if trustee.box.queued.filter(trustee_number=trustee.number, refused="").exists():
+            continue  # sent, and waiting for the worker to check it
         label = (f"Your key for {trustee.box.name}: round {trustee.round} is waiting for you"
                  if owed.kind == "key" else
                  f"{trustee.box.name}: {owed.label} is waiting for you")
