@@ -88,3 +88,19 @@ def close_due_polls() -> int:
 @shared_task
 def send_due_reminders() -> int:
     return _run_due("remind")
+
+
+@shared_task
+def count_decrypted_boxes() -> int:
+    """Queue the count of every closed contest whose ballot box has its result and which has
+    not been counted (the box's news was lost: broker down, worker killed); a count that
+    stopped with a reason (a lot, a failure) waits for the officer instead."""
+    from ballotbox.models import BoxState
+    from ballots.models import Contest, ContestState
+
+    with scopes_disabled():
+        due = list(Contest.objects.filter(state=ContestState.CLOSED, box__state=BoxState.RESULT,
+                                          count_error="").values_list("society_id", "pk"))
+    for society_id, contest_id in due:
+        count_contest_task.delay(society_id, contest_id)
+    return len(due)

@@ -203,6 +203,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # again (ballotbox/tasks.py); the close and the decryptions queue their own work at once.
     "ballotbox-resume-due-boxes": {"task": "ballotbox.tasks.resume_due_boxes",
                                    "schedule": 60.0},
+    # A contest whose box has its result but whose count was lost is counted (ballots/tasks.py).
+    "ballots-count-decrypted-boxes": {"task": "ballots.tasks.count_decrypted_boxes",
+                                      "schedule": 60.0},
 }
 
 # The ballot box runs Debian's belenios-tool 2.0 as a separate process (docs/secrecy.md):

@@ -193,3 +193,25 @@ def test_voting_cannot_open_before_the_trustees_have_made_the_key(world):
         contest.refresh_from_db()
         assert contest.state == ContestState.DRAFT
         assert not VoterRollEntry.objects.filter(contest=contest).exists()
+
+
+@pytest.mark.usefixtures("tool")
+def test_a_lost_count_after_the_box_result_is_found_by_the_sweep(world, monkeypatch):
+    """The box's result is in but its news to the contest was lost: the sweep counts it."""
+    from ballots import tasks
+
+    contest = with_box(world, method="ers97", seats=1, candidates=3)
+    with scope(society=world.society):
+        member = VoterRollEntry.objects.filter(contest=contest).first().member
+        services.cast_ballot(actor=member.user, contest=contest, member=member,
+                             choices=ids(contest, 2))
+    contest = close_contest(contest, world)
+    monkeypatch.setattr(tasks.count_contest_task, "delay", lambda *args: None)  # lost
+    contest = count_the_box(world, contest)
+    assert contest.state == ContestState.CLOSED
+    monkeypatch.undo()
+    assert tasks.count_decrypted_boxes() == 1
+    with scope(society=world.society):
+        contest.refresh_from_db()
+        assert contest.state == ContestState.COUNTED and contest.ballots_counted == 1
+    assert tasks.count_decrypted_boxes() == 0
