@@ -1,7 +1,7 @@
 """The ballot box's audit entries as sentences (societies.audit_text). No entry holds a
 ballot, a credential or a key."""
 
-from societies.audit_text import phrases
+from societies.audit_text import describes, phrases
 
 phrases({
     "ballotbox.created": "{actor} created the ballot box ‘{target}’: {data[threshold]} of "
@@ -30,3 +30,10 @@ phrases({
     "ballotbox.published": "{actor} published the public record of ‘{target}’ (SHA-256 "
                            "{data[record_sha256]})",
 })
+
+
+@describes("ballotbox.verified")
+def _verified(e):
+    verdict = "every check holds" if e.data["ok"] else "it does NOT verify"
+    return (f"belenios-tool verified the public record of ‘{e.target}’ (SHA-256 "
+            f"{e.data['record_sha256']}): {verdict}")

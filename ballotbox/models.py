@@ -62,6 +62,12 @@ class Box(models.Model):
     # When the public record was published (`services.publish_record`): until then only
     # officers can download it, since it holds the decrypted ballots.
     published_at = models.DateTimeField(null=True, blank=True)
+    # The officer's verification of the record, run by the worker (minutes at 10,000
+    # ballots): asked for at `verify_requested_at`, its verdict kept with when it was made.
+    verify_requested_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_ok = models.BooleanField(null=True)
+    verified_message = models.TextField(blank=True)
 
     objects = ScopedManager(society="society")
 

@@ -516,6 +516,13 @@ def resume(box: Box) -> Box:
         if queued is not None:
             _run_queued(box, queued)
             continue
+        if verification_due(box):
+            try:
+                _run_verification(box)
+            except BeleniosError as error:
+                _failed(box, error)
+                raise BoxError(f"The record could not be verified: {error}") from None
+            continue
         if not server_step_due(box):
             return box
         step = _compute_tally if box.state == BoxState.CLOSED else _compute_result
@@ -760,6 +767,36 @@ def publish_record(*, actor, box: Box) -> Box:
             audit.record(box.society, actor, "ballotbox.published", box,
                          {"record_sha256": box.record_sha256})
     return box
+
+
+def request_verification(*, actor, box: Box) -> None:
+    """Ask the worker to run every check Belenios knows on the record (`verification_due`);
+    the verdict is kept on the box."""
+    with transaction.atomic():
+        box = _locked(box)
+        if box.state != BoxState.RESULT:
+            raise BoxError("The record is verified once the result is in.")
+        box.verify_requested_at = timezone.now()
+        box.save(update_fields=["verify_requested_at"])
+        _queue_resume(box)
+
+
+def verification_due(box: Box) -> bool:
+    return (box.state == BoxState.RESULT and box.verify_requested_at is not None
+            and (box.verified_at is None or box.verified_at < box.verify_requested_at))
+
+
+def _run_verification(box: Box) -> None:
+    _progress(box, "verify the public record", 0, 1)
+    verdict = verify(box)
+    with transaction.atomic():
+        box = _locked(box)
+        box.verified_at, box.verified_ok = timezone.now(), verdict.ok
+        box.verified_message = verdict.message
+        box.save(update_fields=["verified_at", "verified_ok", "verified_message"])
+        audit.record(box.society, None, "ballotbox.verified", box,
+                     {"ok": verdict.ok, "record_sha256": box.record_sha256})
+    _progress(box, "verify the public record", 1, 1)
 
 
 def verify(box: Box) -> belenios.Verification:

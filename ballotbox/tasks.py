@@ -142,7 +142,10 @@ def due_boxes(now=None):
             waiting=Count("queued", filter=Q(queued__refused=""), distinct=True))
         work = (Q(state=BoxState.CLOSED)
                 | Q(state=BoxState.TALLYING, decryptions__gte=F("threshold"), results=0)
-                | Q(state=BoxState.TALLYING, waiting__gt=0))
+                | Q(state=BoxState.TALLYING, waiting__gt=0)
+                | Q(state=BoxState.RESULT, verify_requested_at__isnull=False,
+                    verified_at__isnull=True)
+                | Q(state=BoxState.RESULT, verified_at__lt=F("verify_requested_at")))
         return list(boxes.filter(work).order_by("pk").values_list("society_id", "pk"))
 
 

@@ -166,7 +166,7 @@ def boxes(request):
     return render(request, "ballotbox/boxes.html", {"boxes": found})
 
 
-def _overview(request, box, verification=None, status=200):
+def _overview(request, box, status=200):
     return render(request, "ballotbox/box.html", {
         "box": box, "ceremony": _ceremony(box), "ballots": box.ballots.count(),
         "steps": list(box.steps.order_by("position")), "ranked": services.is_ranked(box),
@@ -175,9 +175,10 @@ def _overview(request, box, verification=None, status=200):
                              and box.steps.filter(kind=StepKind.SHUFFLE).count()
                              >= services.MIN_SHUFFLES),
         "can_resume": (bool(box.error) or services.server_step_due(box)
-                       or box.queued.filter(refused="").exists()),
+                       or box.queued.filter(refused="").exists()
+                       or services.verification_due(box)),
         "queued": list(box.queued.order_by("queued_at", "pk")),
-        "verification": verification,
+        "verifying": services.verification_due(box),
     }, status=status)
 
 
@@ -232,11 +233,16 @@ def verify_box(request, public_id):
     """Run every check Belenios knows on the public record and show its verdict."""
     box = _box(request, public_id)
     try:
-        verification = services.verify(box)
-    except (BoxError, belenios.BeleniosError) as error:
+        services.request_verification(actor=request.user, box=box)
+    except BoxError as error:
         messages.error(request, str(error))
         return _back(request, box)
-    return _overview(request, box, verification)
+    box.refresh_from_db()
+    if services.verification_due(box):
+        messages.success(request, "The worker is verifying the record: this takes minutes for "
+                                  "a large election. This page shows the verdict when it is "
+                                  "done.")
+    return _back(request, box)
 
 
 def _record_response(box):

@@ -11,17 +11,21 @@ from django.utils import timezone
 from django_scopes import scope
 
 from ballotbox import belenios, services, tasks
-from ballotbox.models import Box, BoxState, Keeping, StepKind, TallyStep
+from ballotbox.models import Box, BoxState, Keeping, QueuedStep, StepKind, TallyStep
 from ballotbox.services import TrusteeSpec
 from tests.conftest import build_society, is_postgres, wait_for
 
 
 def bare_box(society, name, state, *, threshold=1, decryptions=0, result=False, error="",
-             updated=None) -> Box:
-    """A box row in a given state, without the tool: enough for the sweep's choice."""
+             updated=None, queued=(), **fields) -> Box:
+    """A box row in a given state, without the tool: enough for the sweep's choice.
+    `queued`: (trustee number, refused) of trustees' steps waiting for the worker."""
     box = Box.objects.create(society=society, name=name, election_id=f"id-{name}",
                              group="g", questions=[], threshold=threshold, trustee_count=3,
-                             state=state, error=error, progress_updated_at=updated)
+                             state=state, error=error, progress_updated_at=updated, **fields)
+    for number, refused in queued:
+        QueuedStep.objects.create(society=society, box=box, trustee_number=number,
+                                  kind=StepKind.SHUFFLE, refused=refused)
     for number in range(1, decryptions + 1):
         TallyStep.objects.create(society=society, box=box, position=number,
                                  kind=StepKind.DECRYPTION, trustee_number=number)
@@ -43,6 +47,12 @@ def test_the_sweep_queues_exactly_the_boxes_with_work(world, monkeypatch):
                      decryptions=2),
             bare_box(world.society, "more-than-k", BoxState.TALLYING, threshold=2,
                      decryptions=3, updated=ago(10)),
+            bare_box(world.society, "a-shuffle-sent", BoxState.TALLYING,
+                     queued=[(1, ""), (2, "refused")]),
+            bare_box(world.society, "verify-asked", BoxState.RESULT, decryptions=1, result=True,
+                     verify_requested_at=ago(1)),
+            bare_box(world.society, "verify-asked-again", BoxState.RESULT, decryptions=1,
+                     result=True, verify_requested_at=ago(1), verified_at=ago(2)),
         ]
         for name, state, extra in [
             ("keys", BoxState.KEYS, {}), ("ready", BoxState.READY, {}),
@@ -54,6 +64,10 @@ def test_the_sweep_queues_exactly_the_boxes_with_work(world, monkeypatch):
             ("no-decryption-yet", BoxState.TALLYING, {}),
             ("result-stored", BoxState.TALLYING, {"decryptions": 1, "result": True}),
             ("result", BoxState.RESULT, {"decryptions": 1, "result": True}),
+            ("a-shuffle-refused", BoxState.TALLYING, {"queued": [(1, "refused")]}),
+            ("verified", BoxState.RESULT, {"decryptions": 1, "result": True,
+                                           "verify_requested_at": ago(3),
+                                           "verified_at": ago(2)}),
         ]:
             bare_box(world.society, name, state, **extra)
     other = world.other
