@@ -1100,13 +1100,17 @@ def enter_paper_ballots(*, actor, contest: Contest, label: str, ballots: list) -
 def grouped_ballots(contest: Contest) -> list[tuple[str, int]]:
     """Identical ballots grouped: (choices, how many). The stored ones (all of them, or the
     paper ones of a contest with a ballot box) grouped by the database, and a contest's box's
-    decrypted ballots added to them (BoxError until the box's result is in)."""
+    decrypted ballots added to them (BallotError until the box's result is in)."""
     rows = list(CastBallot.objects.filter(contest=contest).values("choices")
                 .annotate(n=Count("id")).order_by("choices").values_list("choices", "n"))
     if contest.box_id is None:
         return rows
     totals = dict(rows)
-    for text in boxed.decrypted(contest)[0]:
+    try:
+        decrypted = boxed.decrypted(contest)[0]
+    except boxed.BoxError as error:
+        raise BallotError(str(error)) from None
+    for text in decrypted:
         totals[text] = totals.get(text, 0) + 1
     return sorted(totals.items())
 
@@ -1283,10 +1287,7 @@ def count_contest(*, actor, contest: Contest) -> Contest:
     contest = _locked(contest)
     if contest.state not in (ContestState.CLOSED, ContestState.COUNTED):
         raise BallotError("Only a closed contest can be counted.")
-    try:
-        grouped = grouped_ballots(contest)
-    except boxed.BoxError as error:
-        raise BallotError(str(error)) from None
+    grouped = grouped_ballots(contest)
     try:
         result, report, total = compute_result(contest, grouped)
     except CountError as error:

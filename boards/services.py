@@ -832,7 +832,7 @@ ADVANCE_VOTING_DONE = ("closed", "counted", "signed", "published")
 
 def advance_votes(contest: Contest) -> dict:
     """The contest's online and paper ballots, once advance voting has closed."""
-    from ballots.services import grouped_ballots
+    from ballots.services import BallotError, grouped_ballots
 
     votes = {"for": 0, "against": 0, "abstain": 0}
     if contest.state == "draft":
@@ -840,7 +840,12 @@ def advance_votes(contest: Contest) -> dict:
     if contest.state not in ADVANCE_VOTING_DONE:
         raise BoardError(f"Advance voting on {contest.title!r} is still open: it must close "
                          "before the meeting votes.")
-    for choices, n in grouped_ballots(contest):
+    try:
+        grouped = grouped_ballots(contest)
+    except BallotError as error:  # a ballot box whose trustees have not decrypted it yet
+        raise BoardError(f"The advance votes on {contest.title!r} cannot be read yet: {error}"
+                         ) from None
+    for choices, n in grouped:
         if choices in votes:
             votes[choices] += n
     return votes
