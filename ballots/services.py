@@ -1300,6 +1300,14 @@ def count_contest(*, actor, contest: Contest) -> Contest:
         audit.record(contest.society, actor, "contest.count_stopped", contest,
                      {"reason": str(error)[:500], "lot_needed": lot})
         return contest
+    if contest.box_id is not None:
+        invalid = boxed.decrypted(contest)[1]
+        result["invalid_decrypted"] = invalid
+        if invalid:
+            were = "was" if invalid == 1 else "were"
+            report += (f"\n{counted(invalid, 'ballot')} from the ballot box decrypted to a "
+                       "ranking this contest does not allow (a rank given twice, or more "
+                       f"marks than allowed) and {were} not counted.\n")
     contest.result = result
     contest.report_text = report
     contest.ballots_counted = total

@@ -155,6 +155,12 @@ def test_marks_and_resolutions_counted_from_a_box(world, method):
             with pytest.raises(BallotError, match="at most 2"):
                 services.cast_ballot(actor=members[-1].user, contest=contest,
                                      member=members[-1], choices=ids(contest, 1, 2, 3))
+            # A modified voting device could still encrypt three marks (a well-formed
+            # ranking to the box): it is found at decryption and reported, not counted.
+            credential = VoterRollEntry.objects.get(contest=contest,
+                                                    member=members[-1]).credential
+            box_services.encrypt_and_store(Box.objects.get(pk=contest.box_id), credential,
+                                           [[1, 2, 3, 0]])
     contest = close_contest(contest, world)
     contest = count_the_box(world, contest)
     with scope(society=world.society):
@@ -162,8 +168,11 @@ def test_marks_and_resolutions_counted_from_a_box(world, method):
         grouped = dict(services.grouped_ballots(contest))
     if method == "resolution":
         assert grouped == {"for": 2, "against": 1, "abstain": 1}
+        assert contest.result["invalid_decrypted"] == 0
     else:
         assert grouped == {"1,3": 2, "2": 1, "": 1}
+        assert contest.result["invalid_decrypted"] == 1 and contest.ballots_counted == 4
+        assert "1 ballot from the ballot box decrypted to a ranking" in contest.report_text
 
 
 @pytest.mark.usefixtures("tool")
