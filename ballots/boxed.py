@@ -107,14 +107,22 @@ def set_up_box(*, actor, contest: Contest, threshold: int, trustees: Sequence[Tr
     return box
 
 
+def opening_refusal(contest: Contest) -> str | None:
+    """Why the contest's box cannot open yet, or None."""
+    if Box.objects.filter(pk=contest.box_id, state=BoxState.KEYS).exists():
+        return ("The trustees have not finished making the election key: voting cannot open "
+                "until they have (the ballot box's page says who is due).")
+    return None
+
+
 def open_box(*, actor, contest: Contest) -> int:
     """At the opening, inside `open_voting`'s transaction once the roll is frozen: set the
     box's answers from the standing candidates, make one credential per roll entry, keep
     each on its entry for the length of the poll; how many were made."""
     box = Box.objects.get(pk=contest.box_id)
-    if box.state == BoxState.KEYS:
-        raise BoxError("The trustees have not finished making the election key: voting "
-                       "cannot open until they have (the ballot box's page says who is due).")
+    refusal = opening_refusal(contest)
+    if refusal:
+        raise BoxError(refusal)
     box_services.set_questions(box=box, questions=questions(contest))
     entries = list(VoterRollEntry.objects.filter(contest=contest).values_list("pk", flat=True))
     if not entries:

@@ -449,6 +449,21 @@ def roll_fingerprint(contest: Contest) -> str:
     return digest.hexdigest()
 
 
+def opening_refusal(contest: Contest, now: datetime | None = None) -> str | None:
+    """Why the contest cannot open now (checked before the worker is asked to), or None."""
+    now = now or timezone.now()
+    if contest.state != ContestState.DRAFT:
+        return "Voting has already opened."
+    if now < contest.voting_opens:
+        return "Voting cannot open before the time set for it."
+    if not contest.is_resolution and contest.standing().count() <= contest.seats:
+        return ("There are no more candidates than seats: declare them elected unopposed "
+                "instead of holding a poll.")
+    if contest.box_id is not None:
+        return boxed.opening_refusal(contest)
+    return None
+
+
 @transaction.atomic
 def open_voting(*, actor, contest: Contest, now: datetime | None = None) -> bool:
     """Freeze the roll and open the poll; notify every voter. Safe to run twice."""
@@ -456,11 +471,9 @@ def open_voting(*, actor, contest: Contest, now: datetime | None = None) -> bool
     contest = _locked(contest)
     if contest.state != ContestState.DRAFT:
         return False
-    if now < contest.voting_opens:
-        raise BallotError("Voting cannot open before the time set for it.")
-    if not contest.is_resolution and contest.standing().count() <= contest.seats:
-        raise BallotError("There are no more candidates than seats: declare them elected "
-                          "unopposed instead of holding a poll.")
+    refusal = opening_refusal(contest, now)
+    if refusal:
+        raise BallotError(refusal)
     society = contest.society
     stream = eligible_members(contest).order_by("pk").values_list("pk", flat=True)
     batch = []

@@ -37,6 +37,26 @@ def count_contest_task(society_id: int, contest_id: int) -> str:
             "again; if it fails again, tell the platform's administrators.")).state
 
 
+@shared_task(base=SocietyTask)
+def open_contest_task(society_id: int, contest_id: int, user_id: int | None = None) -> str:
+    """Open a contest with a ballot box (its credentials take about a second per 400
+    members on the roll: too long for a page at 10,000). A refusal is logged; the scheduled
+    opening (`open_due_polls`) tries again every 30 s."""
+    from django.contrib.auth import get_user_model
+
+    from ballots.models import Contest
+    from ballots.services import BallotError, open_voting
+
+    contest = Contest.objects.get(society_id=society_id, pk=contest_id)
+    actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    try:
+        open_voting(actor=actor, contest=contest)
+    except BallotError as error:
+        log.warning("contest %s cannot open: %s", contest.public_id, error)
+        return "refused"
+    return Contest.objects.get(pk=contest_id).state
+
+
 def count_when_box_result(sender, *, society_id: int, box_id: int, **kwargs) -> None:
     """Receiver of `ballotbox.signals.result_ready`: count the contest counted from that
     box (connected in ballots/apps.py)."""

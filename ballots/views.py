@@ -569,8 +569,28 @@ def declare_unopposed(request, public_id):
 @require_POST
 @requires("ballots:administer")
 def open_now(request, public_id):
-    return _act(request, _contest(request, public_id), services.open_voting,
-                "The roll is frozen and voting is open.")
+    contest = _contest(request, public_id)
+    if contest.box_id is None:
+        return _act(request, contest, services.open_voting,
+                    "The roll is frozen and voting is open.")
+    # With a ballot box the worker opens it: a credential for each member on the roll.
+    refusal = services.opening_refusal(contest)
+    if refusal:
+        messages.error(request, refusal)
+    else:
+        from ballots.tasks import open_contest_task
+
+        with transaction.atomic():
+            open_contest_task.delay_on_commit(request.society.pk, contest.pk, request.user.pk)
+        contest.refresh_from_db()
+        if contest.state == ContestState.OPEN:
+            messages.success(request, "The roll is frozen and voting is open.")
+        else:
+            messages.success(request, "Voting is opening: the worker freezes the roll and makes "
+                                      "a voting credential for each member on it (about a "
+                                      "second for every 400 members). This page shows when "
+                                      "voting is open.")
+    return redirect(_url("manage_contest", request.society, public_id=contest.public_id))
 
 
 @require_POST
