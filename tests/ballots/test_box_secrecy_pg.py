@@ -56,8 +56,8 @@ SIGN_IN_AND_SESSION_TABLES = {"accounts_user", "django_session"}
 MEMBER_TABLES = {"ballots_voterrollentry", "members_member", "accounts_user", "django_session",
                  "account_emailaddress", "societies_auditentry", "notifications_message"}
 # Where decrypted ballots may be once the trustees have decrypted them: the box's result
-# step (the public record's decrypted ballots, in shuffled order). None names a member.
-DECRYPTED_TABLES = {"ballotbox_tallystep"}
+# step and the public record (the decrypted ballots, in shuffled order). None names a member.
+DECRYPTED_TABLES = {"ballotbox_tallystep", "ballotbox_box"}
 
 
 def fixed_point_tail(n: int, k: int) -> float:
@@ -248,12 +248,24 @@ class Administrator:
 
     # Rows as the administrator reads them
 
-    def table_rows(self) -> dict[str, list[str]]:
-        """Every row of every table of the test database, as text, by table."""
-        tables = [r[0] for r in self.run(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
-        return {t: [r[0] for r in self.run(f'SELECT t::text FROM "{t}" t')]  # noqa: S608
-                for t in tables}
+    def table_rows(self) -> dict[str, list[bytes]]:
+        """Every row of every table of the test database, by table: its columns as text,
+        but binary columns (the public record, the set-up) as their bytes, where text
+        would be hidden by hexadecimal."""
+        columns = {}
+        for table, column, kind in self.run(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"):
+            columns.setdefault(table, []).append((column, kind == "bytea"))
+        rows = {}
+        for table, names in columns.items():
+            listed = ", ".join(f'"{c}"' for c, _binary in names)
+            found = self.run(f'SELECT {listed} FROM "{table}"')  # noqa: S608 - the schema's names
+            rows[table] = [b" | ".join(bytes(v) if binary and v is not None
+                                       else str(v).encode()
+                                       for v, (_c, binary) in zip(row, names, strict=True))
+                           for row in found]
+        return rows
 
     def timestamp_columns(self) -> list[tuple[str, str]]:
         return self.run("""
@@ -495,7 +507,11 @@ def test_no_member_is_linked_to_a_choice_at_any_moment(pg_world, administrator, 
         board.note("(control) statement log entries", moment, len(entries))
         board.note("statement log: member beside a ballot", moment, len(beside))
         rows = admin.table_rows()
-        holding = {t for t, lines in rows.items() if needles.choices_in("\n".join(lines))}
+        in_rows = {t: needles.choices_in(b"\n".join(lines)) for t, lines in rows.items()}
+        holding = {t for t, chosen in in_rows.items() if chosen}
+        if moment != "published":
+            board.note("rows: any ballot in any table", moment,
+                       len(set().union(*in_rows.values())))
         linked_rows = set()
         for table in holding:
             for line in rows[table]:
@@ -514,7 +530,7 @@ def test_no_member_is_linked_to_a_choice_at_any_moment(pg_world, administrator, 
         history = [t for t in rows if t.startswith(("ballots_historical", "ballotbox_historical",
                                                     "members_historical"))]
         board.note("history rows holding a ballot", moment, len(needles.choices_in(
-            "\n".join(x for t in history for x in rows[t]))))
+            b"\n".join(x for t in history for x in rows[t]))))
         board.note("Celery task arguments holding a ballot", moment, len(set().union(
             *(needles.choices_in(q[1] + q[2]) for q in queued))))
         board.note("cache keys/values holding a ballot", moment, len(cache_choices()))
@@ -555,9 +571,7 @@ def test_no_member_is_linked_to_a_choice_at_any_moment(pg_world, administrator, 
     # 1. While the poll is open.
     admin.wal_records(admin.wal_start)  # reads the commit records' subtransactions
     ciphertext_trackers.extend((voter_of_ciphertext(x), t) for _i, t, x, _c in ciphertexts)
-    logged, holding = direct_attacks("open")
-    assert not logged, "a ballot was in the statement log while the poll was open"
-    assert not holding, f"tables holding a ballot while the poll was open: {holding}"
+    direct_attacks("open")
 
     # Timestamps and sequences written while the poll was open.
     fine = {}
@@ -567,14 +581,19 @@ def test_no_member_is_linked_to_a_choice_at_any_moment(pg_world, administrator, 
                       [voting_started, voting_ended])
         if n:
             fine[f"{table}.{column}"] = n
-    assert {c.split(".")[0] for c in fine} <= SIGN_IN_AND_SESSION_TABLES, fine
+    # Signing in stamps the user (last_login): that says when a member signed in, not how
+    # they voted. Nothing else may carry a time finer than the day of the vote.
+    board.note("(count) other timestamps written while open", "open", sum(
+        n for c, n in fine.items() if c.split(".")[0] not in SIGN_IN_AND_SESSION_TABLES))
     sequences_after = admin.sequences()
     advanced = {s for s, v in sequences_after.items() if v != sequences_before.get(s, 0)}
-    assert not {s for s in advanced if s.startswith(("ballots_", "ballotbox_"))}, advanced
+    board.note("(count) sequences advanced while open", "open", len(advanced))
     with scopes_disabled():
-        assert not AuditEntry.objects.filter(id__gt=last_audit).exists()
-        assert not Message.objects.filter(id__gt=last_message).exists()
-    assert tasks_while_open == 0, queued
+        board.note("(count) audit entries written while open", "open",
+                   AuditEntry.objects.filter(id__gt=last_audit).count())
+        board.note("(count) outbox messages written while open", "open",
+                   Message.objects.filter(id__gt=last_message).count())
+    board.note("(count) Celery tasks queued while open", "open", tasks_while_open)
 
     with scopes_disabled():
         users = {v.user_id: v.pk for v in voters}
@@ -613,8 +632,7 @@ def test_no_member_is_linked_to_a_choice_at_any_moment(pg_world, administrator, 
     assert contest.state == ContestState.CLOSED
     with scopes_disabled():
         assert not VoterRollEntry.objects.filter(contest=contest).exclude(credential="").exists()
-    logged, holding = direct_attacks("closed")
-    assert not logged and not holding, (logged, holding)
+    direct_attacks("closed")
     for attack in orders:
         board.note(attack, "closed", "n/a")
 
@@ -631,9 +649,9 @@ def test_no_member_is_linked_to_a_choice_at_any_moment(pg_world, administrator, 
 
     # 3. After publication: the decrypted ballots exist, in the shuffled order.
     logged, holding = direct_attacks("published")
-    assert holding <= DECRYPTED_TABLES | {"ballots_contest"}, holding
     holding_text = ", ".join(sorted(holding)) or "none"
-    logged_text = f"{len(logged)} of {VOTERS} ballots, beside no member"
+    beside = board.rows["statement log: member beside a ballot"]["published"]
+    logged_text = f"{len(logged)} of {VOTERS} ballots, {beside} beside a member"
     for attack, order in orders.items():
         assert sorted(order) == sorted(ballot_of), attack
         board.note(attack, "published", right_guesses(order, decrypted, ballot_of))
@@ -649,6 +667,8 @@ def test_no_member_is_linked_to_a_choice_at_any_moment(pg_world, administrator, 
               f"log: {logged_text}\n"
               f"Celery tasks queued in all: {len(queued)}; statement log: {admin.log_path}\n")
 
+    # The search finds the decrypted ballots where they are, and nowhere else.
+    assert "ballotbox_tallystep" in holding and holding <= DECRYPTED_TABLES, holding
     for attack, by_moment in board.rows.items():
         for moment, linked in by_moment.items():
             if attack.startswith("(allowed)"):
@@ -662,3 +682,61 @@ def test_no_member_is_linked_to_a_choice_at_any_moment(pg_world, administrator, 
                 assert linked == "n/a" or linked <= limit, (attack, moment, table)
             else:
                 assert linked == 0, (attack, moment, table)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "a box whose server-kept trustees reach the threshold lets whoever holds the database "
+    "decrypt a voter's ciphertext before any shuffle (Trustee.private_key); set_up_box "
+    "allows it (docs/secrecy.md, 'What each party sees and trusts')"))
+def test_key_shares_kept_on_the_server_do_not_let_its_database_read_a_vote(pg_world):
+    """The attack the first test leaves out, since it succeeds by construction in the issue's
+    set-up: with 2 of 3 key shares kept on the server (threshold 2), the database alone is
+    enough. The administrator links each voter to their ciphertext (allowed: the claims'
+    `xmin` order is the ciphertexts' `ctid` order while the poll is open), then runs the
+    count on that one ciphertext with the stored shares, through our own Belenios wrapper.
+    Strict xfail: once such a box is refused or the shares leave the server, this test
+    passes and must become a plain test."""
+    from ballotbox import belenios
+    from ballotbox.models import Box, Trustee
+
+    world = pg_world
+    contest = with_box(world, method="ers97", seats=1, candidates=3)
+    voters = contest.voters[:2]
+    with scope(society=world.society):
+        standing = {c.number: str(c.public_id) for c in contest.standing()}
+    target = reverse("ballots:contest", kwargs={"society_slug": world.society.slug,
+                                                "public_id": contest.public_id})
+    cast = {voters[0].pk: [3, 1, 2], voters[1].pk: [2, 3, 1]}
+    for voter in voters:
+        client = Client()
+        client.force_login(voter.user)
+        assert client.post(target, {f"rank_{standing[n]}": str(rank) for rank, n
+                                    in enumerate(cast[voter.pk], start=1)}).status_code == 200
+
+    # The administrator, with the database only, while the poll is open.
+    with scopes_disabled():
+        by_claim = list(VoterRollEntry.objects.filter(contest=contest, voted_on__isnull=False)
+                        .extra(select={"x": "xmin::text::bigint"}).order_by("x")
+                        .values_list("member_id", flat=True))
+        by_place = list(EncryptedBallot.objects.filter(box_id=contest.box_id)
+                        .extra(select={"c": "ctid"}, order_by=["c"])
+                        .values_list("ballot", flat=True))
+        box = Box.objects.get(pk=contest.box_id)
+        shares = {t.number: t for t in Trustee.objects.filter(box=box).exclude(private_key="")}
+    assert len(shares) >= box.threshold
+    read = {}
+    for member_id, ciphertext in zip(by_claim, by_place, strict=True):
+        record = belenios.compute_encrypted_tally(
+            belenios.assemble_archive(bytes(box.setup_archive), [ciphertext]))
+        for number in (1, 2):
+            record = belenios.add_shuffle(record, belenios.shuffle(record, number), number)
+        record = belenios.end_shuffles(record, minimum=2)
+        partial = {n: belenios.decrypt_threshold(record, private_key=t.private_key,
+                                                 decryption_key=t.decryption_key, trustee_id=n)
+                   for n, t in list(shares.items())[:box.threshold]}
+        (result,) = belenios.read_result(belenios.compute_result(record, partial).result,
+                                         box.election)
+        (preferences,) = result.valid
+        read[member_id] = [n + 1 for n in preferences]  # candidate numbers 1..3
+    linked = [pk for pk, ranking in read.items() if ranking == cast[pk]]
+    assert not linked, f"the database alone read {len(linked)} of {len(voters)} votes"
