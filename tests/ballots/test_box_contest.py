@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
+from ballotbox import belenios
 from ballotbox import services as box_services
-from ballotbox.models import Box, BoxState, EncryptedBallot, Keeping
+from ballotbox.models import Box, BoxState, EncryptedBallot, Keeping, Trustee
 from ballots import boxed, services
 from ballots.models import CastBallot, Contest, ContestState, VoterRollEntry
 from ballots.services import BallotError
@@ -22,38 +23,94 @@ from societies.models import AuditEntry
 from tests.ballots.conftest import close_contest, make_contest
 
 
-def with_box(world, **values) -> Contest:
-    """A contest with a 2-of-3 box whose trustees keep their keys on the server, opened."""
+class OwnComputers:
+    """Trustees 2 and 3 on their own computers, played by the test: their private keys live
+    here, never in the database; what they send goes through the services as from their
+    pages. (Only trustee 1's share is on the server: fewer than the 2 needed to decrypt.)"""
+
+    def __init__(self, box, numbers=(2, 3)):
+        self.box, self.numbers, self.keys = box, numbers, {}
+
+    def _rows(self):
+        return list(Trustee.objects.filter(box=self.box).order_by("number"))
+
+    def make_key(self, actor) -> None:
+        group = self.box.group
+        while Box.objects.get(pk=self.box.pk).state == BoxState.KEYS:
+            for trustee in self._rows():
+                if trustee.number not in self.numbers or trustee.round is None:
+                    continue
+                certificates = [t.certificate for t in self._rows()]
+                if trustee.round == 1:
+                    made = belenios.generate_trustee_certificate(group)
+                    self.keys[trustee.number] = made.private_key
+                    message = made.certificate
+                elif trustee.round == 3 and all(certificates):
+                    message = belenios.generate_polynomial(
+                        group, certificates, self.keys[trustee.number], self.box.threshold)
+                elif trustee.round == 5 and trustee.vinput:
+                    message = belenios.compute_verification_output(
+                        group, certificates, self.keys[trustee.number], trustee.vinput)
+                else:
+                    continue
+                box_services.submit_key_message(actor=actor, box=self.box,
+                                                trustee_number=trustee.number, message=message)
+
+    def shuffle(self, actor, number) -> None:
+        record = bytes(Box.objects.get(pk=self.box.pk).record)
+        box_services.shuffle(actor=actor, box=self.box, trustee_number=number,
+                             message=belenios.shuffle(record, number))
+
+    def decrypt(self, actor, number) -> None:
+        box = Box.objects.get(pk=self.box.pk)
+        trustee = Trustee.objects.get(box=box, number=number)
+        box_services.decrypt(actor=actor, box=box, trustee_number=number,
+                             message=belenios.decrypt_threshold(
+                                 bytes(box.record), private_key=self.keys[number],
+                                 decryption_key=trustee.decryption_key, trustee_id=number))
+
+
+def with_box(world, *, all_on_server=False, **values) -> Contest:
+    """A contest with a 2-of-3 box, opened: the returning officer's key on the server, the two
+    scrutineers' on their own computers (`contest.own`, played by the test). With
+    `all_on_server`, the three keys are on the server, as an officer may accept."""
     contest = make_contest(world, open_now=False, **values)
     ro = world.users["returning_officer"]
     now = timezone.now()
+    scrutineers = Keeping.SERVER if all_on_server else Keeping.OWN
     with scope(society=world.society):
         box = boxed.set_up_box(actor=ro, contest=contest, threshold=2, trustees=[
             boxed.TrusteeSpec("Returning Officer", Keeping.SERVER, ro),
-            boxed.TrusteeSpec("Scrutineer One", Keeping.SERVER),
-            boxed.TrusteeSpec("Scrutineer Two", Keeping.SERVER)], server_decrypts=True)
+            boxed.TrusteeSpec("Scrutineer One", scrutineers),
+            boxed.TrusteeSpec("Scrutineer Two", scrutineers)], server_decrypts=all_on_server)
+        own = OwnComputers(box, numbers=() if all_on_server else (2, 3))
+        own.make_key(ro)
         assert Box.objects.get(pk=box.pk).state == BoxState.READY
+        assert Trustee.objects.filter(box=box).exclude(private_key="").count() == (
+            3 if all_on_server else 1)
         Contest.objects.filter(pk=contest.pk).update(
             nominations_close=now - timedelta(hours=2), nominations_open=now - timedelta(days=3),
             voting_opens=now - timedelta(hours=1))
         contest.refresh_from_db()
         services.open_voting(actor=ro, contest=contest)
         contest.refresh_from_db()
+    contest.own = own
     return contest
 
 
 def count_the_box(world, contest) -> Contest:
-    """The trustees' part after the close: two shuffles, two partial decryptions; the box's
-    result then queues the count (on commit)."""
+    """The trustees' part after the close: two shuffles (the officer's on the server, a
+    scrutineer's from their computer), two partial decryptions (both scrutineers'); the
+    box's result then queues the count (on commit)."""
     ro = world.users["returning_officer"]
     with scope(society=world.society), TestCase.captureOnCommitCallbacks(execute=True):
         box = Box.objects.get(pk=contest.box_id)
         assert box.state == BoxState.TALLYING
         box_services.shuffle(actor=ro, box=box, trustee_number=1)
-        box_services.shuffle(actor=ro, box=box, trustee_number=3)
+        contest.own.shuffle(ro, 3)
         box_services.end_shuffles(actor=ro, box=box)
-        box_services.decrypt(actor=ro, box=box, trustee_number=3)
-        box_services.decrypt(actor=ro, box=box, trustee_number=2)
+        contest.own.decrypt(ro, 3)
+        contest.own.decrypt(ro, 2)
     with scope(society=world.society):
         contest.refresh_from_db()
     return contest

@@ -684,23 +684,24 @@ def test_no_member_is_linked_to_a_choice_at_any_moment(pg_world, administrator, 
                 assert linked == 0, (attack, moment, table)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "a box whose server-kept trustees reach the threshold lets whoever holds the database "
-    "decrypt a voter's ciphertext before any shuffle (Trustee.private_key); set_up_box "
-    "allows it (docs/secrecy.md, 'What each party sees and trusts')"))
-def test_key_shares_kept_on_the_server_do_not_let_its_database_read_a_vote(pg_world):
-    """The attack the first test leaves out, since it succeeds by construction in the issue's
-    set-up: with 2 of 3 key shares kept on the server (threshold 2), the database alone is
-    enough. The administrator links each voter to their ciphertext (allowed: the claims'
-    `xmin` order is the ciphertexts' `ctid` order while the poll is open), then runs the
-    count on that one ciphertext with the stored shares, through our own Belenios wrapper.
-    Strict xfail: once such a box is refused or the shares leave the server, this test
-    passes and must become a plain test."""
+def test_only_a_box_whose_officer_accepted_it_lets_the_database_read_a_vote(pg_world):
+    """The attack the first test cannot make: decrypting with the key shares the database
+    holds. With the default set-up (one of the two shares needed on the server) there are
+    too few. Where the officer accepted keeping enough shares on the server (the set-up
+    refuses it otherwise, and the audit log says it was accepted), the database alone is
+    enough, as the set-up page warns: the administrator links each voter to their ciphertext
+    (allowed: the claims' `xmin` order is the ciphertexts' `ctid` order while the poll is
+    open), then runs the count on that one ciphertext with the stored shares, through our own
+    Belenios wrapper, and reads every vote."""
     from ballotbox import belenios
     from ballotbox.models import Box, Trustee
 
     world = pg_world
-    contest = with_box(world, method="ers97", seats=1, candidates=3)
+    secure = with_box(world, method="ers97", seats=1, candidates=3)
+    with scopes_disabled():
+        box = Box.objects.get(pk=secure.box_id)
+        assert Trustee.objects.filter(box=box).exclude(private_key="").count() < box.threshold
+    contest = with_box(world, method="ers97", seats=1, candidates=3, all_on_server=True)
     voters = contest.voters[:2]
     with scope(society=world.society):
         standing = {c.number: str(c.public_id) for c in contest.standing()}
@@ -739,4 +740,4 @@ def test_key_shares_kept_on_the_server_do_not_let_its_database_read_a_vote(pg_wo
         (preferences,) = result.valid
         read[member_id] = [n + 1 for n in preferences]  # candidate numbers 1..3
     linked = [pk for pk, ranking in read.items() if ranking == cast[pk]]
-    assert not linked, f"the database alone read {len(linked)} of {len(voters)} votes"
+    assert len(linked) == len(voters), "the warning on the set-up page would not be true"
