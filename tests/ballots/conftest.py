@@ -65,14 +65,24 @@ def make_contest(world, *, method="ers97", seats=1, candidates=3, open_now=True,
                 services.consent_to_stand(actor=voters[i].user, candidate=c, member=voters[i],
                                           statement=f"I am candidate {i + 1}.")
         if open_now:
-            Contest.objects.filter(pk=contest.pk).update(
-                nominations_close=now - timedelta(hours=2),
-                nominations_open=now - timedelta(days=3),
-                voting_opens=now - timedelta(hours=1))
-            contest.refresh_from_db()
-            services.open_voting(actor=ro, contest=contest)
-            contest.refresh_from_db()
+            open_contest(contest, world)
         contest.voters = voters
+    return contest
+
+
+def open_contest(contest, world, *, open_it=True):
+    """Move nominations into the past and the opening to an hour ago; then open the poll
+    (roll frozen), unless `open_it` is False."""
+    now = timezone.now()
+    with scope(society=world.society):
+        Contest.objects.filter(pk=contest.pk).update(
+            nominations_close=now - timedelta(hours=2),
+            nominations_open=now - timedelta(days=3),
+            voting_opens=now - timedelta(hours=1))
+        contest.refresh_from_db()
+        if open_it:
+            services.open_voting(actor=world.users["returning_officer"], contest=contest)
+            contest.refresh_from_db()
     return contest
 
 

@@ -5,7 +5,6 @@ engine with the paper ballots."""
 
 import re
 from collections import Counter
-from datetime import timedelta
 
 import pytest
 from django.test import Client, TestCase
@@ -20,7 +19,7 @@ from ballots import boxed, services
 from ballots.models import CastBallot, Contest, ContestState, VoterRollEntry
 from ballots.services import BallotError
 from societies.models import AuditEntry
-from tests.ballots.conftest import close_contest, make_contest
+from tests.ballots.conftest import close_contest, make_contest, open_contest
 
 
 class OwnComputers:
@@ -76,7 +75,6 @@ def with_box(world, *, all_on_server=False, **values) -> Contest:
     `all_on_server`, the three keys are on the server, as an officer may accept."""
     contest = make_contest(world, open_now=False, **values)
     ro = world.users["returning_officer"]
-    now = timezone.now()
     scrutineers = Keeping.SERVER if all_on_server else Keeping.OWN
     with scope(society=world.society):
         box = boxed.set_up_box(actor=ro, contest=contest, threshold=2, trustees=[
@@ -88,12 +86,7 @@ def with_box(world, *, all_on_server=False, **values) -> Contest:
         assert Box.objects.get(pk=box.pk).state == BoxState.READY
         assert Trustee.objects.filter(box=box).exclude(private_key="").count() == (
             3 if all_on_server else 1)
-        Contest.objects.filter(pk=contest.pk).update(
-            nominations_close=now - timedelta(hours=2), nominations_open=now - timedelta(days=3),
-            voting_opens=now - timedelta(hours=1))
-        contest.refresh_from_db()
-        services.open_voting(actor=ro, contest=contest)
-        contest.refresh_from_db()
+    open_contest(contest, world)
     contest.own = own
     return contest
 
@@ -236,7 +229,6 @@ def test_marks_and_resolutions_counted_from_a_box(world, method):
 def test_voting_cannot_open_before_the_trustees_have_made_the_key(world):
     contest = make_contest(world, open_now=False)
     ro = world.users["returning_officer"]
-    now = timezone.now()
     with scope(society=world.society):
         with pytest.raises(boxed.BoxError, match="at least 3 trustees"):
             boxed.set_up_box(actor=ro, contest=contest, threshold=2, trustees=[
@@ -250,10 +242,7 @@ def test_voting_cannot_open_before_the_trustees_have_made_the_key(world):
         boxed.set_up_box(actor=ro, contest=contest, threshold=2, trustees=[
             boxed.TrusteeSpec("A", Keeping.SERVER), boxed.TrusteeSpec("B", Keeping.OWN),
             boxed.TrusteeSpec("C", Keeping.OWN)])
-        Contest.objects.filter(pk=contest.pk).update(
-            nominations_close=now - timedelta(hours=2), nominations_open=now - timedelta(days=3),
-            voting_opens=now - timedelta(hours=1))
-        contest.refresh_from_db()
+        open_contest(contest, world, open_it=False)
         with pytest.raises(BallotError, match="not finished making the election key"):
             services.open_voting(actor=ro, contest=contest)
         contest.refresh_from_db()
