@@ -386,10 +386,11 @@ def _open_for_ballots(box: Box) -> Box:
     return box
 
 
-def _check(box: Box, ballot_json: str) -> belenios.EncryptedBallot:
+def _check(box: Box, ballot_json: str, *, proofs: bool = True) -> belenios.EncryptedBallot:
     return belenios.check_ballot(
         election=box.election, trustees=box.trustees, ballot=ballot_json,
-        public_credentials=_Known(box, used=False), used_credentials=_Known(box, used=True))
+        public_credentials=_Known(box, used=False), used_credentials=_Known(box, used=True),
+        proofs=proofs)
 
 
 def store_checked(box: Box, checked: belenios.EncryptedBallot) -> str:
@@ -425,12 +426,14 @@ def store_ballot(box: Box, ballot_json: str) -> str:
 def prepare_ballot(box: Box, private_credential: str,
                    choices: Sequence[Sequence[int]]) -> belenios.EncryptedBallot:
     """Encrypt the choices on the server with the voter's private credential and check the
-    ballot as one from outside would be checked; nothing is stored (`store_checked` does).
-    The server sees the choices while it encrypts (docs/secrecy.md)."""
+    ballot's election and credential (known, not used); nothing is stored (`store_checked`
+    does). The tool does not check again the proofs of a ballot it has just made (0.09 s of
+    CPU a vote, a third of its cost); the encrypted tally and every verification of the
+    record check them. The server sees the choices while it encrypts (docs/secrecy.md)."""
     box = _open_for_ballots(box)
     encrypted = belenios.encrypt_ballot(election=box.election, trustees=box.trustees,
                                         private_credential=private_credential, choices=choices)
-    return _check(box, encrypted.text)
+    return _check(box, encrypted.text, proofs=False)
 
 
 def encrypt_and_store(box: Box, private_credential: str,
