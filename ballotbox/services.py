@@ -582,12 +582,13 @@ def _trustee_step(*, actor, box: Box, trustee_number: int, message: str | None, 
             box = _locked(box)
             trustee = _trustee(box, trustee_number)
             _can_take(box, kind, trustee)
-            if trustee.keeping == Keeping.SERVER:
+            made_here = trustee.keeping == Keeping.SERVER
+            if made_here:
                 message = make(box, trustee)
             elif not message:
                 raise BoxError(f"Trustee {trustee.number} runs this step on their own "
                                "computer and sends what it writes.")
-            record = check(box, trustee, message)
+            record = check(box, trustee, message, made_here)
             _store_step(box, kind, message.strip() + "\n", trustee.number)
             box.error = ""
             if record is None:
@@ -619,8 +620,12 @@ def _can_take(box: Box, kind: str, trustee: Trustee) -> None:
         raise BoxError("The ballots are decrypted after the shuffles.")
 
 
-def _check_shuffle(box, trustee, message):
-    return belenios.add_shuffle(bytes(box.record), message, trustee.number)
+def _check_shuffle(box, trustee, message, made_here):
+    """The record with the shuffle; its proof checked (a whole `election verify`) unless the
+    server has just made it with the tool: the officer's and every auditor's verification
+    check it then, as they check everything."""
+    return belenios.add_shuffle(bytes(box.record), message, trustee.number,
+                                check=not made_here)
 
 
 def shuffle(*, actor, box: Box, trustee_number: int, message: str | None = None) -> Box:
@@ -707,8 +712,12 @@ def _make_decryption(box, trustee):
                                       trustee_id=trustee.number)
 
 
-def _check_decryption(box, trustee, message):
-    belenios.check_partial_decryption(bytes(box.record), message, trustee.number)
+def _check_decryption(box, trustee, message, made_here):
+    """A partial decryption sent by a trustee is checked on arrival (one `compute-result`),
+    so a bad one is named at once; one the server has just made is checked with the others
+    when the result is computed."""
+    if not made_here:
+        belenios.check_partial_decryption(bytes(box.record), message, trustee.number)
 
 
 def decrypt(*, actor, box: Box, trustee_number: int, message: str | None = None) -> Box:
