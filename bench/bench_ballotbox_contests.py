@@ -42,6 +42,7 @@ The rows each run makes stay in the database (a society `bench-boxcontests-…` 
 its boxes are a few tens of MB at 1,000).
 """
 
+import logging
 import os
 import random
 import secrets
@@ -191,7 +192,7 @@ class _Clock:
             if self.label:  # progress, for a long run watched as it goes
                 print(f"# {self.label}: {name} done at {time.strftime('%H:%M:%S')}, "
                       f"{time.perf_counter() - wall:.0f} s, {_tool_cpu() - cpu:.0f} s of "
-                      "tool CPU (the result's include the count's)", flush=True)
+                      "tool CPU (with any step run inside it)", flush=True)
 
     def wrap(self, name: str, function):
         def timed(*args, **kwargs):
@@ -514,6 +515,7 @@ def _casting(url: str) -> None:
 def run() -> None:
     os.environ.pop("REDIS_URL", None)  # Celery eager: the close's steps run here, in turn
     setup_django()
+    logging.getLogger("celery.app.trace").setLevel(logging.WARNING)  # a line per task
     from ballotbox import belenios
 
     belenios.check_tool()
