@@ -130,7 +130,7 @@ def _box(contest):
     return boxed.set_up_box(actor=None, contest=contest, threshold=2, trustees=[
         boxed.TrusteeSpec("Returning Officer", Keeping.SERVER),
         boxed.TrusteeSpec("Scrutineer One", Keeping.SERVER),
-        boxed.TrusteeSpec("Scrutineer Two", Keeping.SERVER)])
+        boxed.TrusteeSpec("Scrutineer Two", Keeping.SERVER)], server_decrypts=True)
 
 
 def _open(contest):
