@@ -663,8 +663,9 @@ def queue_trustee_step(*, actor, box: Box, trustee_number: int, kind: str,
 
 
 def queued_step(box: Box, trustee_number: int) -> QueuedStep | None:
-    """The trustee's step waiting for the worker, or refused by it, if any."""
-    return box.queued.filter(trustee_number=trustee_number).first()
+    """The trustee's latest step waiting for the worker, or refused by it, if any."""
+    return (box.queued.filter(trustee_number=trustee_number)
+            .order_by("-queued_at", "-pk").first())
 
 
 def _run_queued(box: Box, queued: QueuedStep) -> None:
