@@ -492,6 +492,13 @@ def _store_step(box: Box, kind: str, message: str, trustee_number: int | None = 
                              trustee_number=trustee_number, message=message)
 
 
+def count_progress(box: Box) -> tuple[int, int]:
+    """The count's steps stored, and how many it takes at least: the encrypted tally, (for
+    a ranking) two shuffles and their end, `threshold` partial decryptions, the result."""
+    needed = 1 + (MIN_SHUFFLES + 1 if is_ranked(box) else 0) + box.threshold + 1
+    return min(box.steps.count(), needed), needed
+
+
 def decryptions_in(box: Box) -> int:
     return box.steps.filter(kind=StepKind.DECRYPTION).count()
 

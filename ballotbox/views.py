@@ -179,6 +179,8 @@ def _overview(request, box, status=200):
                        or services.verification_due(box)),
         "queued": list(box.queued.order_by("queued_at", "pk")),
         "verifying": services.verification_due(box),
+        "count_progress": (services.count_progress(box) if box.state in (
+            BoxState.CLOSED, BoxState.TALLYING, BoxState.RESULT) else None),
     }, status=status)
 
 

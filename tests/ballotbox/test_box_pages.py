@@ -157,6 +157,7 @@ def test_trustees_make_the_key_and_count_through_their_pages(
     assert 'id="step-queued"' in member.get(url(world, "trustee", box)).content.decode()
     overview = officer.get(url(world, "box", box)).content.decode()
     assert "Check the trustees' steps now" in overview
+    assert '<dd id="count-progress">2 of 4 steps done' in overview  # tally, 1 of 2 decryptions
     assert officer.post(url(world, "resume", box)).status_code == 302
     box.refresh_from_db()
     assert box.state == BoxState.RESULT
