@@ -227,10 +227,5 @@ def box_of(contest: Contest) -> Box | None:
     return Box.objects.filter(pk=contest.box_id).first() if contest.box_id else None
 
 
-def ready_to_count(box_id: int) -> Contest | None:
-    """The closed contest counted from this box, if there is one."""
-    return Contest.objects.filter(box_id=box_id, state=ContestState.CLOSED).first()
-
-
 def refused(error: BallotRefused | BoxError) -> str:
     return error.message if isinstance(error, BallotRefused) else str(error)
