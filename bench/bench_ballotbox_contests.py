@@ -10,11 +10,11 @@ count follow one another as the worker would run them.
 database session and CSRF, each request a different member's first vote): one election with
 two 10-candidate STV contests (ERS97, 3 seats), one with a 2-of-3 ballot box (trustees' keys
 kept on the server) and one without. Each voter ranks three candidates. The box's roll gets
-its credentials from the real `open_voting`; its votes are encrypted and checked by
-belenios-tool in the web process, then stored (`services.cast_ballot`). Both contests are
-measured in the same run at 16 connections for BENCH_BOX_CAST_SECONDS (default 30) after a
-5 s warm-up of their own voters; the box's contest again with 1 and 4 gunicorn workers
-(4 threads each) to show how it scales with web processes. Figures:
+its credentials from the real `open_voting`; its votes are encrypted by belenios-tool in
+the web process (election and credential checked), then stored (`services.cast_ballot`).
+Both contests are measured in the same run at 16 connections for BENCH_BOX_CAST_SECONDS
+(default 30) after a 5 s warm-up of their own voters; the box's contest again with 1 and 4
+gunicorn workers (4 threads each) to show how it scales with web processes. Figures:
 cast_encrypted_per_s_16, cast_encrypted_p50_ms_16, cast_encrypted_p99_ms_16,
 cast_encrypted_server_cpu_ms_16 (CPU of the gunicorn processes per vote, Python and
 database driver), cast_encrypted_tool_cpu_ms_16 (CPU of the belenios-tool processes they
@@ -28,12 +28,13 @@ online, with a 2-of-3 box whose trustees' keys are kept on the server. The ballo
 encrypted with each roll entry's credential by `belenios.encrypt_ballot` in a process pool
 and inserted in bulk (casting is not measured here); rankings are random from a fixed seed.
 Then, timed: `close_voting` (the close, then the record assembled and the encrypted tally,
-queued on commit), two shuffles (each checked on receipt) and the end of shuffles, two
-partial decryptions (each checked), the result (queued by the second) and our count of the
-decrypted ballots (queued by the result's signal). Figures: close_to_result_1k_s and its
-steps close_to_result_1k_tally_s, _shuffle_s, _decrypt_s, _result_s, _count_s, each with
-`_tool_cpu_s` (CPU of the tool's processes); verify_1k_s (`ballotbox.services.verify` on
-the final record). With BENCH_BOX_10K=1 the same for 10,000 (about 1.5 hours on 2 cores).
+queued on commit), two shuffles and the end of shuffles, two partial decryptions (made on
+the server for server-kept trustees, so not checked again on arrival), the result (queued
+by the second) and our count of the decrypted ballots (queued by the result's signal).
+Figures: close_to_result_1k_s and its steps close_to_result_1k_tally_s, _shuffle_s,
+_decrypt_s, _result_s, _count_s, each with `_tool_cpu_s` (CPU of the tool's processes);
+verify_1k_s (`ballotbox.services.verify` on the final record). With BENCH_BOX_10K=1 the
+same for 10,000 (about an hour on 2 cores).
 The count is checked: the contest is counted, from every ballot, and its ballots are the
 ones encrypted.
 
