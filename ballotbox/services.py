@@ -14,8 +14,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models.functions import Collate
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ballotbox import belenios, signals
@@ -31,6 +30,7 @@ from ballotbox.models import (
     TallyStep,
     Trustee,
 )
+from config.rows import bytewise
 from societies import audit
 
 ROUNDS = (1, 3, 5)
@@ -452,11 +452,7 @@ def has_tracker(box: Box, tracker: str) -> bool:
 
 def trackers(box: Box):
     """The trackers of the box's ballots, in byte order (what `LC_ALL=C sort` gives)."""
-    return box.ballots.order_by(_bytewise("tracker")).values_list("tracker", flat=True)
-
-
-def _bytewise(field: str):
-    return Collate(field, "C") if connection.vendor == "postgresql" else field
+    return box.ballots.order_by(bytewise("tracker")).values_list("tracker", flat=True)
 
 
 # --- The close and the count -----------------------------------------------------------------
@@ -508,6 +504,13 @@ def server_step_due(box: Box) -> bool:
     encrypted tally after the close, the result once `threshold` partial decryptions are in."""
     return box.state == BoxState.CLOSED or (box.state == BoxState.TALLYING
                                             and decryptions_in(box) >= box.threshold)
+
+
+def work_due(box: Box) -> bool:
+    """Whether `resume` has anything to do now: a server step of the count, a trustee's step
+    waiting for the worker, or a verification asked for."""
+    return (server_step_due(box) or box.queued.filter(refused="").exists()
+            or verification_due(box))
 
 
 def _ballot_texts(box: Box) -> Iterable[str]:

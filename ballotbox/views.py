@@ -174,9 +174,7 @@ def _overview(request, box, status=200):
                              and not box.steps.filter(kind=StepKind.END_SHUFFLES).exists()
                              and box.steps.filter(kind=StepKind.SHUFFLE).count()
                              >= services.MIN_SHUFFLES),
-        "can_resume": (bool(box.error) or services.server_step_due(box)
-                       or box.queued.filter(refused="").exists()
-                       or services.verification_due(box)),
+        "can_resume": bool(box.error) or services.work_due(box),
         "queued": list(box.queued.order_by("queued_at", "pk")),
         "verifying": services.verification_due(box),
         "count_progress": (services.count_progress(box) if box.state in (

@@ -14,7 +14,6 @@ from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
-from django.db.models.functions import Collate
 from django.utils import timezone
 
 from ballots import boxed
@@ -41,6 +40,7 @@ from ballots.models import (
     VoterRollEntry,
 )
 from ballots.models import Election as ElectionModel
+from config.rows import bytewise
 from members.models import Member
 from shares.queries import members_paid_at_least, society_has_shares
 from societies import audit
@@ -930,6 +930,11 @@ def _refusal(contest: Contest, member: Member, now: datetime) -> str | None:
     None if their roll entry could be claimed."""
     entry = (VoterRollEntry.objects.select_related("contest")
              .filter(contest_id=contest.pk, member_id=member.pk).first())
+    return _entry_refusal(contest, entry, now)
+
+
+def _entry_refusal(contest: Contest, entry: VoterRollEntry | None, now: datetime) -> str | None:
+    """`_refusal` for a roll entry already read with its contest (None: not on the roll)."""
     if not voting_is_open(entry.contest if entry else Contest.objects.get(pk=contest.pk), now):
         return "Voting in this contest is not open: your ballot was not recorded."
     if entry is None:
@@ -982,16 +987,15 @@ def _cast_encrypted(contest: Contest, member: Member, text: str, claim: list,
     transaction (a third of a second of the tool's time); then, in one transaction, the
     roll entry is claimed and the encrypted ballot stored, by two statements — all or
     nothing, as for plain-text ballots."""
-    entry = (VoterRollEntry.objects.filter(contest_id=contest.pk, member_id=member.pk)
-             .values_list("credential", "voted_on").first())
-    refusal = _refusal(contest, member, now)
-    if refusal or entry is None:
-        raise BallotError(refusal or "You are not on the roll for this contest.")
-    credential, _ = entry
+    entry = (VoterRollEntry.objects.select_related("contest")
+             .filter(contest_id=contest.pk, member_id=member.pk).first())
+    refusal = _entry_refusal(contest, entry, now)
+    if refusal:
+        raise BallotError(refusal)
     numbers = [c.number for c in sorted(standing_after_nominations(contest),
                                         key=lambda c: c.number)]
     try:
-        checked = boxed.prepare(contest, credential, text, numbers)
+        checked = boxed.prepare(contest, entry.credential, text, numbers)
     except (boxed.BoxError, boxed.BallotRefused) as error:
         raise BallotError(f"{boxed.refused(error)} Your ballot was not recorded.") from None
     except boxed.BeleniosError:
@@ -1110,20 +1114,26 @@ def enter_paper_ballots(*, actor, contest: Contest, label: str, ballots: list) -
 # Counting and the result
 
 
-def grouped_ballots(contest: Contest) -> list[tuple[str, int]]:
+def _decrypted(contest: Contest) -> tuple[list[str], int]:
+    """The contest's box's decrypted ballots and how many were invalid (boxed.decrypted);
+    BallotError until the box's result is in."""
+    try:
+        return boxed.decrypted(contest)
+    except boxed.BoxError as error:
+        raise BallotError(str(error)) from None
+
+
+def grouped_ballots(contest: Contest, decrypted: list[str] | None = None
+                    ) -> list[tuple[str, int]]:
     """Identical ballots grouped: (choices, how many). The stored ones (all of them, or the
     paper ones of a contest with a ballot box) grouped by the database, and a contest's box's
-    decrypted ballots added to them (BallotError until the box's result is in)."""
+    decrypted ballots (`decrypted`, read from the box when not given) added to them."""
     rows = list(CastBallot.objects.filter(contest=contest).values("choices")
                 .annotate(n=Count("id")).order_by("choices").values_list("choices", "n"))
     if contest.box_id is None:
         return rows
     totals = dict(rows)
-    try:
-        decrypted = boxed.decrypted(contest)[0]
-    except boxed.BoxError as error:
-        raise BallotError(str(error)) from None
-    for text in decrypted:
+    for text in _decrypted(contest)[0] if decrypted is None else decrypted:
         totals[text] = totals.get(text, 0) + 1
     return sorted(totals.items())
 
@@ -1132,11 +1142,6 @@ def grouped_ballots(contest: Contest) -> list[tuple[str, int]]:
 # them the anonymous ballots; neither says which code goes with which ballot. Each is one line
 # per ballot, sorted in byte order (what `LC_ALL=C sort` gives), so anyone can rebuild it.
 BLANK_BALLOT = "-"
-
-
-def _bytewise(field: str):
-    """`field` ordered by its bytes, whatever the database's own collation."""
-    return Collate(field, "C") if connection.vendor == "postgresql" else field
 
 
 def _joined(lines, size: int = 10000):
@@ -1152,23 +1157,21 @@ def _joined(lines, size: int = 10000):
 
 
 def receipt_codes(contest: Contest):
-    """The receipt codes of the contest's ballots, in the published list's order: with a
-    ballot box, the online ballots' trackers and the paper ballots' receipt codes."""
-    codes = (CastBallot.objects.filter(contest=contest).order_by(_bytewise("receipt"))
+    """The receipt codes of the contest's ballots, in the published list's order, read in
+    chunks as they are iterated: with a ballot box, the online ballots' trackers and the paper
+    ballots' receipt codes. The queries are built at once, in the caller's society scope."""
+    codes = (CastBallot.objects.filter(contest=contest).order_by(bytewise("receipt"))
              .values_list("receipt", flat=True))
     if contest.box_id is not None:
         return boxed.codes_with_trackers(contest, codes)
-    return codes
+    return codes.iterator(chunk_size=10000)
 
 
 def receipt_list(contest: Contest):
     """The published list of receipt codes, in pieces of text: one line per ballot counted,
     sorted. The query is built at once, in the caller's society scope, and run as the pieces
     are read (a streamed response is sent after the scope has ended)."""
-    codes = receipt_codes(contest)
-    if hasattr(codes, "iterator"):
-        codes = codes.iterator(chunk_size=10000)
-    return _joined(f"{code}\n" for code in codes)
+    return _joined(f"{code}\n" for code in receipt_codes(contest))
 
 
 RECEIPT_SHAPE = re.compile(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}")
@@ -1300,7 +1303,8 @@ def count_contest(*, actor, contest: Contest) -> Contest:
     contest = _locked(contest)
     if contest.state not in (ContestState.CLOSED, ContestState.COUNTED):
         raise BallotError("Only a closed contest can be counted.")
-    grouped = grouped_ballots(contest)
+    decrypted, invalid = _decrypted(contest) if contest.box_id is not None else (None, 0)
+    grouped = grouped_ballots(contest, decrypted)
     try:
         result, report, total = compute_result(contest, grouped)
     except CountError as error:
@@ -1314,7 +1318,6 @@ def count_contest(*, actor, contest: Contest) -> Contest:
                      {"reason": str(error)[:500], "lot_needed": lot})
         return contest
     if contest.box_id is not None:
-        invalid = boxed.decrypted(contest)[1]
         result["invalid_decrypted"] = invalid
         if invalid:
             were = "was" if invalid == 1 else "were"

@@ -580,8 +580,7 @@ def open_now(request, public_id):
     else:
         from ballots.tasks import open_contest_task
 
-        with transaction.atomic():
-            open_contest_task.delay_on_commit(request.society.pk, contest.pk, request.user.pk)
+        open_contest_task.delay_on_commit(request.society.pk, contest.pk, request.user.pk)
         contest.refresh_from_db()
         if contest.state == ContestState.OPEN:
             messages.success(request, "The roll is frozen and voting is open.")
