@@ -28,6 +28,7 @@ failure raises `BeleniosError` naming the step and what the tool said.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 import json
@@ -905,6 +906,17 @@ def _mini_archive(work: Path, election: str, trustees: str, credentials: Sequenc
     _run(step, Command(("archive", "init", "--dir", ELECTION_DIR)), work, timeout=CAST_TIMEOUT)
 
 
+@functools.lru_cache(maxsize=16)
+def _archive_without_credentials(election: str, trustees: str, step: str) -> tuple[str, bytes]:
+    """The setup-only archive of an election with no public credential (the name of its file
+    and its bytes): what every ballot of the election is made against. `archive init` writes
+    the same bytes each time, so each process makes it once per election."""
+    with _workdir() as work:
+        _mini_archive(work, election, trustees, [], step)
+        (made,) = (work / ELECTION_DIR).iterdir()
+        return made.name, made.read_bytes()
+
+
 def encrypt_ballot(*, election: str, trustees: str, private_credential: str,
                    choices: Sequence[Sequence[int]]) -> EncryptedBallot:
     """The voter's side: encrypt and sign `choices` with the voter's private credential.
@@ -920,8 +932,10 @@ def encrypt_ballot(*, election: str, trustees: str, private_credential: str,
     credential = private_credential.strip()
     if not _CREDENTIAL.fullmatch(credential) or not _credential_checksum_ok(credential):
         raise BallotRefused(step, "the private credential is mistyped or incomplete")
+    name, archive = _archive_without_credentials(election.strip(), trustees.strip(), step)
     with _workdir() as work:
-        _mini_archive(work, election, trustees, [], step)
+        (work / ELECTION_DIR).mkdir()
+        _write(work / ELECTION_DIR / name, archive)
         _write(work / "credential.txt", credential + "\n")
         _write(work / "choices.json", json.dumps([list(c) for c in choices]))
         out = _run(step, Command(("election", "generate-ballot", "--dir", ELECTION_DIR,

@@ -26,6 +26,15 @@ class BoxState(models.TextChoices):
     RESULT = "result", "result"
 
 
+class _BoxManager(models.Manager):
+    """Boxes without their two large binaries, read only where used: the set-up archive holds
+    every public credential (about 0.6 MB a thousand voters) and the record every ballot, and
+    casting reads the box several times a vote."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("setup_archive", "record")
+
+
 class Box(models.Model):
     """One Belenios election: one contest, or one group of yes/no questions.
 
@@ -69,7 +78,7 @@ class Box(models.Model):
     verified_ok = models.BooleanField(null=True)
     verified_message = models.TextField(blank=True)
 
-    objects = ScopedManager(society="society")
+    objects = ScopedManager(_BoxManager, society="society")
 
     class Meta:
         verbose_name_plural = "boxes"

@@ -123,6 +123,7 @@ def test_private_material_never_reaches_a_command_line_a_log_or_an_error(
     monkeypatch.setattr(belenios.subprocess, "run", watched)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     caplog.set_level(logging.DEBUG)
+    belenios._archive_without_credentials.cache_clear()  # the archive is made in this test too
     belenios.encrypt_ballot(election=election.setup.election, trustees=election.setup.trustees,
                             private_credential=credential, choices=CAST[1])
     belenios.decrypt_plain(election.tallied, private_key=private_key, trustee_id=1)
@@ -146,3 +147,25 @@ def test_private_material_never_reaches_a_command_line_a_log_or_an_error(
     assert "k3Yk3Y" not in str(failed.value)
     assert credential not in caplog.text and private_key not in caplog.text
     assert os.listdir(tmp_path) == []  # every working directory is gone
+
+
+def test_ballots_of_one_election_need_one_tool_run_each_once_its_archive_is_made(
+        election, monkeypatch):
+    belenios._archive_without_credentials.cache_clear()
+    runs = []
+    real_run = subprocess.run
+
+    def counted(args, **kwargs):
+        runs.append(args[1:3])
+        return real_run(args, **kwargs)
+
+    monkeypatch.setattr(belenios.subprocess, "run", counted)
+    made = [belenios.encrypt_ballot(election=election.setup.election,
+                                    trustees=election.setup.trustees,
+                                    private_credential=election.credentials.private[voter],
+                                    choices=CAST[1])
+            for voter in ("m1@example.org", "m2@example.org")]
+
+    assert runs == [["archive", "init"], ["election", "generate-ballot"],
+                    ["election", "generate-ballot"]]
+    assert made[0].credential != made[1].credential
