@@ -303,12 +303,18 @@ class VoterRollEntry(models.Model):
     # blanked at the close. It links the member to a ciphertext, never to a choice: the
     # ciphertexts are shuffled before any is decrypted (docs/secrecy.md).
     credential = models.CharField(max_length=40, blank=True)
+    # The member's voting code (ballots/codes.py), made at the opening and blanked at the
+    # close: whoever has it may vote once in this contest, online without an account or on a
+    # returned paper. It names this entry, never a ballot.
+    voting_code = models.CharField(max_length=16, blank=True)
 
     objects = ScopedManager(society="society")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["contest", "member"], name="one_roll_entry_per_member"),
+            models.UniqueConstraint(fields=["voting_code"], condition=~Q(voting_code=""),
+                                    name="voting_code_unique"),
             models.CheckConstraint(
                 condition=(Q(voted_on__isnull=True) & Q(channel=""))
                 | (Q(voted_on__isnull=False) & ~Q(channel="")),
