@@ -13,10 +13,10 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from ballots import boxed
+from ballots import boxed, codes
 from ballots.counting import (
     CountError,
     Election,
@@ -478,7 +478,8 @@ def open_voting(*, actor, contest: Contest, now: datetime | None = None) -> bool
     stream = eligible_members(contest).order_by("pk").values_list("pk", flat=True)
     batch = []
     for member_id in stream.iterator(chunk_size=ROLL_CHUNK):
-        batch.append(VoterRollEntry(society=society, contest=contest, member_id=member_id))
+        batch.append(VoterRollEntry(society=society, contest=contest, member_id=member_id,
+                                    voting_code=codes.new_code()))
         if len(batch) >= ROLL_CHUNK:
             VoterRollEntry.objects.bulk_create(batch)
             batch = []
@@ -492,8 +493,10 @@ def open_voting(*, actor, contest: Contest, now: datetime | None = None) -> bool
             raise BallotError(str(error)) from None
     contest.state = ContestState.OPEN
     contest.save(update_fields=["state", "roll_size", "roll_fingerprint"])
+    # Each member's message carries their voting code (the template reads the annotation).
     _notify_roll(contest, kind="ballots.poll_open", members=Member.objects.filter(
-        roll_entries__contest=contest), actor=actor)
+        roll_entries__contest=contest).annotate(voting_code=F("roll_entries__voting_code")),
+        actor=actor)
     audit.record(society, actor, "contest.opened", contest,
                  {"roll_size": contest.roll_size, "roll_fingerprint": contest.roll_fingerprint})
     return True
@@ -549,6 +552,8 @@ def close_voting(*, actor, contest: Contest, now: datetime | None = None) -> boo
         raise BallotError("Voting cannot close before the time set for it.")
     contest.state = ContestState.CLOSED
     contest.save(update_fields=["state"])
+    # The codes are spent: none can vote again, and none is kept to name an entry.
+    VoterRollEntry.objects.filter(contest=contest).exclude(voting_code="").update(voting_code="")
     _rewrite_in_key_order(contest)
     if contest.box_id is not None:
         boxed.close_box(actor=actor, contest=contest)

@@ -192,15 +192,17 @@ RECEIPT_MARK = "\x00receipt\x00"
 
 @functools.lru_cache(maxsize=1024)
 def _receipt_page(society_slug: str, society_name: str, contest_label: str,
-                  tracker: bool = False) -> tuple[str, str]:
+                  tracker: bool = False, by_code: bool = False) -> tuple[str, str]:
     """The receipt page around its code, rendered once per society and contest: it is the
     same for every voter but for the code, and these arguments are everything else it
     shows (the static files' URLs change only with a new release, i.e. a new process).
-    `tracker`: the contest's online ballots go into a ballot box; the code is the tracker."""
+    `tracker`: the contest's online ballots go into a ballot box; the code is the tracker.
+    `by_code`: the voter used a voting code and may have no account (ballots/vote_views.py)."""
     html = loader.get_template("ballots/receipt.html").render({
         "society_name": society_name, "contest_label": contest_label, "receipt": RECEIPT_MARK,
-        "tracker": tracker,
+        "tracker": tracker, "by_code": by_code,
         "links": {
+            "check": reverse("vote:check", kwargs={"society_slug": society_slug}),
             "home": reverse("home"),
             "society": reverse("societies:home", kwargs={"society_slug": society_slug}),
             "my_societies": reverse("my_societies"),
@@ -212,12 +214,13 @@ def _receipt_page(society_slug: str, society_name: str, contest_label: str,
     return before, after
 
 
-def receipt_response(request, contest: Contest, receipt: str) -> HttpResponse:
+def receipt_response(request, contest: Contest, receipt: str, *,
+                     by_code: bool = False) -> HttpResponse:
     """The answer to a vote: the receipt, shown once, on a page standing alone (see the
     template) around the code."""
     society = request.society
     before, after = _receipt_page(society.slug, society.name, str(contest),
-                                  contest.box_id is not None)
+                                  contest.box_id is not None, by_code)
     return HttpResponse(before + escape(receipt) + after)
 
 

@@ -19,6 +19,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Browsers and feed readers ask for /favicon.ico whatever the page links.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
+    # Voting with a code, no account needed (ballots/vote_views.py).
+    path("s/<slug:society_slug>/vote/", include("ballots.vote_urls")),
     path("s/<slug:society_slug>/", include("societies.urls")),
 ]
 urlpatterns += [
