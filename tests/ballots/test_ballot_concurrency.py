@@ -1,10 +1,13 @@
 """One member, one vote under simultaneous requests (PostgreSQL row locks)."""
 
 import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
 from django_scopes import scope
 
 from ballots import services
-from ballots.models import CastBallot
+from ballots.models import CastBallot, VoterRollEntry
 from ballots.services import BallotError
 from tests.ballots.conftest import make_contest
 from tests.conftest import build_society, is_postgres
@@ -75,8 +78,6 @@ def test_online_vote_and_paper_strike_off_at_once_count_one(pg_world):
 def test_simultaneous_requests_through_the_whole_stack_store_one_ballot(pg_world):
     """Four POSTs of one member's ballot, each through middleware, session and CSRF in its own
     thread and database connection, released together: one receipt, one ballot."""
-    from django.test import Client
-    from django.urls import reverse
 
     world = pg_world
     contest = make_contest(world)
@@ -137,3 +138,40 @@ def test_cancelling_and_opening_at_once_leave_one_outcome(pg_world):
         else:
             assert contest.state == ContestState.OPEN and results[0] is True
             assert isinstance(results[1], BallotError) and contest.roll.exists()
+
+
+# One code, one vote: the same voting code posted at once from several browsers, and beside a
+# signed-in vote by the same member.
+
+def _post(url, data):
+    def call():
+        return Client().post(url, data)
+    return call
+
+
+def test_one_code_posted_at_once_from_four_browsers_and_by_its_signed_in_member_counts_once(
+        pg_world):
+    world = pg_world
+    cache.clear()
+    contest = make_contest(world)
+    voter = contest.voters[0]
+    with scope(society=world.society):
+        code = VoterRollEntry.objects.get(contest=contest, member=voter).voting_code
+        first = str(contest.candidates.get(number=1).public_id)
+    vote = reverse("vote:vote", kwargs={"society_slug": world.society.slug})
+    signed_in = Client()
+    signed_in.force_login(voter.user)
+    page = reverse("ballots:contest", kwargs={"society_slug": world.society.slug,
+                                              "public_id": contest.public_id})
+
+    answers = run_together(*[_post(vote, {"code": code, "step": "cast", f"rank_{first}": "1"})
+                             for _ in range(4)],
+                           lambda: signed_in.post(page, {f"rank_{first}": "1"}))
+
+    recorded = [a for a in answers if a.status_code == 200 and b"Your vote is recorded"
+                in a.content]
+    assert len(recorded) == 1, [a.status_code for a in answers]
+    assert all(a.status_code == 400 for a in answers if a not in recorded)
+    with scope(society=world.society):
+        assert CastBallot.objects.filter(contest=contest).count() == 1
+        assert contest.roll.get(member=voter).voted_on is not None

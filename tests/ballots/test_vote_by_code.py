@@ -297,3 +297,30 @@ def test_the_check_page_never_looks_at_another_society(world):
     page = Client().post(elsewhere, {"receipt": receipt})
 
     assert b'id="ballot-not-found"' in page.content
+
+
+@pytest.mark.usefixtures("tool")
+def test_a_code_vote_goes_into_the_ballot_box_and_its_tracker_is_found_after_the_count(world):
+    from ballotbox.models import EncryptedBallot
+    from tests.ballots.conftest import close_contest
+    from tests.ballots.test_box_contest import count_the_box, with_box
+
+    contest = with_box(world, method="ers97", seats=1, candidates=3)
+    voter = contest.voters[3]
+    page = Client().post(_url(world), {"code": _entry(world, contest, voter).voting_code,
+                                       "step": "cast", **_ranks(contest, world, [3, 1])})
+    html = page.content.decode()
+    assert page.status_code == 200 and "Your ballot tracker is" in html
+    tracker = re.search(r'id="receipt-code">([^<]+)<', html)[1]
+    with scope(society=world.society):
+        assert not CastBallot.objects.filter(contest=contest).exists()
+        assert EncryptedBallot.objects.get(box_id=contest.box_id).tracker == tracker
+
+    contest = count_the_box(world, close_contest(contest, world))
+    with scope(society=world.society):
+        assert dict(services.grouped_ballots(contest)) == {"3,1": 1}
+        services.sign_off(actor=world.users["returning_officer"], contest=contest,
+                          name="R. Officer", on=contest.voting_closes.date())
+        services.publish_result(actor=world.users["returning_officer"], contest=contest)
+    check = reverse("vote:check", kwargs={"society_slug": world.society.slug})
+    assert b'id="ballot-counted"' in Client().post(check, {"receipt": tracker}).content
