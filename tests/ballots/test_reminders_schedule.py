@@ -314,3 +314,21 @@ def test_the_secretary_sets_how_long_a_letter_takes(world):
     assert response.status_code == 400
     world.society.refresh_from_db()
     assert world.society.posting_days == 3
+
+
+def test_contests_made_before_reminders_were_scheduled_get_the_defaults_if_not_open(world,
+                                                                                      clock):
+    """The migration that brought scheduled reminders: drafts get 7 and 2 days, open polls
+    (already reminded the day before their close) get none, so nothing is sent at once."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    draft = make_contest(world, open_now=False, voting_closes=START + timedelta(days=14))
+    running = long_poll(world)
+    with scope(society=world.society):
+        ContestReminder.objects.all().delete()
+    import_module("ballots.migrations.0007_contest_reminders").schedule_default_reminders(
+        apps, None)
+    assert scheduled(world, draft) == [7, 2]
+    assert scheduled(world, running) == []
