@@ -109,3 +109,15 @@ def _published(e):
                "declined": ", declining the applicant"}.get(e.data.get("application") or "", "")
     return (f"{e.actor} published the result of ‘{e.target}’ "
             f"({plural(e.data['ballots'], 'ballot')}){decided}")
+
+
+@describes("contest.reminder_added", "contest.reminder_removed", "contest.reminder_sent")
+def _scheduled_reminder(e):
+    when = f"{plural(e.data['days_before'], 'day')} before the close"
+    if e.action == "contest.reminder_added":
+        return f"{e.actor} scheduled a reminder to vote in ‘{e.target}’ {when}"
+    if e.action == "contest.reminder_removed":
+        return f"{e.actor} removed the reminder to vote in ‘{e.target}’ {when}"
+    return (f"{e.actor} sent the reminder {when} to those who had not voted in ‘{e.target}’: "
+            f"{plural(e.data['emailed'], 'email')}, {plural(e.data['letters'], 'letter')}, "
+            f"{e.data['too_late_for_post']} too late for post")

@@ -407,3 +407,17 @@ class BoxSetUpForm(forms.Form):
                            "read every ballot. Ask more trustees to keep their key on their "
                            "own computer, or tick this box to accept it.")
         return data
+
+
+class ReminderForm(forms.Form):
+    """One more reminder to those who have not voted (the service checks it fits the poll)."""
+
+    days_before = forms.IntegerField(
+        label="Days before the close", min_value=1, max_value=60,
+        help_text="Sent to those on the roll who have not voted yet, by email or by letter.",
+        error_messages={
+            "required": "Give the number of days before the close, from 1 to 60.",
+            "invalid": "Give a whole number of days, from 1 to 60.",
+            "min_value": "Give at least 1 day before the close.",
+            "max_value": "Give at most 60 days before the close.",
+        })

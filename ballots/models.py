@@ -9,6 +9,7 @@ chose (what the database's transaction log still shows: docs/elections.md).
 
 import secrets
 import uuid
+from datetime import timedelta
 
 from django.db import models
 from django.db.models import Q
@@ -389,3 +390,45 @@ class ResolutionTally(models.Model):
 
     def __str__(self):
         return f"{self.get_source_display()}: {self.contest}"
+
+
+REMINDER_MAX_DAYS = 60
+
+
+class ContestReminder(models.Model):
+    """A reminder to those on the roll who have not voted, `days_before` days before the
+    close (docs/voting.md, "Reminders"). Sent once: `sent_at` is claimed by a conditional
+    update in the transaction that writes the messages. The counts are kept with it; who was
+    reminded is in the notice's messages, never here nor in the audit log."""
+
+    society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
+                                related_name="+")
+    contest = models.ForeignKey(Contest, on_delete=models.PROTECT,
+                                related_name="scheduled_reminders")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    emailed = models.PositiveIntegerField(default=0)
+    letters = models.PositiveIntegerField(default=0)
+    too_late_for_post = models.PositiveIntegerField(default=0)
+    notice = models.ForeignKey("notifications.Notice", on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="+")
+
+    objects = ScopedManager(society="society")
+
+    class Meta:
+        ordering = ["-days_before"]
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "days_before"],
+                                    name="one_reminder_per_day_before_close"),
+            models.CheckConstraint(
+                condition=Q(days_before__gte=1, days_before__lte=REMINDER_MAX_DAYS),
+                name="reminder_days_before_in_range"),
+        ]
+
+    def __str__(self):
+        return f"Reminder {self.days_before} days before the close of {self.contest}"
+
+    def due_at(self, contest: Contest | None = None):
+        """When it is due: its number of days before the contest's close."""
+        return (contest or self.contest).voting_closes - timedelta(days=self.days_before)

@@ -34,6 +34,7 @@ from ballots.models import (
     CastBallot,
     Channel,
     Contest,
+    ContestReminder,
     ContestState,
     PaperBatch,
     SeedSource,
@@ -178,6 +179,7 @@ def create_contest(*, actor, election: ElectionModel, values: dict, classes=()) 
         raise BallotError("Those stakeholder classes belong to another society.")
     _check_electorate(contest, classes)
     contest.stakeholder_classes.set(classes)
+    schedule_default_reminders(contest)
     audit.record(society, actor, "resolution.proposed" if contest.is_resolution
                  else "contest.created", contest,
                  {"method": contest.method, "seats": contest.seats,
@@ -493,10 +495,8 @@ def open_voting(*, actor, contest: Contest, now: datetime | None = None) -> bool
             raise BallotError(str(error)) from None
     contest.state = ContestState.OPEN
     contest.save(update_fields=["state", "roll_size", "roll_fingerprint"])
-    # Each member's message carries their voting code (the template reads the annotation).
-    _notify_roll(contest, kind="ballots.poll_open", members=Member.objects.filter(
-        roll_entries__contest=contest).annotate(voting_code=F("roll_entries__voting_code")),
-        actor=actor)
+    _notify_roll(contest, kind="ballots.poll_open", members=_on_the_roll(contest),
+                 actor=actor)
     audit.record(society, actor, "contest.opened", contest,
                  {"roll_size": contest.roll_size, "roll_fingerprint": contest.roll_fingerprint})
     return True
@@ -507,13 +507,32 @@ ROLL_NOTICE_TITLES = {"ballots.poll_open": "Voting is open: ",
                       "ballots.poll_extended": "Voting extended: "}
 
 
+def _on_the_roll(contest: Contest, **entry):
+    """The members on the contest's roll (whose roll entry matches `entry` too, as
+    `voted_on__isnull=True`), each with their voting code (`voting_code`, which the
+    messages' templates give: notifications/messages/_voting_code.txt). One filter call,
+    so every condition and the code are of the same roll entry."""
+    return Member.objects.filter(
+        roll_entries__contest=contest, **{f"roll_entries__{k}": v for k, v in entry.items()}
+    ).annotate(voting_code=F("roll_entries__voting_code"))
+
+
+def _not_voted(contest: Contest):
+    return _on_the_roll(contest, voted_on__isnull=True)
+
+
 def _notify_roll(contest: Contest, *, kind: str, members, actor, **context) -> int:
+    return _notify_roll_notice(contest, kind=kind, members=members, actor=actor, **context)[1]
+
+
+def _notify_roll_notice(contest: Contest, *, kind: str, members, actor, **context):
+    """The notice written to `members` of the roll, and how many messages it has."""
     from notifications.services import create_notice, notify_members
 
     notice = create_notice(society=contest.society, kind=kind,
                            title=ROLL_NOTICE_TITLES[kind] + str(contest),
                            audience=f"The roll of {contest}", created_by=actor)
-    return notify_members(notice=notice, members=members, context={
+    return notice, notify_members(notice=notice, members=members, context={
         "contest_title": str(contest),
         "contest_id": str(contest.public_id),
         "closes": _moment(contest.voting_closes),
@@ -532,9 +551,8 @@ def send_reminders(*, actor, contest: Contest, now: datetime | None = None) -> i
         return 0
     if not (contest.voting_closes - REMINDER_BEFORE <= now < contest.voting_closes):
         return 0
-    members = Member.objects.filter(roll_entries__contest=contest,
-                                    roll_entries__voted_on__isnull=True)
-    sent = _notify_roll(contest, kind="ballots.reminder", members=members, actor=actor)
+    sent = _notify_roll(contest, kind="ballots.reminder", members=_not_voted(contest),
+                        actor=actor)
     contest.reminders_sent = True
     contest.save(update_fields=["reminders_sent"])
     audit.record(contest.society, actor, "contest.reminded", contest, {"reminded": sent})
@@ -1502,3 +1520,136 @@ def due_contests(field: str, now: datetime):
                                         voting_closes__gt=now)
         return list(qs.values_list("society_id", "pk"))
 
+
+
+# Scheduled reminders to those who have not voted (docs/voting.md, "Reminders")
+
+DEFAULT_REMINDER_DAYS = (7, 2)
+
+
+def _poll_length_text(contest: Contest) -> str:
+    length = contest.voting_closes - contest.voting_opens
+    hours = length.seconds // 3600
+    text = counted(length.days, "day")
+    return f"{text} and {counted(hours, 'hour')}" if hours else text
+
+
+def reminder_refusal(contest: Contest, days_before, now: datetime | None = None) -> str | None:
+    """Why a reminder `days_before` the close cannot be scheduled for `contest`, or None."""
+    from ballots.models import REMINDER_MAX_DAYS
+
+    now = now or timezone.now()
+    if contest.state not in (ContestState.DRAFT, ContestState.OPEN):
+        return "Voting has closed (or the contest is decided): reminders can no longer be set."
+    if not isinstance(days_before, int) or not 1 <= days_before <= REMINDER_MAX_DAYS:
+        return f"Give a whole number of days from 1 to {REMINDER_MAX_DAYS}."
+    due = contest.voting_closes - timedelta(days=days_before)
+    if due <= contest.voting_opens:
+        return (f"The poll lasts {_poll_length_text(contest)}: a reminder "
+                f"{counted(days_before, 'day')} before the close would go before voting "
+                "opens. Choose fewer days.")
+    if due <= now:
+        return (f"A reminder {counted(days_before, 'day')} before the close was due on "
+                f"{_moment(due)}, which has passed. Choose fewer days.")
+    if ContestReminder.objects.filter(contest=contest, days_before=days_before).exists():
+        return f"There is already a reminder {counted(days_before, 'day')} before the close."
+    return None
+
+
+def schedule_default_reminders(contest: Contest) -> list[ContestReminder]:
+    """The reminders every new contest starts with (those that fit in its poll); part of the
+    service that creates the contest, whose audit entry covers them."""
+    days = [d for d in DEFAULT_REMINDER_DAYS
+            if contest.voting_closes - timedelta(days=d) > contest.voting_opens]
+    return ContestReminder.objects.bulk_create([
+        ContestReminder(society=contest.society, contest=contest, days_before=d) for d in days])
+
+
+@transaction.atomic
+def add_reminder(*, actor, contest: Contest, days_before: int,
+                 now: datetime | None = None) -> ContestReminder:
+    """Schedule one more reminder to those on the roll who have not voted."""
+    contest = _locked(contest)
+    refusal = reminder_refusal(contest, days_before, now)
+    if refusal:
+        raise BallotError(refusal, field="days_before")
+    reminder = ContestReminder.objects.create(society=contest.society, contest=contest,
+                                              days_before=days_before)
+    audit.record(contest.society, actor, "contest.reminder_added", contest,
+                 {"days_before": days_before})
+    return reminder
+
+
+@transaction.atomic
+def remove_reminder(*, actor, reminder: ContestReminder) -> None:
+    """Take a reminder off the schedule; one already sent stays on the record."""
+    reminder = (ContestReminder.objects.select_for_update(of=("self",))
+                .select_related("contest").get(pk=reminder.pk))
+    if reminder.sent_at is not None:
+        raise BallotError("This reminder has been sent: it stays on the record.")
+    contest, days_before = reminder.contest, reminder.days_before
+    reminder.delete()
+    audit.record(contest.society, actor, "contest.reminder_removed", contest,
+                 {"days_before": days_before})
+
+
+def _can_be_emailed():
+    """Members reminded by email: as `Member.can_be_emailed`, in the database."""
+    from members.models import ContactChannel
+
+    return Q(contact_channel=ContactChannel.EMAIL, electronic_consent=True) & ~Q(email="")
+
+
+@transaction.atomic
+def send_scheduled_reminder(*, actor, reminder: ContestReminder,
+                            now: datetime | None = None) -> ContestReminder | None:
+    """Send a due reminder to those on the roll who have not voted, by each one's channel;
+    a letter only when it can arrive before the close (the society's posting days), else
+    that member is counted as too late for post. Once only: the reminder is claimed by a
+    conditional update, so a second worker running it at the same time sends nothing.
+    Returns the reminder with its counts, or None when it was not due or already sent."""
+    from notifications.services import channel_counts
+
+    now = now or timezone.now()
+    contest = _locked(reminder.contest)
+    if contest.state != ContestState.OPEN or not (
+        reminder.due_at(contest) <= now < contest.voting_closes
+    ):
+        return None
+    claimed = ContestReminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(
+        sent_at=now)
+    if not claimed:
+        return None
+    reminder = ContestReminder.objects.get(pk=reminder.pk)
+    society = contest.society
+    members = _not_voted(contest)
+    if reminder.days_before <= society.posting_days:
+        reminder.too_late_for_post = members.exclude(_can_be_emailed()).count()
+        members = members.filter(_can_be_emailed())
+    if members.exists():
+        notice, _written = _notify_roll_notice(contest, kind="ballots.reminder",
+                                               members=members, actor=actor)
+        by_channel = channel_counts(notice)
+        reminder.notice = notice
+        reminder.emailed, reminder.letters = by_channel["email"], by_channel["post"]
+    reminder.save(update_fields=["notice", "emailed", "letters", "too_late_for_post"])
+    audit.record(society, actor, "contest.reminder_sent", contest,
+                 {"days_before": reminder.days_before, "emailed": reminder.emailed,
+                  "letters": reminder.letters, "too_late_for_post": reminder.too_late_for_post})
+    return reminder
+
+
+def due_scheduled_reminders(now: datetime) -> list[tuple[int, int]]:
+    """(society id, reminder id) of every scheduled reminder due now, in every society."""
+    from django_scopes import scopes_disabled
+
+    from ballots.models import REMINDER_MAX_DAYS
+
+    with scopes_disabled():
+        unsent = (ContestReminder.objects.filter(
+            sent_at__isnull=True, contest__state=ContestState.OPEN,
+            contest__voting_closes__gt=now,
+            contest__voting_closes__lte=now + timedelta(days=REMINDER_MAX_DAYS))
+            .values_list("society_id", "pk", "days_before", "contest__voting_closes"))
+        return [(society_id, pk) for society_id, pk, days, closes in unsent
+                if closes - timedelta(days=days) <= now]

@@ -107,7 +107,23 @@ def close_due_polls() -> int:
 
 @shared_task
 def send_due_reminders() -> int:
-    return _run_due("remind")
+    return _run_due("remind") + send_scheduled_reminders()
+
+
+def send_scheduled_reminders() -> int:
+    """Send every scheduled reminder that is due (each once, however many workers run it)."""
+    from ballots.models import ContestReminder
+    from ballots.services import due_scheduled_reminders, send_scheduled_reminder
+    from societies.models import Society
+
+    now = timezone.now()
+    sent = 0
+    for society_id, reminder_id in due_scheduled_reminders(now):
+        with scope(society=Society.objects.get(pk=society_id)):
+            reminder = ContestReminder.objects.filter(pk=reminder_id).first()
+            if reminder and send_scheduled_reminder(actor=None, reminder=reminder, now=now):
+                sent += 1
+    return sent
 
 
 @shared_task

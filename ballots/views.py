@@ -41,6 +41,7 @@ from ballots.forms import (
     PublishedSeedForm,
     PutToVoteForm,
     ReceiptLookupForm,
+    ReminderForm,
     ResolutionForm,
     SeatCategoryLinkForm,
     SignOffForm,
@@ -541,6 +542,7 @@ def _manage_page(request, contest, **forms):
         "box": boxed.box_of(contest),
         "box_missing": (boxed.tool_missing() if contest.box_id is None
                         and contest.state == ContestState.DRAFT else None),
+        **_reminders_context(contest, forms),
     }
     return render(request, "ballots/manage_contest.html", context,
                   status=400 if any(f.errors for f in forms.values()) else 200)
@@ -1187,3 +1189,50 @@ def set_up_box(request, public_id):
     return render(request, "ballots/set_up_box.html", {
         "contest": contest, "form": form, "missing": missing,
     }, status=400 if form.errors else 200)
+
+
+# Scheduled reminders to those who have not voted (docs/voting.md, "Reminders")
+
+
+def _reminders_context(contest: Contest, forms: dict) -> dict:
+    """The manage page's reminders: each with when it is due and, once sent, its counts."""
+    reminders = list(contest.scheduled_reminders.order_by("-days_before"))
+    for reminder in reminders:
+        reminder.due = reminder.due_at(contest)
+    can_schedule = contest.state in (ContestState.DRAFT, ContestState.OPEN)
+    return {"reminders": reminders, "reminders_can_change": can_schedule,
+            "reminder_form": (forms.get("reminder_form") or ReminderForm(prefix="reminder"))
+            if can_schedule else None}
+
+
+@require_POST
+@requires("ballots:administer")
+def add_reminder(request, public_id):
+    contest = _contest(request, public_id)
+    form = ReminderForm(request.POST, prefix="reminder")
+    if form.is_valid():
+        days = form.cleaned_data["days_before"]
+        try:
+            services.add_reminder(actor=request.user, contest=contest, days_before=days)
+        except BallotError as error:
+            form.add_error("days_before", str(error))
+        else:
+            messages.success(request, f"A reminder {services.counted(days, 'day')} before the "
+                                      "close is scheduled.")
+            return redirect(_url("manage_contest", request.society, public_id=public_id))
+    return _manage_page(request, contest, reminder_form=form)
+
+
+@require_POST
+@requires("ballots:administer")
+def remove_reminder(request, public_id, reminder_id):
+    contest = _contest(request, public_id)
+    reminder = get_or_404(contest.scheduled_reminders, public_id=reminder_id)
+    try:
+        services.remove_reminder(actor=request.user, reminder=reminder)
+    except BallotError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The reminder {services.counted(reminder.days_before, 'day')}"
+                                  " before the close is removed.")
+    return redirect(_url("manage_contest", request.society, public_id=public_id))

@@ -23,6 +23,10 @@ class SocietySettingsForm(forms.ModelForm):
         label="Maximum withdrawable holding per member (£)", min_pence=0,
         max_pence=LEGAL_MAX_WITHDRAWABLE_PENCE,
         help_text="In pounds and pence; the law allows at most £100,000.00.")
+    posting_days = forms.IntegerField(
+        label="Days a letter takes to arrive", min_value=0, max_value=30, required=False,
+        help_text="A reminder to vote goes by letter only when it is sent more days than this "
+                  "before the close. Left empty, it stays as it is.")
 
     class Meta:
         model = Society
@@ -31,6 +35,10 @@ class SocietySettingsForm(forms.ModelForm):
         help_texts = {
             "probation_days": "Only used when applicants are admitted by a vote of members.",
         }
+
+    def clean_posting_days(self):
+        days = self.cleaned_data.get("posting_days")
+        return self.instance.posting_days if days is None else days
 
 
 class JoiningSettingsForm(forms.ModelForm):

@@ -112,6 +112,11 @@ class Society(models.Model):
         default=14,
         validators=[MaxValueValidator(365)],
     )
+    posting_days = models.PositiveSmallIntegerField(
+        "days a letter takes to arrive", default=2, validators=[MaxValueValidator(30)],
+        help_text="A reminder to vote goes by letter only when it is sent more days than "
+                  "this before the close.",
+    )
     # General meeting rules (boards): quorum, proxies, the chair's casting vote.
     quorum_minimum_members = models.PositiveSmallIntegerField(
         "quorum: at least this many members", default=3,

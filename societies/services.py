@@ -40,6 +40,7 @@ SETTINGS_FIELDS = [
     "max_withdrawable_pence",
     "minimum_member_age",
     "notice_clear_days",
+    "posting_days",
     "admission_method",
     "probation_days",
 ]
