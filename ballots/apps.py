@@ -27,3 +27,4 @@ class BallotsConfig(AppConfig):
                  permission="resolutions:propose", group="Elections", order=42)
         todo.register(ballot_todo.my_votes, permissions={"ballots:view"}, order=5)
         todo.register(ballot_todo.polls, permissions={"ballots:administer"}, order=20)
+        todo.register(ballot_todo.results_to_cosign, permissions={"ballots:cosign"}, order=21)

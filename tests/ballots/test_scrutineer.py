@@ -171,6 +171,8 @@ def test_the_scrutineer_cosigns_after_the_sign_off(world, scrutineer, audit_entr
     page = world.client("scrutineer").get(
         url(world, "scrutinise_contest", public_id=contest.public_id))
     assert "Co-sign the result" in page.content.decode()
+    home = reverse("societies:home", kwargs={"society_slug": world.society.slug})
+    assert "1 signed result to co-sign" in world.client("scrutineer").get(home).content.decode()
     count_before = len(audit_entries(world.society))
     response = cosign(world, contest)
     assert response.status_code == 302
@@ -180,6 +182,7 @@ def test_the_scrutineer_cosigns_after_the_sign_off(world, scrutineer, audit_entr
     assert contest.state == ContestState.SIGNED  # publishing stays the officer's
     entries = audit_entries(world.society)[count_before:]
     assert [(e.action, e.actor) for e in entries] == [("contest.cosigned", scrutineer)]
+    assert "signed result to co-sign" not in world.client("scrutineer").get(home).content.decode()
     # Twice is refused, and the first signature stands.
     again = cosign(world, contest, name="Someone Else")
     assert again.status_code == 302 and reread(contest).cosigned_name == "Sam Scrutineer"
@@ -238,7 +241,7 @@ def test_the_certificate_downloads_once_both_have_signed(world, scrutineer):
     assert "Spoilt paper ballots by reason: none recorded" in text
     assert "Blank ballots (no preference for a standing candidate), as the count reported: 0" \
         in text
-    assert f"Stage 1 (" in text and f"{winner} 3.00" in text
+    assert "Stage 1 (" in text and f"{winner} 3.00" in text
     assert f"Elected {winner}: 3.00 votes at the last stage" in text
     assert "Signed off by Rita Officer, returning officer" in text
     assert "Co-signed by Sam Scrutineer, scrutineer" in text
@@ -283,3 +286,20 @@ def test_the_certificate_names_the_ballot_boxs_record(world, scrutineer):
     page = world.client("scrutineer").get(
         url(world, "scrutinise_contest", public_id=contest.public_id))
     assert f'<code id="record-sha256">{fingerprint}</code>' in page.content.decode()
+
+
+def test_a_resolutions_certificate_gives_the_votes_and_the_outcome(world, scrutineer):
+    contest = make_contest(world, method="resolution")
+    with scope(society=world.society):
+        for voter, answer in zip(contest.voters[:3], ("for", "for", "against"), strict=True):
+            services.cast_ballot(actor=voter.user, contest=contest, member=voter,
+                                 choices=answer)
+    contest = reread(close_contest(contest, world))
+    with scope(society=world.society):
+        services.sign_off(actor=world.users["returning_officer"], contest=contest,
+                          name="Rita Officer", on=timezone.localdate())
+    assert cosign(world, contest).status_code == 302
+    text = " ".join(read_pdf(certificate(world, contest, "auditor").content).text.split())
+    assert "That the accounts be received." in text
+    assert "For 2; against 1; abstentions 0." in text and "The resolution is carried." in text
+    assert "online 3, on paper 0" in text and "Elected" not in text
