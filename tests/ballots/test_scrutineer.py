@@ -209,8 +209,9 @@ def test_the_officer_who_signed_off_cannot_cosign(world, scrutineer):
 def test_cosign_refuses_bad_input_naming_the_field(world, scrutineer):
     contest = signed_contest(world)
     early = (timezone.localdate() - timedelta(days=1)).isoformat()
+    late = (timezone.localdate() + timedelta(days=1)).isoformat()
     for data, field in (({"name": "  "}, "name"), ({"on": "not a date"}, "on"),
-                        ({"on": early}, "on")):
+                        ({"on": early}, "on"), ({"on": late}, "on")):
         response = cosign(world, contest, **data)
         assert response.status_code == 400, data
         assert response.context["cosign_form"].errors[field], data
