@@ -760,6 +760,19 @@ def tally_instructions(box: Box, trustee: Trustee, kind: str) -> Instructions:
         files, belenios.PARTIAL_DECRYPTION_FILE)
 
 
+def trustee_progress(box: Box) -> list[dict]:
+    """Each trustee's public progress: which rounds they sent, which steps of the count."""
+    steps = {}
+    for kind, number in box.steps.exclude(trustee_number=None).values_list("kind",
+                                                                           "trustee_number"):
+        steps.setdefault(number, set()).add(kind)
+    return [{"trustee": t, "certificate": bool(t.certificate), "polynomial": bool(t.polynomial),
+             "answer": bool(t.voutput),
+             "shuffled": StepKind.SHUFFLE in steps.get(t.number, ()),
+             "decrypted": StepKind.DECRYPTION in steps.get(t.number, ())}
+            for t in box.trustee_rows.order_by("number")]
+
+
 # --- The result and the public record --------------------------------------------------------
 
 def result_of(box: Box) -> list[belenios.RankedResult | belenios.ChoiceResult]:

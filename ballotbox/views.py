@@ -71,19 +71,6 @@ def _file_rows(instructions):
             for name in instructions.files] if instructions else []
 
 
-def _ceremony(box):
-    """Each trustee's public progress: which rounds they sent, which steps of the count."""
-    steps = {}
-    for kind, number in box.steps.exclude(trustee_number=None).values_list("kind",
-                                                                           "trustee_number"):
-        steps.setdefault(number, set()).add(kind)
-    return [{"trustee": t, "certificate": bool(t.certificate), "polynomial": bool(t.polynomial),
-             "answer": bool(t.voutput),
-             "shuffled": StepKind.SHUFFLE in steps.get(t.number, ()),
-             "decrypted": StepKind.DECRYPTION in steps.get(t.number, ())}
-            for t in box.trustee_rows.order_by("number")]
-
-
 def _run_step(request, box, trustee, owed, text):
     """Send the trustee's message (or, with `text` None, make it on the server). A round of
     the key is taken at once; a shuffle or a partial decryption goes to the worker, which
@@ -137,7 +124,8 @@ def trustee_page(request, public_id):
     return render(request, "ballotbox/trustee.html", {
         "box": box, "trustee": trustee, "owed": owed, "form": form, "queued": queued,
         "files": _file_rows(owed.instructions if owed else None),
-        "ceremony": _ceremony(box), "on_server": trustee.keeping == Keeping.SERVER,
+        "ceremony": services.trustee_progress(box),
+        "on_server": trustee.keeping == Keeping.SERVER,
         "verify_command": belenios.verify_command().shell(),
         "ranked": services.is_ranked(box),
     }, status=status)
@@ -168,7 +156,7 @@ def boxes(request):
 
 def _overview(request, box, status=200):
     return render(request, "ballotbox/box.html", {
-        "box": box, "ceremony": _ceremony(box), "ballots": box.ballots.count(),
+        "box": box, "ceremony": services.trustee_progress(box), "ballots": box.ballots.count(),
         "steps": list(box.steps.order_by("position")), "ranked": services.is_ranked(box),
         "can_end_shuffles": (box.state == BoxState.TALLYING and services.is_ranked(box)
                              and not box.steps.filter(kind=StepKind.END_SHUFFLES).exists()

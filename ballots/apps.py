@@ -21,7 +21,10 @@ class BallotsConfig(AppConfig):
                  group="Elections", order=40)
         register(label="Run elections", url_name="ballots:manage",
                  permission="ballots:administer", group="Elections", order=41)
+        register(label="Scrutinise elections", url_name="ballots:scrutiny",
+                 permission="ballots:scrutinise", group="Elections", order=43)
         register(label="Resolutions", url_name="ballots:index_resolutions",
                  permission="resolutions:propose", group="Elections", order=42)
         todo.register(ballot_todo.my_votes, permissions={"ballots:view"}, order=5)
         todo.register(ballot_todo.polls, permissions={"ballots:administer"}, order=20)
+        todo.register(ballot_todo.results_to_cosign, permissions={"ballots:cosign"}, order=21)

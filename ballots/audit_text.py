@@ -23,6 +23,8 @@ phrases({
     "contest.count_stopped": "The count of ‘{target}’ stopped: {data[reason]}",
     "contest.signed_off": "{actor} signed off the result of ‘{target}’ as {data[name]}, on "
                           "{date[on]}",
+    "contest.cosigned": "{actor} co-signed the result of ‘{target}’ as scrutineer, as "
+                        "{data[name]}, on {date[on]}",
     # Issue 14's corrections before a poll opens, paper nominations and lots.
     "contest.changed": "{actor} changed ‘{target}’ before voting opened: {changes}",
     "resolution.changed": "{actor} changed the resolution ‘{target}’ before voting opened: "

@@ -11,6 +11,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django_scopes import ScopedManager
@@ -163,6 +164,14 @@ class Contest(models.Model):
     ballot_set_hash = models.CharField(max_length=64, blank=True)
     signed_off_name = models.CharField(max_length=200, blank=True)
     signed_off_on = models.DateField(null=True, blank=True)
+    signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                      null=True, blank=True, related_name="+")
+    # The scrutineer's co-signature of the signed-off result (docs/voting.md): the result
+    # certificate is issued once both have signed.
+    cosigned_name = models.CharField(max_length=200, blank=True)
+    cosigned_on = models.DateField(null=True, blank=True)
+    cosigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
     published_at = models.DateTimeField(null=True, blank=True)
     # Cancelled before voting opened: it never opens, and members see why.
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -178,6 +187,9 @@ class Contest(models.Model):
             models.CheckConstraint(condition=Q(seats__gte=1), name="contest_has_seats"),
             models.CheckConstraint(condition=Q(seed_used_at__isnull=True) | ~Q(seed=""),
                                    name="contest_used_seed_is_kept"),
+            models.CheckConstraint(condition=Q(cosigned_on__isnull=True)
+                                   | (~Q(cosigned_name="") & Q(signed_off_on__isnull=False)),
+                                   name="contest_cosigned_after_sign_off"),
             models.CheckConstraint(
                 condition=(Q(state="cancelled") & Q(cancelled_at__isnull=False)
                            & ~Q(cancellation_reason=""))

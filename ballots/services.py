@@ -1425,11 +1425,61 @@ def sign_off(*, actor, contest: Contest, name: str, on: date) -> Contest:
     if not name:
         raise BallotError("Sign with your name.")
     contest.signed_off_name, contest.signed_off_on = name, on
+    contest.signed_off_by = actor if actor is not None and actor.is_authenticated else None
     contest.state = ContestState.SIGNED
-    contest.save(update_fields=["signed_off_name", "signed_off_on", "state"])
+    contest.save(update_fields=["signed_off_name", "signed_off_on", "signed_off_by", "state"])
     audit.record(contest.society, actor, "contest.signed_off", contest,
                  {"name": name, "on": on.isoformat()})
     return contest
+
+
+def signed_off_by(contest: Contest):
+    """Who signed the result off: the contest says, or (signed before it kept that) the
+    audit entry of the sign-off."""
+    if contest.signed_off_by_id is not None:
+        return contest.signed_off_by_id
+    from societies.models import AuditEntry
+
+    return (AuditEntry.objects.filter(society=contest.society, action="contest.signed_off",
+                                      target_type=Contest._meta.label,
+                                      target_id=str(contest.public_id))
+            .order_by("-id").values_list("actor_id", flat=True).first())
+
+
+@transaction.atomic
+def cosign_result(*, actor, contest: Contest, name: str, on: date) -> Contest:
+    """A scrutineer's co-signature of the result the returning officer signed off. The result
+    may be published before or after it; the result certificate waits for both signatures."""
+    contest = _locked(contest)
+    if contest.state not in (ContestState.SIGNED, ContestState.PUBLISHED) \
+            or contest.signed_off_on is None:
+        raise BallotError("The returning officer must sign off the result before a scrutineer "
+                          "co-signs it.")
+    if contest.cosigned_on is not None:
+        raise BallotError(f"The result is already co-signed, by {contest.cosigned_name} on "
+                          f"{contest.cosigned_on:%d %B %Y}.")
+    if actor is not None and actor.pk == signed_off_by(contest):
+        raise BallotError("You signed the result off as returning officer: another person, a "
+                          "scrutineer, must co-sign it.")
+    name = " ".join(name.split())
+    if not name:
+        raise BallotError("Sign with your name.", field="name")
+    if on < contest.signed_off_on:
+        raise BallotError("The co-signature cannot be dated before the returning officer "
+                          f"signed off, on {contest.signed_off_on:%d %B %Y}.", field="on")
+    if on > timezone.localdate():
+        raise BallotError("The co-signature cannot be dated in the future.", field="on")
+    contest.cosigned_name, contest.cosigned_on, contest.cosigned_by = name, on, actor
+    contest.save(update_fields=["cosigned_name", "cosigned_on", "cosigned_by"])
+    audit.record(contest.society, actor, "contest.cosigned", contest,
+                 {"name": name, "on": on.isoformat()})
+    return contest
+
+
+def has_certificate(contest: Contest) -> bool:
+    """The result certificate is issued once the returning officer and a scrutineer have
+    both signed the result."""
+    return contest.signed_off_on is not None and contest.cosigned_on is not None
 
 
 @transaction.atomic

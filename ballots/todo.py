@@ -72,3 +72,13 @@ def my_votes(society, visitor, now) -> list[Todo]:
     return [Todo(f"{plural(waiting['polls'], 'poll')} open for you to vote in",
                  link(society, "ballots:index"), count=waiting["polls"], due=closes,
                  detail=f"Voting closes on {day(closes)}.")]
+
+
+def results_to_cosign(society, visitor, now) -> list[Todo]:
+    """Results the returning officer has signed off that no scrutineer has co-signed yet."""
+    waiting = Contest.objects.filter(
+        society=society, state__in=[ContestState.SIGNED, ContestState.PUBLISHED],
+        signed_off_on__isnull=False, cosigned_on__isnull=True).count()
+    return [Todo(f"{plural(waiting, 'signed result')} to co-sign",
+                 link(society, "ballots:scrutiny"), count=waiting,
+                 detail="The result certificate is issued once a scrutineer has co-signed.")]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ballots import views
+from ballots import scrutiny, views
 
 app_name = "ballots"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("contests/<uuid:public_id>/ballots.txt", views.ballots_text, name="ballots_text"),
     path("contests/<uuid:public_id>/ballots.blt", views.blt, name="blt"),
     path("contests/<uuid:public_id>/turnout/", views.turnout, name="turnout"),
+    path("contests/<uuid:public_id>/certificate.pdf", scrutiny.certificate,
+         name="certificate"),
     path("resolutions/", views.resolutions, name="index_resolutions"),
     path("resolutions/new/", views.propose_resolution, name="propose_resolution"),
     path("manage/", views.manage, name="manage"),
@@ -59,5 +61,10 @@ urlpatterns = [
          views.nominee_letter, name="nominee_letter"),
     path("manage/contests/<uuid:public_id>/candidates/<uuid:candidate_id>/consent-scan/",
          views.consent_scan, name="consent_scan"),
+    # The scrutineer's watch over every step, and the co-signature of the result
+    path("scrutiny/", scrutiny.scrutiny, name="scrutiny"),
+    path("scrutiny/contests/<uuid:public_id>/", scrutiny.scrutinise_contest,
+         name="scrutinise_contest"),
+    path("scrutiny/contests/<uuid:public_id>/cosign/", scrutiny.cosign, name="cosign"),
     path("consent-form/<path:token>/", views.consent_form_public, name="consent_form_public"),
 ]

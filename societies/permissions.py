@@ -14,12 +14,14 @@ class Role(models.TextChoices):
     RETURNING_OFFICER = "returning_officer", "Returning officer"
     BOARD_MEMBER = "board_member", "Board member"
     AUDITOR = "auditor", "Auditor"
+    SCRUTINEER = "scrutineer", "Scrutineer"
 
 
 # Roles a secretary grants on the roles page; "member" comes from admission to the register.
-GRANTABLE_ROLES = [Role.SECRETARY, Role.RETURNING_OFFICER, Role.BOARD_MEMBER, Role.AUDITOR]
+GRANTABLE_ROLES = [Role.SECRETARY, Role.RETURNING_OFFICER, Role.BOARD_MEMBER, Role.AUDITOR,
+                   Role.SCRUTINEER]
 # Officers must have multi-factor authentication before any page only officers may open.
-OFFICER_ROLES = frozenset({Role.SECRETARY, Role.RETURNING_OFFICER})
+OFFICER_ROLES = frozenset({Role.SECRETARY, Role.RETURNING_OFFICER, Role.SCRUTINEER})
 
 PERMISSIONS: dict[str, str] = {
     "society:view": "See the society's home page",
@@ -50,6 +52,9 @@ PERMISSIONS: dict[str, str] = {
     "ballots:nominate": "Nominate, propose and second candidates; consent to stand",
     "ballots:administer": "Run elections: contests, windows, roll, paper ballots, count, results",
     "ballots:turnout": "See turnout figures (numbers only) while a poll is open",
+    "ballots:scrutinise": "Watch every step of an election (roll, turnout, paper batches, the "
+                          "ballot box, the count), read-only and without seeing a vote",
+    "ballots:cosign": "Co-sign a result the returning officer has signed off",
     "resolutions:propose": "Put resolutions to the members",
     # Boards and general meetings
     "boards:view": "Read the decision log",
@@ -81,6 +86,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
            "boards:view_board", "boards:record_decisions"}
     ),
     Role.RETURNING_OFFICER: frozenset(_EVERYONE | {"ballots:administer", "ballots:turnout"}),
+    Role.SCRUTINEER: frozenset(
+        _EVERYONE | {"ballots:view", "ballots:turnout", "ballots:scrutinise", "ballots:cosign"}
+    ),
     Role.AUDITOR: frozenset(
         _EVERYONE
         | {
