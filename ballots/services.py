@@ -544,15 +544,17 @@ def _notify_roll_notice(contest: Contest, *, kind: str, members, actor, **contex
 
 @transaction.atomic
 def send_reminders(*, actor, contest: Contest, now: datetime | None = None) -> int:
-    """Remind members on the roll who have not voted, once, 24 hours before close."""
+    """Remind members on the roll who have not voted, once, 24 hours before close: by email
+    only, since a letter posted then would arrive after the close (the scheduled reminders,
+    `send_scheduled_reminder`, reach postal voters in time)."""
     now = now or timezone.now()
     contest = _locked(contest)
     if contest.state != ContestState.OPEN or contest.reminders_sent:
         return 0
     if not (contest.voting_closes - REMINDER_BEFORE <= now < contest.voting_closes):
         return 0
-    sent = _notify_roll(contest, kind="ballots.reminder", members=_not_voted(contest),
-                        actor=actor)
+    sent = _notify_roll(contest, kind="ballots.reminder",
+                        members=_not_voted(contest).filter(_can_be_emailed()), actor=actor)
     contest.reminders_sent = True
     contest.save(update_fields=["reminders_sent"])
     audit.record(contest.society, actor, "contest.reminded", contest, {"reminded": sent})

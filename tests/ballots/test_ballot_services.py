@@ -270,17 +270,23 @@ def test_declare_unopposed(world, audit_entries):
 
 
 def test_reminder_goes_once_to_those_who_have_not_voted(world, contest):
-    voter = contest.voters[0]
+    from members.models import ContactChannel
+
+    voter, by_post = contest.voters[0], contest.voters[1]
     with scope(society=world.society):
+        # By email, but for one member by post: a letter the day before the close is too late.
+        Member.objects.filter(roll_entries__contest=contest).exclude(pk=by_post.pk).update(
+            contact_channel=ContactChannel.EMAIL, electronic_consent=True)
         services.cast_ballot(actor=voter.user, contest=contest, member=voter,
                              choices=ids(contest, 0))
         later = contest.voting_closes - timedelta(hours=12)
         assert services.send_reminders(actor=None, contest=contest,
                                        now=contest.voting_opens) == 0
-        assert services.send_reminders(actor=None, contest=contest, now=later) == 7
+        assert services.send_reminders(actor=None, contest=contest, now=later) == 6
         assert services.send_reminders(actor=None, contest=contest, now=later) == 0
         reminded = Message.objects.filter(notice__kind="ballots.reminder")
-        assert not reminded.filter(recipient=voter).exists()
+        assert not reminded.filter(recipient__in=[voter, by_post]).exists()
+        assert set(reminded.values_list("channel", flat=True)) == {"email"}
 
 
 def test_scheduled_tasks_open_and_close_polls(world, django_capture_on_commit_callbacks):
