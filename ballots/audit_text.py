@@ -120,7 +120,7 @@ def _unopposed(e):
 def _ballots(e):
     if e.action == "contest.counted":
         return f"{e.actor} counted {plural(e.data['ballots'], 'ballot')} in ‘{e.target}’"
-    spoilt = sum((e.data.get("spoilt") or {}).values())
+    spoilt = int(e.data.get("spoilt") or 0)
     spoilt = f" and {plural(spoilt, 'spoilt paper')}" if spoilt else ""
     return (f"{e.actor} entered a batch of {plural(e.data['ballots'], 'paper ballot')}"
             f"{spoilt}: {e.target}")

@@ -1150,7 +1150,8 @@ def enter_paper_ballots(*, actor, contest: Contest, label: str, ballots: list,
         SpoiltPapers(society_id=contest.society_id, batch=batch, reason=reason, papers=n)
         for reason, n in spoilt.items())
     audit.record(contest.society, actor, "ballot.paper_batch_entered", batch,
-                 {"contest": str(contest.public_id), "ballots": len(rows), "spoilt": spoilt})
+                 {"contest": str(contest.public_id), "ballots": len(rows),
+                  "spoilt": sum(spoilt.values()), "spoilt_reasons": spoilt})
     return batch
 
 

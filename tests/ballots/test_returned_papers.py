@@ -14,6 +14,7 @@ from ballots.models import (
     VoterRollEntry,
 )
 from ballots.services import BallotError
+from societies import audit_text
 from societies.models import AuditEntry
 from tests.ballots.conftest import add_members, close_contest, make_contest
 from tests.conftest import build_society, is_postgres
@@ -251,7 +252,10 @@ def test_spoilt_papers_are_counted_by_reason_and_take_a_paper_voters_place(
         batch = services.enter_paper_ballots(actor=ro, contest=coded, label="Box 1",
                                              ballots=[ids(coded, 0)],
                                              spoilt={"unmarked": 1, "too_many": 0})
-        assert audit_entries(world.society)[-1].data["spoilt"] == {"unmarked": 1}
+        audit = audit_entries(world.society)[-1]
+        assert (audit.data["spoilt"], audit.data["spoilt_reasons"]) == (1, {"unmarked": 1})
+        assert audit_text.sentence(audit).endswith("1 paper ballot and 1 spoilt paper: "
+                                                   "Box 1 (1 paper ballots)")
         before = state(world.society)
         # 3 paper voters: 1 valid and 1 spoilt already, so 2 more is one too many.
         with pytest.raises(BallotError, match="more ballots than voters"):
