@@ -91,6 +91,14 @@ def _record_late(actor, contest: Contest) -> Returned:
                     "Keep it with the late papers.", paper)
 
 
+def _check_poll_held(contest: Contest) -> None:
+    """BallotError unless the contest's poll is open (the caller has ruled out its close)."""
+    if contest.state == ContestState.DRAFT:
+        raise BallotError("Returned papers are recorded once voting has opened.")
+    if contest.state != ContestState.OPEN:
+        raise BallotError("This contest has no poll: no papers are recorded for it.")
+
+
 @transaction.atomic
 def receive_paper(*, actor, contest: Contest, text: str) -> Returned:
     """Record a returned paper by the code or serial on it (scanned or typed).
@@ -105,8 +113,7 @@ def receive_paper(*, actor, contest: Contest, text: str) -> Returned:
     if contest.state in AFTER_THE_CLOSE or (contest.state == ContestState.OPEN
                                             and not voting_is_open(contest)):
         return _record_late(actor, contest)
-    if contest.state != ContestState.OPEN:
-        raise BallotError("Returned papers are recorded once voting has opened.")
+    _check_poll_held(contest)
     entry = _entry_on_paper(contest, text)
     if entry is None:
         raise BallotError(NOT_A_CODE, field="paper")
@@ -145,8 +152,7 @@ def set_aside_to_check(*, actor, contest: Contest, reason: str) -> ReturnedPaper
                                             and not voting_is_open(contest)):
         raise BallotError("Voting has closed: a paper returned now is late. Scan it, or type "
                           "anything, in the box above to record it as late.")
-    if contest.state != ContestState.OPEN:
-        raise BallotError("Returned papers are recorded once voting has opened.")
+    _check_poll_held(contest)
     paper = ReturnedPaper.objects.create(
         society_id=contest.society_id, contest=contest, kind=ReturnedPaper.Kind.TO_CHECK,
         reason=reason[:500], recorded_on=_today())
