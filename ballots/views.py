@@ -1264,6 +1264,9 @@ def _desk(request, contest, status: int = 200, **forms):
         prefix=f"decide-{paper.public_id}")) for paper in context["to_check"]]
     bad = any(f.errors for f in forms.values() if hasattr(f, "errors"))
     bad = bad or any(f.errors for f in context["decide_forms"].values())
+    if bad and not context["scan_form"].errors:
+        # Leave the reader at the error, not in the scanning box.
+        context["scan_form"].fields["paper"].widget.attrs.pop("autofocus", None)
     return render(request, "ballots/returned_papers.html", context,
                   status=400 if bad else status)
 

@@ -310,8 +310,10 @@ def test_the_desk_opens_for_officers_only(world, coded):
     for text in ("Code or serial on the paper", "Issue a ballot paper in person",
                  "Put it on the pile to check", "Tendered papers", "Late papers"):
         assert text in html
-    assert world.client("member").get(target).status_code == 403
+    for persona in ("secretary", "board_member", "auditor", "member"):
+        assert world.client(persona).get(target).status_code == 403, persona
     assert world.client("outsider").get(target).status_code == 404
+    assert world.client("anonymous").get(target).status_code == 302
     for name in ("paper_to_check", "issue_in_person"):
         assert world.client("member").post(
             url(world, name, public_id=coded.public_id), {}).status_code == 403
@@ -345,6 +347,7 @@ def test_the_pile_to_check_and_its_decisions_through_the_desk(world, coded):
     refused = ro.post(url(world, "paper_to_check", public_id=coded.public_id),
                       {"check-reason": ""})
     assert refused.status_code == 400
+    assert "autofocus" not in refused.content.decode()
     ro.post(url(world, "paper_to_check", public_id=coded.public_id),
             {"check-reason": "Code torn"})
     with scope(society=world.society):
