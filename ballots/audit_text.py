@@ -41,7 +41,27 @@ phrases({
     "contest.count_failed": "The count of ‘{target}’ failed: {data[reason]}",
     "contest.lot_seed_recorded": "{actor} recorded the seed of the lot in ‘{target}’: "
                                  "{data[seed]}",
+    # Returned papers (ballots/returns.py): who, never what they chose.
+    "ballot.paper_returned": "{actor} received the returned paper of member {data[member]} in "
+                             "‘{target}’, marking them as voting on paper",
+    "ballot.paper_tendered": "{actor} recorded a tendered paper of member {data[member]} in "
+                             "‘{target}’: their code had already been used ({data[used]}); "
+                             "not counted",
+    "ballot.paper_late": "{actor} recorded a paper returned late in ‘{target}’ on {date[on]}; "
+                         "not counted",
+    "ballot.paper_to_check": "{actor} put a returned paper of ‘{target}’ on the pile to check: "
+                             "{data[reason]}",
+    "ballot.paper_issued": "{actor} issued a ballot paper in person to member {data[member]} "
+                           "in ‘{target}’",
 })
+
+
+@describes("ballot.paper_checked")
+def _paper_checked(e):
+    if e.data["decision"] == "accepted":
+        return (f"{e.actor} accepted a paper to check in ‘{e.target}’ as member "
+                f"{e.data['member']}'s: {e.data['note']}")
+    return f"{e.actor} rejected a paper to check in ‘{e.target}’: {e.data['note']}"
 
 
 @describes("contest.created")
@@ -102,7 +122,10 @@ def _unopposed(e):
 def _ballots(e):
     if e.action == "contest.counted":
         return f"{e.actor} counted {plural(e.data['ballots'], 'ballot')} in ‘{e.target}’"
-    return f"{e.actor} entered a batch of {plural(e.data['ballots'], 'paper ballot')}: {e.target}"
+    spoilt = int(e.data.get("spoilt") or 0)
+    spoilt = f" and {plural(spoilt, 'spoilt paper')}" if spoilt else ""
+    return (f"{e.actor} entered a batch of {plural(e.data['ballots'], 'paper ballot')}"
+            f"{spoilt}: {e.target}")
 
 
 @describes("contest.published")

@@ -2,17 +2,36 @@
 officer has signed it off and a scrutineer has co-signed it (docs/voting.md).
 
 Every figure comes from what the contest keeps (its frozen roll, its count, its ballot box);
-nothing is worked out afresh, and what is not recorded is said to be "none recorded".
+nothing is worked out afresh.
 """
 
 from django.conf import settings
 from django.urls import reverse
 
 from ballots import services
-from ballots.models import Contest
+from ballots.models import Contest, ReturnedPaper
+from ballots.returns import spoilt_by_reason
 
-SPOILT_NONE = ("Spoilt paper ballots by reason: none recorded (paper ballots are entered "
-               "as they were marked; no record of spoilt papers is kept).")
+
+def _spoilt(contest) -> str:
+    """The spoilt papers entered with the batches, by reason (ballots/returns.py)."""
+    by_reason = spoilt_by_reason(contest)
+    if not by_reason:
+        return "Spoilt paper ballots: none."
+    return "Spoilt paper ballots, not counted, by reason: " + "; ".join(
+        f"{label.lower()} {papers:,}" for label, papers in by_reason) + "."
+
+
+def _set_apart(contest) -> str:
+    """The returned papers kept apart at the desk and never counted (ballots/returns.py)."""
+    papers = ReturnedPaper.objects.filter(contest_id=contest.pk)
+    tendered = papers.filter(kind=ReturnedPaper.Kind.TENDERED).count()
+    late = papers.filter(kind=ReturnedPaper.Kind.LATE).count()
+    rejected = papers.filter(kind=ReturnedPaper.Kind.TO_CHECK,
+                             decision=ReturnedPaper.Decision.REJECTED).count()
+    return (f"Returned papers kept apart, not counted: tendered (code already used) "
+            f"{tendered:,}; returned after the close {late:,}; rejected on checking "
+            f"{rejected:,}.")
 
 
 def _day(value) -> str:
@@ -68,7 +87,7 @@ def figures(contest: Contest) -> list[tuple[str, list[str]]]:
             f"SHA-256: {contest.ballot_set_hash}).",
         ]),
     ]
-    invalid = [SPOILT_NONE]
+    invalid = [_spoilt(contest), _set_apart(contest)]
     if "empty_ballots" in result:
         invalid.append(f"Blank ballots (no preference for a standing candidate), as the count "
                        f"reported: {result['empty_ballots']:,}.")

@@ -7,7 +7,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from ballots.models import METHOD_CHOICES, BallotOrder, ResolutionKind
+from ballots.models import (
+    METHOD_CHOICES,
+    BallotOrder,
+    ResolutionKind,
+    ReturnedPaper,
+    SpoiltReason,
+)
 from shares.queries import society_has_shares
 from societies.fields import PoundsField
 from societies.models import LEGAL_MAX_WITHDRAWABLE_PENCE
@@ -200,9 +206,22 @@ class PaperBatchForm(forms.Form):
     label = forms.CharField(max_length=100, label="Batch label", help_text="e.g. Box 1")
     ballots = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 10}), label="Ballots, one per line",
+        required=False,
         help_text="Ranked: candidate numbers in order of preference (3 1 2). Marks: the "
                   "numbers marked (1 4). Resolutions: for, against or abstain. A blank ballot: "
-                  "a dash (-).")
+                  "a dash (-). Leave it empty for a batch of spoilt papers only.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for value, label in SpoiltReason.choices:
+            self.fields[f"spoilt_{value}"] = forms.IntegerField(
+                label=f"Spoilt papers: {label.lower()}", min_value=0, max_value=10**6,
+                required=False, initial=0)
+
+    def spoilt(self) -> dict:
+        """The batch's spoilt papers by reason (SpoiltReason), from the valid form."""
+        return {value: self.cleaned_data.get(f"spoilt_{value}") or 0
+                for value in SpoiltReason.values}
 
 
 class SignOffForm(forms.Form):
@@ -421,3 +440,34 @@ class ReminderForm(forms.Form):
             "min_value": "Give at least 1 day before the close.",
             "max_value": "Give at most 60 days before the close.",
         })
+
+
+# The returned papers desk (ballots/returns.py)
+
+
+class ReturnedPaperForm(forms.Form):
+    paper = forms.CharField(
+        max_length=100, label="Code or serial on the paper",
+        help_text="Scan the barcode, or type the voting code (16 letters and numbers) or the "
+                  "10-digit serial, then press Enter.",
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off",
+                                      "autocapitalize": "characters", "spellcheck": "false"}))
+
+
+class ToCheckForm(forms.Form):
+    reason = forms.CharField(max_length=500, label="Why it needs checking",
+                             help_text="For example: the code is torn; the name on the "
+                                       "envelope is J. Smith.")
+
+
+class PaperDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("", "Choose…"), *ReturnedPaper.Decision.choices],
+                                 label="Decision")
+    member_number = MemberNumberField(
+        label="Member number (when accepted)", required=False,
+        help_text="The member the paper is found to be from.")
+    note = forms.CharField(max_length=500, label="Reason for the decision")
+
+
+class InPersonForm(forms.Form):
+    member_number = MemberNumberField(label="Member number of the member present")

@@ -444,3 +444,88 @@ class ContestReminder(models.Model):
     def due_at(self, contest: Contest | None = None):
         """When it is due: its number of days before the contest's close."""
         return (contest or self.contest).voting_closes - timedelta(days=self.days_before)
+
+
+# Returned papers set apart, and spoilt papers (ballots/returns.py; docs/voting.md)
+
+
+class ReturnedPaper(models.Model):
+    """A returned ballot paper kept apart and not counted: its code had already been used (a
+    tendered paper), it came after the close, or its code could not be read (to check).
+
+    A paper whose code is accepted leaves no row here: it only marks its roll entry voted on
+    paper, and its choices are entered later in a batch, apart from any code or member. A row
+    here never holds a choice, nor the code that was typed; only the day it was recorded."""
+
+    class Kind(models.TextChoices):
+        TENDERED = "tendered", "Tendered: the code had already been used"
+        LATE = "late", "Late: returned after the close"
+        TO_CHECK = "to_check", "To check: the code could not be read"
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted: the member is marked as voting on paper"
+        REJECTED = "rejected", "Rejected: not counted"
+
+    society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
+                                related_name="+")
+    contest = models.ForeignKey(Contest, on_delete=models.PROTECT,
+                                related_name="returned_papers")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # Tendered: whose code it carried; to check and accepted: the member it was found to be.
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="+")
+    reason = models.CharField(max_length=500, blank=True)
+    recorded_on = models.DateField()
+    # A paper to check: the scrutineer's decision, who made it, on which day and why.
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    decided_by = models.CharField(max_length=200, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    decision_note = models.CharField(max_length=500, blank=True)
+
+    objects = ScopedManager(society="society")
+
+    class Meta:
+        ordering = ["recorded_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(kind="tendered") | Q(member__isnull=False),
+                                   name="returned_paper_tendered_names_member"),
+            models.CheckConstraint(
+                condition=Q(decision="", decided_on__isnull=True, decided_by="")
+                | (Q(kind="to_check") & ~Q(decided_by="") & Q(decided_on__isnull=False)
+                   & (Q(decision="rejected") | Q(decision="accepted", member__isnull=False))),
+                name="returned_paper_decided_whole"),
+        ]
+        indexes = [models.Index(fields=["contest", "kind"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.contest})"
+
+
+class SpoiltReason(models.TextChoices):
+    UNMARKED = "unmarked", "Unmarked"
+    TOO_MANY = "too_many", "More marks than allowed"
+    IDENTIFIABLE = "identifiable", "The voter can be identified"
+    UNCERTAIN = "uncertain", "Void for uncertainty"
+
+
+class SpoiltPapers(models.Model):
+    """How many papers of a batch were spoilt for one reason: a count, never the papers."""
+
+    society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
+                                related_name="+")
+    batch = models.ForeignKey(PaperBatch, on_delete=models.PROTECT, related_name="spoilt")
+    reason = models.CharField(max_length=12, choices=SpoiltReason.choices)
+    papers = models.PositiveIntegerField()
+
+    objects = ScopedManager(society="society")
+
+    class Meta:
+        ordering = ["reason"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "reason"], name="spoilt_once_per_reason"),
+            models.CheckConstraint(condition=Q(papers__gte=1), name="spoilt_papers_counted"),
+        ]
+
+    def __str__(self):
+        return f"{self.papers} {self.get_reason_display().lower()}"

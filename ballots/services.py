@@ -38,6 +38,8 @@ from ballots.models import (
     ContestState,
     PaperBatch,
     SeedSource,
+    SpoiltPapers,
+    SpoiltReason,
     VoterRollEntry,
 )
 from ballots.models import Election as ElectionModel
@@ -1083,6 +1085,13 @@ def _claim_then_insert(claim: list, ballot: CastBallot) -> bool:
 # Paper ballots
 
 
+def claim_for_paper(entry: VoterRollEntry) -> bool:
+    """Mark `entry` voted on paper, today, if it has not voted in any way; True if it was.
+    The conditional UPDATE has the last word over an online vote or another paper at once."""
+    return VoterRollEntry.objects.filter(pk=entry.pk, voted_on__isnull=True).update(
+        voted_on=timezone.localdate(), channel=Channel.PAPER) == 1
+
+
 @transaction.atomic
 def strike_off_paper(*, actor, contest: Contest, member: Member) -> VoterRollEntry:
     """Mark a roll entry as voted on paper; refused if the member has voted in any way."""
@@ -1093,9 +1102,7 @@ def strike_off_paper(*, actor, contest: Contest, member: Member) -> VoterRollEnt
              .filter(contest=contest, member=member).first())
     if entry is None:
         raise BallotError(f"{member.full_name} is not on the roll for this contest.")
-    claimed = VoterRollEntry.objects.filter(pk=entry.pk, voted_on__isnull=True).update(
-        voted_on=timezone.localdate(), channel=Channel.PAPER)
-    if claimed != 1:
+    if not claim_for_paper(entry):
         raise BallotError(f"{member.full_name} has already voted in this contest.")
     audit.record(contest.society, actor, "ballot.struck_off", contest,
                  {"member": member.member_number, "channel": Channel.PAPER})
@@ -1103,22 +1110,32 @@ def strike_off_paper(*, actor, contest: Contest, member: Member) -> VoterRollEnt
 
 
 @transaction.atomic
-def enter_paper_ballots(*, actor, contest: Contest, label: str, ballots: list) -> PaperBatch:
+def enter_paper_ballots(*, actor, contest: Contest, label: str, ballots: list,
+                        spoilt: dict | None = None) -> PaperBatch:
     """Enter a batch of paper ballots (each as `cast_ballot` takes choices); receipts are made
-    for them too, so the published list covers every ballot counted."""
+    for them too, so the published list covers every ballot counted. `spoilt` counts the
+    batch's spoilt papers by reason (SpoiltReason): kept as counts, never counted as votes."""
     contest = _locked(contest)
     if contest.state not in (ContestState.OPEN, ContestState.CLOSED):
         raise BallotError("Paper ballots can only be entered while voting is open or before "
                           "the count.")
-    if not ballots:
+    spoilt = {reason: n for reason, n in (spoilt or {}).items() if n}
+    if any(reason not in SpoiltReason.values or n < 0 for reason, n in spoilt.items()):
+        raise BallotError("Spoilt papers are counted by one of the listed reasons, each a "
+                          "whole number of papers.")
+    if not ballots and not spoilt:
         raise BallotError("The batch has no ballots.")
     struck = contest.roll.filter(channel=Channel.PAPER).count()
     entered = sum(contest.paper_batches.values_list("ballots", flat=True))
-    if entered + len(ballots) > struck:
-        already = counted(entered, "paper ballot is", "paper ballots are")
+    entered += sum(SpoiltPapers.objects.filter(batch__contest=contest)
+                   .values_list("papers", flat=True))
+    if entered + len(ballots) + sum(spoilt.values()) > struck:
+        already = counted(entered, "paper is", "papers are")
+        size = len(ballots) + sum(spoilt.values())
         raise BallotError(f"Only {counted(struck, 'member is', 'members are')} struck off as "
-                          f"voting on paper and {already} already entered: this batch of "
-                          f"{len(ballots)} would be more ballots than voters.")
+                          f"voting on paper and {already} already entered (spoilt ones "
+                          f"included): this batch of {size} would be more ballots than "
+                          "voters.")
     candidates = ballot_candidates(contest)
     rows = []
     for number, choices in enumerate(ballots, start=1):
@@ -1131,8 +1148,12 @@ def enter_paper_ballots(*, actor, contest: Contest, label: str, ballots: list) -
     batch = PaperBatch.objects.create(society=contest.society, contest=contest,
                                       label=label.strip() or f"Batch {entered + 1}",
                                       ballots=len(rows))
+    SpoiltPapers.objects.bulk_create(
+        SpoiltPapers(society_id=contest.society_id, batch=batch, reason=reason, papers=n)
+        for reason, n in spoilt.items())
     audit.record(contest.society, actor, "ballot.paper_batch_entered", batch,
-                 {"contest": str(contest.public_id), "ballots": len(rows)})
+                 {"contest": str(contest.public_id), "ballots": len(rows),
+                  "spoilt": sum(spoilt.values()), "spoilt_reasons": spoilt})
     return batch
 
 

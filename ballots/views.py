@@ -20,7 +20,7 @@ from django.utils.html import escape
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ballots import boxed, services
+from ballots import boxed, returns, services
 from ballots.charts import bar_chart
 from ballots.counting import write_blt
 from ballots.counting.ties import LOT_PURPOSES
@@ -33,20 +33,24 @@ from ballots.forms import (
     DrawSeedForm,
     ElectionForm,
     ExtendVotingForm,
+    InPersonForm,
     MemberSearchForm,
     NominationForm,
     PaperBatchForm,
     PaperConsentForm,
+    PaperDecisionForm,
     PaperNominationForm,
     PublishedSeedForm,
     PutToVoteForm,
     ReceiptLookupForm,
     ReminderForm,
     ResolutionForm,
+    ReturnedPaperForm,
     SeatCategoryLinkForm,
     SignOffForm,
     StartTermsForm,
     StrikeOffForm,
+    ToCheckForm,
     change_form,
     keep_seconds,
 )
@@ -531,7 +535,8 @@ def _manage_page(request, contest, **forms):
         "seats_form": forms.get("seats_form") or SeatCategoryLinkForm(
             society=request.society, prefix="seats",
             initial={"seat_category": contest.seat_category_id}),
-        "batches": contest.paper_batches.order_by("entered_at"),
+        "batches": contest.paper_batches.order_by("entered_at").prefetch_related("spoilt"),
+        "spoilt": returns.spoilt_by_reason(contest),
         "can_open": contest.state == ContestState.DRAFT
         and timezone.now() >= contest.voting_opens,
         "can_close": contest.state == ContestState.OPEN
@@ -675,12 +680,15 @@ def paper_batch(request, public_id):
             ballots = parse_paper_ballots(contest, form.cleaned_data["ballots"])
             batch = services.enter_paper_ballots(actor=request.user, contest=contest,
                                                  label=form.cleaned_data["label"],
-                                                 ballots=ballots)
+                                                 ballots=ballots, spoilt=form.spoilt())
         except BallotError as error:
             form.add_error(None, str(error))
         else:
+            spoilt = sum(form.spoilt().values())
             messages.success(request, f"{services.counted(batch.ballots, 'paper ballot')} "
-                                      f"entered ({batch.label}).")
+                                      + (f"and {services.counted(spoilt, 'spoilt paper')} "
+                                         if spoilt else "")
+                                      + f"entered ({batch.label}).")
             return redirect(_url("manage_contest", request.society, public_id=public_id))
     return render(request, "ballots/paper_batch.html", {
         "contest": contest, "form": form, "candidates": services.ballot_candidates(contest),
@@ -1236,3 +1244,129 @@ def remove_reminder(request, public_id, reminder_id):
         messages.success(request, f"The reminder {services.counted(reminder.days_before, 'day')}"
                                   " before the close is removed.")
     return redirect(_url("manage_contest", request.society, public_id=public_id))
+
+
+# The returned papers desk: codes scanned as papers come back, papers set apart, in person
+
+
+def _desk(request, contest, status: int = 200, **forms):
+    context = {
+        "contest": contest,
+        "scan_form": forms.get("scan_form") or ReturnedPaperForm(prefix="scan"),
+        "check_form": forms.get("check_form") or ToCheckForm(prefix="check"),
+        "person_form": forms.get("person_form") or InPersonForm(prefix="person"),
+        "decide_forms": forms.get("decide_forms") or {},
+        "taking_papers": services.voting_is_open(contest),
+        "deciding": contest.state in returns.ROLL_IN_USE,
+        # A scrutineer or a secretary works the desk too, without the officer's pages.
+        "administers": request.visitor.can("ballots:administer"),
+        "scrutinises": request.visitor.can("ballots:scrutinise"),
+        **returns.desk_figures(contest),
+    }
+    context["to_check"] = [(paper, context["decide_forms"].get(paper.pk) or PaperDecisionForm(
+        prefix=f"decide-{paper.public_id}")) for paper in context["to_check"]]
+    bad = any(f.errors for f in forms.values() if hasattr(f, "errors"))
+    bad = bad or any(f.errors for f in context["decide_forms"].values())
+    if bad and not context["scan_form"].errors:
+        # Leave the reader at the error, not in the scanning box.
+        context["scan_form"].fields["paper"].widget.attrs.pop("autofocus", None)
+    return render(request, "ballots/returned_papers.html", context,
+                  status=400 if bad else status)
+
+
+def _back_to_desk(request, contest):
+    return redirect(_url("returned_papers", request.society, public_id=contest.public_id))
+
+
+def _refused_on(form, error: BallotError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, str(error))
+
+
+@never_cache
+@requires("ballots:paper_desk")
+def returned_papers(request, public_id):
+    """The desk: one box a barcode scanner types into and presses Enter."""
+    contest = _contest(request, public_id)
+    if request.method != "POST":
+        return _desk(request, contest)
+    form = ReturnedPaperForm(request.POST, prefix="scan")
+    if form.is_valid():
+        try:
+            outcome = returns.receive_paper(actor=request.user, contest=contest,
+                                            text=form.cleaned_data["paper"])
+        except BallotError as error:
+            _refused_on(form, error)
+        else:
+            if outcome.kind == "voted":
+                messages.success(request, outcome.message)
+            else:
+                messages.error(request, outcome.message)
+            return _back_to_desk(request, contest)
+    return _desk(request, contest, scan_form=form)
+
+
+@require_POST
+@requires("ballots:paper_desk")
+def paper_to_check(request, public_id):
+    contest = _contest(request, public_id)
+    form = ToCheckForm(request.POST, prefix="check")
+    if form.is_valid():
+        try:
+            returns.set_aside_to_check(actor=request.user, contest=contest,
+                                       reason=form.cleaned_data["reason"])
+        except BallotError as error:
+            _refused_on(form, error)
+        else:
+            messages.success(request, "The paper is on the pile to check: it is not counted "
+                                      "until a decision accepts it.")
+            return _back_to_desk(request, contest)
+    return _desk(request, contest, check_form=form)
+
+
+@require_POST
+@requires("ballots:paper_desk")
+def decide_paper(request, public_id, paper_id):
+    contest = _contest(request, public_id)
+    paper = get_or_404(contest.returned_papers.filter(kind="to_check"), public_id=paper_id)
+    form = PaperDecisionForm(request.POST, prefix=f"decide-{paper.public_id}")
+    if form.is_valid():
+        number = form.cleaned_data["member_number"]
+        member = (request.society.members.filter(member_number=number).first()
+                  if number else None)
+        if number and member is None:
+            form.add_error("member_number", "There is no member with that number.")
+        else:
+            try:
+                returns.decide_paper(actor=request.user, paper=paper,
+                                     decision=form.cleaned_data["decision"],
+                                     note=form.cleaned_data["note"], member=member)
+            except BallotError as error:
+                _refused_on(form, error)
+            else:
+                messages.success(request, "The decision is recorded.")
+                return _back_to_desk(request, contest)
+    return _desk(request, contest, decide_forms={paper.pk: form})
+
+
+@require_POST
+@requires("ballots:paper_desk")
+def issue_in_person(request, public_id):
+    contest = _contest(request, public_id)
+    form = InPersonForm(request.POST, prefix="person")
+    if form.is_valid():
+        member = request.society.members.filter(
+            member_number=form.cleaned_data["member_number"]).first()
+        if member is None:
+            form.add_error("member_number", "There is no member with that number.")
+        else:
+            try:
+                returns.issue_paper_in_person(actor=request.user, contest=contest,
+                                              member=member)
+            except BallotError as error:
+                _refused_on(form, error)
+            else:
+                messages.success(request, f"Give {member.full_name} (member "
+                                          f"{member.member_number}) a ballot paper: they are "
+                                          "marked on the roll as voting on paper.")
+                return _back_to_desk(request, contest)
+    return _desk(request, contest, person_form=form)

@@ -54,6 +54,8 @@ PERMISSIONS: dict[str, str] = {
     "ballots:turnout": "See turnout figures (numbers only) while a poll is open",
     "ballots:scrutinise": "Watch every step of an election (roll, turnout, paper batches, the "
                           "ballot box, the count), read-only and without seeing a vote",
+    "ballots:paper_desk": "Work the paper desk: record returned ballot papers by their code, "
+                          "set papers apart and decide those to check, issue papers in person",
     "ballots:cosign": "Co-sign a result the returning officer has signed off",
     "resolutions:propose": "Put resolutions to the members",
     # Boards and general meetings
@@ -85,9 +87,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"roles:view", "register:view_trustee", "shares:year_end", "boards:view",
            "boards:view_board", "boards:record_decisions"}
     ),
-    Role.RETURNING_OFFICER: frozenset(_EVERYONE | {"ballots:administer", "ballots:turnout"}),
+    Role.RETURNING_OFFICER: frozenset(
+        _EVERYONE | {"ballots:administer", "ballots:turnout", "ballots:paper_desk"}
+    ),
     Role.SCRUTINEER: frozenset(
-        _EVERYONE | {"ballots:view", "ballots:turnout", "ballots:scrutinise", "ballots:cosign"}
+        _EVERYONE | {"ballots:view", "ballots:turnout", "ballots:scrutinise", "ballots:cosign",
+                     "ballots:paper_desk"}
     ),
     Role.AUDITOR: frozenset(
         _EVERYONE
@@ -115,6 +120,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "roles:view",
             "roles:manage",
             "audit:view",
+            "ballots:paper_desk",
             "notices:send",
             "notices:view_service",
             "members:manage",

@@ -239,7 +239,8 @@ def test_the_certificate_downloads_once_both_have_signed(world, scrutineer):
     assert f"Members on the roll: {size:,}" in text and contest.roll_fingerprint in text
     assert "Voted: 4 (" in text and "online 3, on paper 1" in text
     assert "Ballots counted: 4" in text and contest.ballot_set_hash in text
-    assert "Spoilt paper ballots by reason: none recorded" in text
+    assert "Spoilt paper ballots: none." in text
+    assert "tendered (code already used) 0; returned after the close 0" in text
     assert "Blank ballots (no preference for a standing candidate), as the count reported: 0" \
         in text
     assert "Stage 1 (" in text and f"{winner} 3.00" in text
@@ -304,3 +305,33 @@ def test_a_resolutions_certificate_gives_the_votes_and_the_outcome(world, scruti
     assert "That the accounts be received." in text
     assert "For 2; against 1; abstentions 0." in text and "The resolution is carried." in text
     assert "online 3, on paper 0" in text and "Elected" not in text
+
+
+def test_the_certificate_lists_spoilt_papers_by_reason_and_the_papers_kept_apart(
+        world, scrutineer):
+    from ballots import returns
+    from ballots.models import SpoiltReason
+
+    contest = make_contest(world)
+    ro = world.users["returning_officer"]
+    with scope(society=world.society):
+        for voter in contest.voters[:3]:
+            services.strike_off_paper(actor=ro, contest=contest, member=voter)
+        first = str(contest.candidates.get(number=1).public_id)
+        services.enter_paper_ballots(actor=ro, contest=contest, label="Post", ballots=[[first]],
+                                     spoilt={SpoiltReason.UNMARKED: 1,
+                                             SpoiltReason.TOO_MANY: 1})
+        returns.set_aside_to_check(actor=ro, contest=contest, reason="Code torn off")
+    contest = reread(close_contest(contest, world))
+    with scope(society=world.society):
+        services.sign_off(actor=ro, contest=contest, name="Rita Officer",
+                          on=timezone.localdate())
+    assert cosign(world, contest).status_code == 302
+
+    text = " ".join(read_pdf(certificate(world, reread(contest), "scrutineer").content)
+                    .text.split())
+
+    assert ("Spoilt paper ballots, not counted, by reason: unmarked 1; more marks than "
+            "allowed 1.") in text
+    assert "tendered (code already used) 0; returned after the close 0; rejected on " \
+           "checking 0." in text
