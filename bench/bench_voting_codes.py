@@ -48,6 +48,8 @@ CLEANUP = [
     "DELETE FROM societies_auditentry WHERE society_id = %(id)s",
     "DELETE FROM notifications_message WHERE society_id = %(id)s",
     "DELETE FROM notifications_notice WHERE society_id = %(id)s",
+    "DELETE FROM ballots_contestreminder WHERE contest_id IN "
+    "(SELECT id FROM ballots_contest WHERE society_id = %(id)s)",
     "DELETE FROM ballots_contest_stakeholder_classes WHERE contest_id IN "
     "(SELECT id FROM ballots_contest WHERE society_id = %(id)s)",
     "DELETE FROM ballots_contest WHERE society_id = %(id)s",
@@ -68,11 +70,20 @@ def _cleanup(society) -> None:
 
 def run() -> None:
     setup_django()
+    from django.db import connection
     from django_scopes import scope
 
     from ballots import services
+    from config.celery import app as celery_app
 
+    # The commit queues the notice's dispatch task: publish it to an in-memory broker, not
+    # run it here (the sending is bench_notifications' `smtp_send_per_s`).
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = "memory://"
     society = _make_society()
+    with connection.cursor() as cursor:
+        # A society's members are there long before a poll opens, and analysed by then.
+        cursor.execute("ANALYZE members_member")
     try:
         contest = _resolution(society)
         measured = _reset_peak_rss()
