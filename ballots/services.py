@@ -509,7 +509,8 @@ def _notify_roll(contest: Contest, *, kind: str, members, actor, **context) -> i
 
     notice = create_notice(society=contest.society, kind=kind,
                            title=ROLL_NOTICE_TITLES[kind] + str(contest),
-                           audience=f"The roll of {contest}", created_by=actor)
+                           audience=f"The roll of {contest}", created_by=actor,
+                           about=f"ballots.contest:{contest.public_id}")
     return notify_members(notice=notice, members=members, context={
         "contest_title": str(contest),
         "contest_id": str(contest.public_id),

@@ -41,10 +41,16 @@ PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"
 # Message kind -> draw(pack, message): a form printed after the letter (on its own page),
 # e.g. the proxy form with a general meeting's notice. Apps register theirs in `ready()`.
 LETTER_FORMS: dict = {}
+# Kinds whose form starts its own pages (and may print none): the pack adds no page for them.
+FORMS_WITH_OWN_PAGES: set = set()
 
 
-def register_form(kind: str, draw) -> None:
+def register_form(kind: str, draw, *, own_pages: bool = False) -> None:
     LETTER_FORMS[kind] = draw
+    if own_pages:
+        FORMS_WITH_OWN_PAGES.add(kind)
+    else:
+        FORMS_WITH_OWN_PAGES.discard(kind)
 
 
 def pack_messages(notice):
@@ -113,7 +119,8 @@ class LetterPack:
         self.lines(message.body_text.strip(), 5.5)
         draw_form = LETTER_FORMS.get(message.kind)
         if draw_form is not None:
-            pdf.add_page()
+            if message.kind not in FORMS_WITH_OWN_PAGES:
+                pdf.add_page()
             draw_form(self, message)
 
     def lines(self, text: str, height: float) -> None:
@@ -124,8 +131,12 @@ class LetterPack:
         """
         pdf = self.pdf
         width = pdf.w - pdf.l_margin - pdf.r_margin
-        for line in wrap(self.text(text), width, self._measure):
+        for line in self.wrapped(text, width):
             pdf.cell(width, height, line, new_x="LMARGIN", new_y="NEXT")
+
+    def wrapped(self, text: str, width: float) -> list[str]:
+        """`text` as the lines it makes in the current font, `width` mm wide."""
+        return wrap(self.text(text), width, self._measure)
 
     def _measure(self, word: str) -> float:
         key = (self.pdf.font_family, self.pdf.font_style, self.pdf.font_size_pt, word)
