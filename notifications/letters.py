@@ -81,6 +81,7 @@ class LetterPack:
             self.family = CORE_FONT
         self.letters = 0
         self._widths: dict = {}
+        self._heading: list | None = None
 
     def text(self, value: str) -> str:
         """Text the chosen font can draw: all of it with DejaVu; Latin-1 with the core font."""
@@ -150,18 +151,24 @@ class LetterPack:
                 if line.strip()]
 
     def _letterhead(self) -> None:
+        """The society's name and office, right-aligned; wrapped once for the whole pack."""
         pdf = self.pdf
+        if self._heading is None:
+            lines = self._office_lines()
+            if self.society.registration_number:
+                lines.append(f"Registered number {self.society.registration_number}")
+            self._heading = []
+            width = 70 - 2 * pdf.c_margin
+            for style, size, height, text in (("B", 11, 5, self.society.name),
+                                              ("", 9, 4.5, "\n".join(lines))):
+                pdf.set_font(self.family, style=style, size=size)
+                self._heading.append((style, size, height, self.wrapped(text, width)
+                                      if text else []))
         pdf.set_xy(LETTERHEAD_X, 15)
-        pdf.set_font(self.family, style="B", size=11)
-        pdf.multi_cell(70, 5, self.text(self.society.name), align="R", new_x="LEFT",
-                       new_y="NEXT")
-        pdf.set_font(self.family, size=9)
-        lines = self._office_lines()
-        if self.society.registration_number:
-            lines.append(f"Registered number {self.society.registration_number}")
-        if lines:
-            pdf.multi_cell(70, 4.5, self.text("\n".join(lines)), align="R", new_x="LEFT",
-                           new_y="NEXT")
+        for style, size, height, lines in self._heading:
+            pdf.set_font(self.family, style=style, size=size)
+            for line in lines:
+                pdf.cell(70, height, line, align="R", new_x="LEFT", new_y="NEXT")
 
     def output(self) -> bytes:
         if self.letters == 0:

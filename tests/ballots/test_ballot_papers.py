@@ -258,3 +258,17 @@ def test_without_dejavu_the_paper_is_printed_in_the_core_font(world, monkeypatch
     entry = entry_of(world, contest, contest.voters[0])
     assert paper.fonts <= {"Helvetica", "Helvetica-Bold"} and not paper.embedded_fonts
     assert shown(entry.voting_code) in flat(paper.text)
+
+
+def test_each_paper_carries_its_own_members_code_when_the_roll_is_read_in_windows(
+        world, monkeypatch):
+    monkeypatch.setattr(papers, "ENTRY_WINDOW", 2)
+    contest, notice = postal_poll(world, candidates=4)
+    document = read_pdf(pack_of(world, notice))
+    letters_and_papers = list(zip(document.pages[::2], document.pages[1::2], strict=True))
+    assert len(letters_and_papers) == len(contest.voters)
+    for member, (letter, paper) in zip(contest.voters, letters_and_papers, strict=True):
+        entry = entry_of(world, contest, member)
+        assert f"Member no. {member.member_number}" in letter.text
+        assert shown(entry.voting_code) in flat(paper.text)
+        assert f"Paper no. {entry.pk:010d}" in paper.text
