@@ -9,12 +9,14 @@ class BallotsConfig(AppConfig):
         from ballots import audit_text  # noqa: F401 - registers its audit sentences
         from ballots import todo as ballot_todo
         from ballots.consent_form import draw_for_message
+        from ballots.papers import draw_for_message as draw_ballot_paper
         from ballots.tasks import count_when_box_result
         from notifications.letters import register_form
         from societies import todo
         from societies.navigation import register
 
         register_form("ballots.nominated", draw_for_message)
+        register_form("ballots.poll_open", draw_ballot_paper, own_pages=True)
         result_ready.connect(count_when_box_result, dispatch_uid="ballots.count_when_box_result")
 
         register(label="Elections", url_name="ballots:index", permission="ballots:view",

@@ -65,7 +65,8 @@ def _contest_for_update(contest: Contest) -> Contest:
 def _entry_on_paper(contest: Contest, text: str) -> VoterRollEntry | None:
     """The roll entry a paper's code or serial names, or None; BallotError if what was typed
     cannot be either."""
-    typed = "".join(text.split()).replace("-", "")
+    # A Code 39 scanner may send the barcode's start and stop characters (*) too.
+    typed = "".join(text.split()).replace("-", "").strip("*")
     entries = VoterRollEntry.objects.select_related("member").filter(contest_id=contest.pk)
     if typed.isdigit() and len(typed) == SERIAL_LENGTH:
         return entries.filter(pk=int(typed)).first()

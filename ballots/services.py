@@ -533,7 +533,8 @@ def _notify_roll_notice(contest: Contest, *, kind: str, members, actor, **contex
 
     notice = create_notice(society=contest.society, kind=kind,
                            title=ROLL_NOTICE_TITLES[kind] + str(contest),
-                           audience=f"The roll of {contest}", created_by=actor)
+                           audience=f"The roll of {contest}", created_by=actor,
+                           about=f"ballots.contest:{contest.public_id}")
     return notice, notify_members(notice=notice, members=members, context={
         "contest_title": str(contest),
         "contest_id": str(contest.public_id),

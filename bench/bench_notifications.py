@@ -15,30 +15,12 @@ import sys
 import time
 import uuid
 
-from bench.support import emit, peak_rss_mb, setup_django
+from bench.support import emit, peak_rss_since_reset_mb, reset_peak_rss, setup_django
 
 MEMBERS = 100_000
 EMAIL_SHARE = 0.7  # seven in ten members take notices by email
 SMTP_MESSAGES = 2_000
 MEMBER_BATCH = 5_000
-
-
-def _reset_peak_rss() -> bool:
-    """Start a new peak-RSS measurement (Linux: writing 5 to clear_refs resets VmHWM)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as handle:
-            handle.write("5")
-    except OSError:
-        return False
-    return True
-
-
-def _peak_rss_since_reset_mb() -> float:
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return peak_rss_mb()
 
 
 def _make_society():
@@ -157,11 +139,11 @@ def run() -> None:
     society = _make_society()
     try:
         gc.collect()
-        _reset_peak_rss()
+        reset_peak_rss()
         started = time.perf_counter()
         notice = _write_outbox(society)
         emit("outbox_write_100k_s", time.perf_counter() - started, "s")
-        emit("outbox_peak_mb", _peak_rss_since_reset_mb(), "MB")
+        emit("outbox_peak_mb", peak_rss_since_reset_mb(), "MB")
         emit("smtp_send_per_s", _smtp_throughput(society, notice), "messages/s")
     finally:
         _cleanup(society)

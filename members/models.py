@@ -83,6 +83,10 @@ class Member(models.Model):
         "agrees to receive notices electronically", default=False
     )
     electronic_consent_at = models.DateTimeField(null=True, blank=True)
+    large_print = models.BooleanField(
+        "wants ballot papers in large print", default=False, db_default=False,
+        help_text="Ballot papers sent by post are printed at 16 point or larger.",
+    )
     stakeholder_class = models.ForeignKey(
         "societies.StakeholderClass", on_delete=models.PROTECT, related_name="members"
     )

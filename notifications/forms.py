@@ -17,6 +17,10 @@ class ContactPreferencesForm(forms.Form):
     electronic_consent = forms.BooleanField(
         label="I agree to receive notices from the society electronically", required=False,
     )
+    large_print = forms.BooleanField(
+        label="Send me ballot papers in large print (16 point or larger)", required=False,
+        help_text="For voting by post: the paper comes in large print.",
+    )
 
     def clean(self):
         cleaned = super().clean()

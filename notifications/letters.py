@@ -41,10 +41,16 @@ PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"
 # Message kind -> draw(pack, message): a form printed after the letter (on its own page),
 # e.g. the proxy form with a general meeting's notice. Apps register theirs in `ready()`.
 LETTER_FORMS: dict = {}
+# Kinds whose form starts its own pages (and may print none): the pack adds no page for them.
+FORMS_WITH_OWN_PAGES: set = set()
 
 
-def register_form(kind: str, draw) -> None:
+def register_form(kind: str, draw, *, own_pages: bool = False) -> None:
     LETTER_FORMS[kind] = draw
+    if own_pages:
+        FORMS_WITH_OWN_PAGES.add(kind)
+    else:
+        FORMS_WITH_OWN_PAGES.discard(kind)
 
 
 def pack_messages(notice):
@@ -75,6 +81,7 @@ class LetterPack:
             self.family = CORE_FONT
         self.letters = 0
         self._widths: dict = {}
+        self._heading: list | None = None
 
     def text(self, value: str) -> str:
         """Text the chosen font can draw: all of it with DejaVu; Latin-1 with the core font."""
@@ -113,7 +120,8 @@ class LetterPack:
         self.lines(message.body_text.strip(), 5.5)
         draw_form = LETTER_FORMS.get(message.kind)
         if draw_form is not None:
-            pdf.add_page()
+            if message.kind not in FORMS_WITH_OWN_PAGES:
+                pdf.add_page()
             draw_form(self, message)
 
     def lines(self, text: str, height: float) -> None:
@@ -124,8 +132,12 @@ class LetterPack:
         """
         pdf = self.pdf
         width = pdf.w - pdf.l_margin - pdf.r_margin
-        for line in wrap(self.text(text), width, self._measure):
+        for line in self.wrapped(text, width):
             pdf.cell(width, height, line, new_x="LMARGIN", new_y="NEXT")
+
+    def wrapped(self, text: str, width: float) -> list[str]:
+        """`text` as the lines it makes in the current font, `width` mm wide."""
+        return wrap(self.text(text), width, self._measure)
 
     def _measure(self, word: str) -> float:
         key = (self.pdf.font_family, self.pdf.font_style, self.pdf.font_size_pt, word)
@@ -139,18 +151,24 @@ class LetterPack:
                 if line.strip()]
 
     def _letterhead(self) -> None:
+        """The society's name and office, right-aligned; wrapped once for the whole pack."""
         pdf = self.pdf
+        if self._heading is None:
+            lines = self._office_lines()
+            if self.society.registration_number:
+                lines.append(f"Registered number {self.society.registration_number}")
+            self._heading = []
+            width = 70 - 2 * pdf.c_margin
+            for style, size, height, text in (("B", 11, 5, self.society.name),
+                                              ("", 9, 4.5, "\n".join(lines))):
+                pdf.set_font(self.family, style=style, size=size)
+                self._heading.append((style, size, height, self.wrapped(text, width)
+                                      if text else []))
         pdf.set_xy(LETTERHEAD_X, 15)
-        pdf.set_font(self.family, style="B", size=11)
-        pdf.multi_cell(70, 5, self.text(self.society.name), align="R", new_x="LEFT",
-                       new_y="NEXT")
-        pdf.set_font(self.family, size=9)
-        lines = self._office_lines()
-        if self.society.registration_number:
-            lines.append(f"Registered number {self.society.registration_number}")
-        if lines:
-            pdf.multi_cell(70, 4.5, self.text("\n".join(lines)), align="R", new_x="LEFT",
-                           new_y="NEXT")
+        for style, size, height, lines in self._heading:
+            pdf.set_font(self.family, style=style, size=size)
+            for line in lines:
+                pdf.cell(70, height, line, align="R", new_x="LEFT", new_y="NEXT")
 
     def output(self) -> bytes:
         if self.letters == 0:

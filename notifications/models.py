@@ -34,6 +34,9 @@ class Notice(models.Model):
     title = models.CharField(max_length=300)
     audience = models.CharField(max_length=200, blank=True,
                                 help_text="Who it went to, in words: “All members”.")
+    # What the mailing is about, as "<app>.<model>:<public id>" (a poll's notices name their
+    # contest), so a form printed with its letters can find it; blank for an ad-hoc notice.
+    about = models.CharField(max_length=100, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

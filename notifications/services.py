@@ -87,13 +87,14 @@ def notify(*, society, member, kind: str, context: dict, dedup_key: str, notice=
     return message
 
 
-def create_notice(*, society, kind: str, title: str, audience: str = "", created_by=None
-                  ) -> Notice:
-    """A new mailing, in the caller's transaction; add its messages with notify_members()."""
+def create_notice(*, society, kind: str, title: str, audience: str = "", created_by=None,
+                  about: str = "") -> Notice:
+    """A new mailing, in the caller's transaction; add its messages with notify_members().
+    `about` names what it is about ("<app>.<model>:<public id>"), for forms printed with it."""
     if not connection.in_atomic_block:
         raise RuntimeError("create_notice() must run inside the calling service's transaction")
     return Notice.objects.create(
-        society=society, kind=kind, title=title[:300], audience=audience[:200],
+        society=society, kind=kind, title=title[:300], audience=audience[:200], about=about,
         created_by=created_by if created_by is not None and created_by.is_authenticated else None,
     )
 
@@ -183,7 +184,8 @@ def record_service_export(*, actor, notice: Notice) -> None:
                  {"title": notice.title})
 
 
-CONTACT_FIELDS = ["contact_channel", "email", "email_purpose", "electronic_consent"]
+CONTACT_FIELDS = ["contact_channel", "email", "email_purpose", "electronic_consent",
+                  "large_print"]
 
 
 @transaction.atomic
