@@ -1,10 +1,11 @@
 """Voting with a voting code in a real browser, with no account.
 
-A member with no email address gets the "Voting is open" letter; they type the code from it
-on /s/<slug>/vote/ (by keyboard alone), rank the candidates and are shown their ballot
-tracker: the ballot went into the contest's ballot box (the real belenios-tool). A member
-who follows the emailed link finds the code already in the field and gone from the address
-bar; without JavaScript a member types it and votes all the same; a code used once is
+A member with no email address gets the "Voting is open" letter and their ballot paper in
+the letter pack; its QR code (read from the PDF with zbarimg) takes them to the voting page
+with their code filled in; they rank the candidates and are shown their ballot tracker: the
+ballot went into the contest's ballot box (the real belenios-tool). A member who follows the
+emailed link finds the code already in the field and gone from the address bar; without
+JavaScript a member types the code by keyboard and votes all the same; a code used once is
 refused the second time with "This code has already been used." Pages checked with axe."""
 
 import re
@@ -39,12 +40,27 @@ def _cast_ranking(page, names: list[str]) -> None:
 
 
 @pytest.mark.usefixtures("tool")
-def test_a_member_with_no_email_votes_with_the_code_from_their_letter_and_sees_the_tracker(
-        live_server, page):
-    from tests.ballots.test_box_contest import with_box
+def test_a_member_with_no_email_gets_a_paper_whose_qr_code_takes_them_to_vote_online(
+        live_server, new_page, sign_in, settings, tmp_path, monkeypatch):
+    """The letter pack's ballot paper carries the member's code and a QR code of the voting
+    link; followed, it fills the code in; the vote goes into the ballot box and the member
+    is shown their tracker."""
+    from tests.ballots import test_box_contest
+    from tests.ballots.test_ballot_papers import _decode
+    from tests.pdf import read_pdf
 
+    settings.SITE_URL = live_server.url
     world = build_society("millmead", "Millmead Children's Centre")
-    contest = with_box(world, method="ers97", seats=1, candidates=3)
+    opening = test_box_contest.open_contest
+
+    def with_addresses(contest, world):
+        with scope(society=world.society):  # letters need somewhere to go
+            Member.objects.filter(society=world.society).update(address="2 Mill Lane\nMillmead",
+                                                                postcode="MM1 2AB")
+        return opening(contest, world)
+
+    monkeypatch.setattr(test_box_contest, "open_contest", with_addresses)
+    contest = test_box_contest.with_box(world, method="ers97", seats=1, candidates=3)
     voter = contest.voters[4]
     with scope(society=world.society):
         assert not Member.objects.get(pk=voter.pk).can_be_emailed
@@ -52,12 +68,26 @@ def test_a_member_with_no_email_votes_with_the_code_from_their_letter_and_sees_t
     code, letter = _letter_code(world, voter)
     assert letter.channel == "post"
 
-    page.goto(f"{live_server.url}/s/{world.society.slug}/vote/")
+    # The secretary downloads the letter pack; the member's paper follows their letter.
+    secretary = sign_in(new_page(), world.users["secretary"])
+    pack = secretary.request.get(f"{live_server.url}/s/{world.society.slug}/notifications/"
+                                 f"notices/{letter.notice.public_id}/letters.pdf")
+    assert pack.ok and pack.headers["content-type"] == "application/pdf"
+    pages = [" ".join(p.text.split()) for p in read_pdf(pack.body()).pages]
+    paper = next(n for n, text in enumerate(pages, start=1)
+                 if text.startswith("Ballot paper") and code in text)
+    assert voter.full_name in pages[paper - 2]  # the letter, then its paper
+    assert all(name in pages[paper - 1] for name in names)
+    (link,) = [found.removeprefix("QR-Code:") for found in _decode(pack.body(), paper, tmp_path)
+               if found.startswith("QR-Code:")]
+    assert link == f"{live_server.url}/s/{world.society.slug}/vote/#code={code.replace('-', '')}"
+
+    # The member scans it with their phone: the code is filled in, and they vote.
+    page = new_page()
+    page.goto(link)
+    expect(page.get_by_label("Your voting code")).to_have_value(code.replace("-", ""))
     assert_accessible(page)
-    page.keyboard.press("Tab")  # the skip link, then on to the field by keyboard alone
-    page.get_by_label("Your voting code").focus()
-    page.keyboard.type(code.lower().replace("-", " "))
-    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Show my ballot").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Your ballot")
     assert_accessible(page)
     _cast_ranking(page, [names[2], names[0]])
@@ -112,7 +142,10 @@ def test_without_javascript_a_member_types_the_code_and_votes(live_server, new_p
     page.get_by_role("button", name="Show my ballot").click()
     expect(page.get_by_role("alert")).to_contain_text("That is not a valid voting code.")
     expect(page.get_by_label("Your voting code")).to_have_attribute("aria-invalid", "true")
-    page.get_by_label("Your voting code").fill(code)
-    page.get_by_role("button", name="Show my ballot").click()
+    # By keyboard alone, as the member reads it from their letter.
+    page.get_by_label("Your voting code").fill("")
+    page.get_by_label("Your voting code").focus()
+    page.keyboard.type(code.lower().replace("-", " "))
+    page.keyboard.press("Enter")
     _cast_ranking(page, [names[0], names[1], names[2]])
     expect(page.get_by_role("main")).to_contain_text("Your receipt code is:")
