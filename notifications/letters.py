@@ -19,6 +19,8 @@ from notifications.models import Channel, Status
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 LETTERS_PER_PART = 500
+# Points: the body of a letter to a member who asked for large print (Member.large_print).
+LARGE_PRINT_PT = 16
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 CORE_FONT = "Helvetica"
@@ -113,11 +115,14 @@ class LetterPack:
         pdf.set_xy(LETTERHEAD_X, BODY_TOP - 12)
         pdf.cell(70, 5, self.text(f"{dated.day} {dated:%B %Y}"), align="R")
         pdf.set_xy(MARGIN_LEFT, BODY_TOP)
-        pdf.set_font(self.family, style="B", size=12)
-        self.lines(message.subject, 6)
+        # A member who asked for large print reads the letter at 16 point or more too (the
+        # address stays in the envelope's window at its usual size).
+        large = getattr(message.recipient, "large_print", False)
+        pdf.set_font(self.family, style="B", size=LARGE_PRINT_PT + 2 if large else 12)
+        self.lines(message.subject, 9 if large else 6)
         pdf.ln(3)
-        pdf.set_font(self.family, size=11)
-        self.lines(message.body_text.strip(), 5.5)
+        pdf.set_font(self.family, size=LARGE_PRINT_PT if large else 11)
+        self.lines(message.body_text.strip(), 8 if large else 5.5)
         draw_form = LETTER_FORMS.get(message.kind)
         if draw_form is not None:
             if message.kind not in FORMS_WITH_OWN_PAGES:

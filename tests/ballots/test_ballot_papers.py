@@ -51,6 +51,17 @@ def pack_of(world, notice) -> bytes:
         return letters.build_pack(notice)
 
 
+def paper_of(document, entry) -> int:
+    """The page (from 0) on which `entry`'s ballot paper starts (its code may be on a
+    continuation sheet)."""
+    page = next(n for n, page in enumerate(document.pages)
+                if page.text.startswith("Ballot paper") and shown(entry.voting_code)
+                in flat(page.text))
+    while ", continued" in document.pages[page].text.split("\n", 1)[0]:
+        page -= 1
+    return page
+
+
 def ballot_pages(document) -> list:
     return [page for page in document.pages if page.text.startswith("Ballot paper")]
 
@@ -149,7 +160,8 @@ def test_the_qr_code_holds_the_voting_link_and_the_barcode_the_serial(world, tmp
     settings.SITE_URL = "https://vote.example.coop"
     contest, notice = postal_poll(world, large_print={0} if large else ())
     entry = entry_of(world, contest, contest.voters[0])
-    found = _decode(pack_of(world, notice), 2, tmp_path)
+    pdf = pack_of(world, notice)
+    found = _decode(pdf, paper_of(read_pdf(pdf), entry) + 1, tmp_path)
     assert (f"QR-Code:https://vote.example.coop/s/{world.society.slug}/vote/"
             f"#code={entry.voting_code}") in found
     assert f"CODE-39:{entry.pk:010d}" in found
@@ -167,24 +179,31 @@ def test_a_large_print_paper_has_no_text_under_16_points(world):
     contest, notice = postal_poll(world, large_print={1})
     pdf = pack_of(world, notice)
     document = read_pdf(pdf)
-    assert document.pages[3].text.startswith("Ballot paper (large print)")
-    large = _font_sizes(pdf, 3)
+    entry = entry_of(world, contest, contest.voters[1])
+    page = paper_of(document, entry)
+    assert document.pages[page].text.startswith("Ballot paper (large print)")
+    large = _font_sizes(pdf, page)
     assert large and min(large) >= papers.LARGE_PRINT_MIN
     # The others' papers are in regular print: the check can tell them apart.
     assert min(_font_sizes(pdf, 1)) < papers.LARGE_PRINT_MIN
-    entry = entry_of(world, contest, contest.voters[1])
-    assert shown(entry.voting_code) in flat(document.pages[3].text)
+    # The letter before the paper is in large print too, but for the envelope's window and
+    # the reference line above the body.
+    letter = _font_sizes(pdf, page - 1) | _font_sizes(pdf, page - 2)
+    assert {16.0, 18.0} <= letter
+    assert 16.0 not in _font_sizes(pdf, 0)
 
 
 def test_a_long_large_print_paper_goes_on_to_a_second_page_headed_with_its_serial(world):
     contest, notice = postal_poll(world, candidates=14, large_print={0})
     document = read_pdf(pack_of(world, notice))
     entry = entry_of(world, contest, contest.voters[0])
-    first, second = document.pages[1], document.pages[2]
+    page = paper_of(document, entry)
+    first, second = document.pages[page], document.pages[page + 1]
     assert first.text.startswith("Ballot paper (large print)")
     assert second.text.startswith(f"Ballot paper no. {entry.pk:010d}, continued")
     assert shown(entry.voting_code) in flat(first.text + second.text)
-    assert document.pages[3].text.startswith("Dear ") or "Member no." in document.pages[3].text
+    after = document.pages[page + 2].text
+    assert after.startswith("Dear ") or "Member no." in after
 
 
 def test_an_emailed_member_gets_no_paper(world):
