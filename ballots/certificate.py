@@ -6,6 +6,7 @@ nothing is worked out afresh.
 """
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from ballots import services
@@ -24,11 +25,13 @@ def _spoilt(contest) -> str:
 
 def _set_apart(contest) -> str:
     """The returned papers kept apart at the desk and never counted (ballots/returns.py)."""
-    papers = ReturnedPaper.objects.filter(contest_id=contest.pk)
-    tendered = papers.filter(kind=ReturnedPaper.Kind.TENDERED).count()
-    late = papers.filter(kind=ReturnedPaper.Kind.LATE).count()
-    rejected = papers.filter(kind=ReturnedPaper.Kind.TO_CHECK,
-                             decision=ReturnedPaper.Decision.REJECTED).count()
+    kinds = ReturnedPaper.Kind
+    figures = ReturnedPaper.objects.filter(contest_id=contest.pk).aggregate(
+        tendered=Count("id", filter=Q(kind=kinds.TENDERED)),
+        late=Count("id", filter=Q(kind=kinds.LATE)),
+        rejected=Count("id", filter=Q(kind=kinds.TO_CHECK,
+                                      decision=ReturnedPaper.Decision.REJECTED)))
+    tendered, late, rejected = figures["tendered"], figures["late"], figures["rejected"]
     return (f"Returned papers kept apart, not counted: tendered (code already used) "
             f"{tendered:,}; returned after the close {late:,}; rejected on checking "
             f"{rejected:,}.")

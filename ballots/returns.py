@@ -92,6 +92,25 @@ def _record_late(actor, contest: Contest) -> Returned:
                     "Keep it with the late papers.", paper)
 
 
+def _past_the_close(contest: Contest) -> bool:
+    """Closed, or open past its closing time (the beat has not closed it yet)."""
+    return contest.state in AFTER_THE_CLOSE or (contest.state == ContestState.OPEN
+                                                and not voting_is_open(contest))
+
+
+def _claim_on_roll(contest: Contest, member: Member, already: str) -> VoterRollEntry:
+    """Mark `member`'s roll entry voted on paper; BallotError (on the member number field)
+    if they are not on the roll, or `already` if they have voted."""
+    entry = VoterRollEntry.objects.filter(contest_id=contest.pk, member=member).first()
+    if entry is None:
+        raise BallotError(f"{member.full_name} is not on the roll for this contest.",
+                          field="member_number")
+    if not claim_for_paper(entry):
+        raise BallotError(f"{member.full_name} has already voted in this contest: {already}",
+                          field="member_number")
+    return entry
+
+
 def _check_poll_held(contest: Contest) -> None:
     """BallotError unless the contest's poll is open (the caller has ruled out its close)."""
     if contest.state == ContestState.DRAFT:
@@ -111,8 +130,7 @@ def receive_paper(*, actor, contest: Contest, text: str) -> Returned:
     if not (text or "").strip():
         raise BallotError("Scan or type the code or the serial on the paper.", field="paper")
     contest = _contest_for_update(contest)
-    if contest.state in AFTER_THE_CLOSE or (contest.state == ContestState.OPEN
-                                            and not voting_is_open(contest)):
+    if _past_the_close(contest):
         return _record_late(actor, contest)
     _check_poll_held(contest)
     entry = _entry_on_paper(contest, text)
@@ -149,8 +167,7 @@ def set_aside_to_check(*, actor, contest: Contest, reason: str) -> ReturnedPaper
         raise BallotError("Say why the paper needs checking (for example: the code is torn).",
                           field="reason")
     contest = _contest_for_update(contest)
-    if contest.state in AFTER_THE_CLOSE or (contest.state == ContestState.OPEN
-                                            and not voting_is_open(contest)):
+    if _past_the_close(contest):
         raise BallotError("Voting has closed: a paper returned now is late. Scan it, or type "
                           "anything, in the box above to record it as late.")
     _check_poll_held(contest)
@@ -188,14 +205,8 @@ def decide_paper(*, actor, paper: ReturnedPaper, decision: str, note: str,
         if member is None:
             raise BallotError("Give the member number of the member whose paper it is.",
                               field="member_number")
-        entry = VoterRollEntry.objects.filter(contest_id=contest.pk, member=member).first()
-        if entry is None:
-            raise BallotError(f"{member.full_name} is not on the roll for this contest.",
-                              field="member_number")
-        if not claim_for_paper(entry):
-            raise BallotError(f"{member.full_name} has already voted in this contest: the "
-                              "paper cannot be counted. Record it as rejected.",
-                              field="member_number")
+        _claim_on_roll(contest, member,
+                       "the paper cannot be counted. Record it as rejected.")
         paper.member = member
         data["member"] = member.member_number
     paper.decision = decision
@@ -215,13 +226,7 @@ def issue_paper_in_person(*, actor, contest: Contest, member: Member) -> VoterRo
     contest = _contest_for_update(contest)
     if not voting_is_open(contest):
         raise BallotError("Ballot papers are issued only while voting is open.")
-    entry = VoterRollEntry.objects.filter(contest_id=contest.pk, member=member).first()
-    if entry is None:
-        raise BallotError(f"{member.full_name} is not on the roll for this contest.",
-                          field="member_number")
-    if not claim_for_paper(entry):
-        raise BallotError(f"{member.full_name} has already voted in this contest: no paper "
-                          "may be issued to them.", field="member_number")
+    entry = _claim_on_roll(contest, member, "no paper may be issued to them.")
     audit.record(contest.society, actor, "ballot.paper_issued", contest,
                  {"member": member.member_number})
     return entry

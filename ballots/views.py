@@ -627,17 +627,24 @@ def close_now(request, public_id):
     return redirect(_url("manage_contest", request.society, public_id=public_id))
 
 
+def _member_numbered(request, form, field: str = "member_number"):
+    """The society's member whose number the valid `form` gives in `field`, or None (with
+    the error on the field if a number was given but names no member)."""
+    number = form.cleaned_data[field]
+    member = request.society.members.filter(member_number=number).first() if number else None
+    if number and member is None:
+        form.add_error(field, "There is no member with that number.")
+    return member
+
+
 @require_POST
 @requires("ballots:administer")
 def strike_off(request, public_id):
     contest = _contest(request, public_id)
     form = StrikeOffForm(request.POST, prefix="strike")
     if form.is_valid():
-        member = request.society.members.filter(
-            member_number=form.cleaned_data["member_number"]).first()
-        if member is None:
-            form.add_error("member_number", "There is no member with that number.")
-        else:
+        member = _member_numbered(request, form)
+        if member is not None:
             try:
                 services.strike_off_paper(actor=request.user, contest=contest, member=member)
             except BallotError as error:
@@ -1330,12 +1337,8 @@ def decide_paper(request, public_id, paper_id):
     paper = get_or_404(contest.returned_papers.filter(kind="to_check"), public_id=paper_id)
     form = PaperDecisionForm(request.POST, prefix=f"decide-{paper.public_id}")
     if form.is_valid():
-        number = form.cleaned_data["member_number"]
-        member = (request.society.members.filter(member_number=number).first()
-                  if number else None)
-        if number and member is None:
-            form.add_error("member_number", "There is no member with that number.")
-        else:
+        member = _member_numbered(request, form)
+        if not form.errors:
             try:
                 returns.decide_paper(actor=request.user, paper=paper,
                                      decision=form.cleaned_data["decision"],
@@ -1354,11 +1357,8 @@ def issue_in_person(request, public_id):
     contest = _contest(request, public_id)
     form = InPersonForm(request.POST, prefix="person")
     if form.is_valid():
-        member = request.society.members.filter(
-            member_number=form.cleaned_data["member_number"]).first()
-        if member is None:
-            form.add_error("member_number", "There is no member with that number.")
-        else:
+        member = _member_numbered(request, form)
+        if member is not None:
             try:
                 returns.issue_paper_in_person(actor=request.user, contest=contest,
                                               member=member)
