@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint bench migrate demo worker clean
+.PHONY: run test test-dates lint bench migrate demo worker clean
 
 $(PY):
 	$(PYTHON) tools/bootstrap_venv.py $(VENV)
@@ -38,6 +38,10 @@ run: demo
 TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+# The suite once at each of five awkward moments of the clock (CI runs one turn of them).
+test-dates: $(VENV)/.installed-dev
+	tools/test_dates.sh --all
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .

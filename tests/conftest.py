@@ -4,13 +4,16 @@ Personas in every society fixture: secretary, returning officer, board member, a
 plain member, an outsider from another society, and anonymous.
 
 With OMOV_TEST_NOW set (an ISO datetime with its offset, e.g. 2028-02-29T12:00:00+00:00) the
-whole session runs with the clock moved there: CI runs the suite on a few awkward dates.
+whole session runs with the clock moved there; with several (separated by commas) each test
+file runs at one of them (`moment_for`): CI runs the suite on a few awkward dates.
 """
 
 import os
 import socket
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -30,29 +33,48 @@ from societies.permissions import Role
 from tests.schema_cache import migrations_from_cache
 
 # In CI a test that needs a service must fail when the service is missing, never skip.
+ROOT = Path(__file__).resolve().parents[1]
 REQUIRE_SERVICES = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
-def shifted_now() -> datetime | None:
-    """The moment OMOV_TEST_NOW names, or None to run on the real clock."""
+def shifted_moments() -> list[datetime]:
+    """The moments OMOV_TEST_NOW names (one, or several separated by commas); [] for the real
+    clock."""
     value = os.environ.get("OMOV_TEST_NOW", "").strip()
-    if not value:
-        return None
+    moments = []
+    for part in filter(None, (part.strip() for part in value.split(","))):
+        try:
+            moment = datetime.fromisoformat(part)
+        except ValueError as error:
+            raise pytest.UsageError(f"OMOV_TEST_NOW={part!r} is not an ISO datetime") from error
+        if moment.tzinfo is None:
+            raise pytest.UsageError(f"OMOV_TEST_NOW={part!r} needs an offset, e.g. +00:00")
+        moments.append(moment)
+    return moments
+
+
+def moment_for(path) -> datetime | None:
+    """The moment the test file at `path` runs at: with several moments, each file takes one,
+    by a hash of its path turned by OMOV_TEST_NOW_ROTATION (CI turns it with every commit, so
+    each file meets every moment in turn)."""
+    moments = shifted_moments()
+    if len(moments) < 2:
+        return moments[0] if moments else None
     try:
-        moment = datetime.fromisoformat(value)
+        rotation = int(os.environ.get("OMOV_TEST_NOW_ROTATION", "0") or 0)
     except ValueError as error:
-        raise pytest.UsageError(f"OMOV_TEST_NOW={value!r} is not an ISO datetime") from error
-    if moment.tzinfo is None:
-        raise pytest.UsageError(f"OMOV_TEST_NOW={value!r} needs an offset, e.g. +00:00")
-    return moment
+        raise pytest.UsageError("OMOV_TEST_NOW_ROTATION must be a whole number") from error
+    key = Path(path).resolve().relative_to(ROOT).as_posix()
+    return moments[(zlib.crc32(key.encode()) + rotation) % len(moments)]
 
 
 def pytest_configure(config):
     # Started before collection, so module-level code and session fixtures see the shifted
-    # clock too; it ticks on from there.
-    moment = shifted_now()
-    if moment is not None:
-        config.omov_clock = time_machine.travel(moment, tick=True)
+    # clock too; it ticks on from there. With several moments the session starts at the
+    # earliest, so nothing a session fixture makes lies in a test file's future.
+    moments = shifted_moments()
+    if moments:
+        config.omov_clock = time_machine.travel(min(moments), tick=True)
         config.omov_clock.start()
 
 
@@ -63,20 +85,47 @@ def pytest_unconfigure(config):
 
 
 def pytest_report_header(config):
-    moment = shifted_now()
-    if moment is None:
+    moments = shifted_moments()
+    if not moments:
         return None
     from zoneinfo import ZoneInfo
 
     from django.conf import settings
 
-    local = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
-    return (f"clock shifted (OMOV_TEST_NOW): every test starts at {moment.isoformat()}, "
-            f"{local:%A %d %B %Y %H:%M %Z} in {settings.TIME_ZONE}")
+    def local(moment):
+        return f"{moment.astimezone(ZoneInfo(settings.TIME_ZONE)):%A %d %B %Y %H:%M %Z}"
+
+    if len(moments) == 1:
+        return (f"clock shifted (OMOV_TEST_NOW): every test starts at {moments[0].isoformat()}, "
+                f"{local(moments[0])} in {settings.TIME_ZONE}")
+    rotation = os.environ.get("OMOV_TEST_NOW_ROTATION", "0") or "0"
+    return [f"clock shifted (OMOV_TEST_NOW): each test file starts at one of {len(moments)} "
+            f"moments (rotation {rotation}); a failure names its file's moment"] + [
+        f"  {moment.isoformat()}, {local(moment)} in {settings.TIME_ZONE}" for moment in moments]
 
 
-def _travel_to_shifted_now():
-    moment = shifted_now()
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    # A test file is imported at its own moment, so its module-level dates (TODAY = ...) are
+    # those of the moment its tests run at.
+    moment = moment_for(collector.path) if isinstance(collector, pytest.Module) else None
+    if moment is None or len(shifted_moments()) < 2:
+        return (yield)
+    with time_machine.travel(moment, tick=True):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.failed and len(shifted_moments()) > 1:
+        report.sections.append(("clock", f"{item.path.name} ran with the clock at "
+                                         f"OMOV_TEST_NOW={moment_for(item.path).isoformat()}"))
+    return report
+
+
+def _travel_to_shifted_now(request):
+    moment = moment_for(request.node.path)
     if moment is None:
         yield
         return
@@ -84,9 +133,9 @@ def _travel_to_shifted_now():
         yield
 
 
-# Each module's fixtures and each test start at OMOV_TEST_NOW (not minutes after it, as the
-# session ticks on), so every test meets the awkward moment itself and a failure repeats when
-# that test is run alone. A test's own travel nests inside these.
+# Each module's fixtures and each test start at their file's OMOV_TEST_NOW moment (not minutes
+# after it, as the session ticks on), so every test meets the awkward moment itself and a
+# failure repeats when that test is run alone. A test's own travel nests inside these.
 _shifted_clock_for_module = pytest.fixture(autouse=True, scope="module")(_travel_to_shifted_now)
 _shifted_clock = pytest.fixture(autouse=True)(_travel_to_shifted_now)
 

@@ -4,19 +4,21 @@ on awkward dates with it."""
 import os
 import subprocess
 import sys
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from unittest import mock
 
 import time_machine
 from django.utils import timezone
 
-from tests.conftest import shifted_now
+from tests.conftest import moment_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_each_test_starts_at_the_shifted_moment_and_may_travel_itself():
-    moment = shifted_now() or datetime.now(UTC)
+    moment = moment_for(__file__) or datetime.now(UTC)
     assert moment <= timezone.now() < moment + timedelta(seconds=30)
     with time_machine.travel(datetime(2001, 2, 3, 4, 5, tzinfo=UTC), tick=False):
         assert timezone.now() == datetime(2001, 2, 3, 4, 5, tzinfo=UTC)
@@ -43,3 +45,23 @@ def test_a_moment_without_its_offset_is_refused():
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode != 0
     assert "needs an offset" in run.stdout + run.stderr
+
+
+def test_with_several_moments_each_file_runs_at_its_own_and_the_rotation_turns_them():
+    moments = ["2028-02-29T12:00:00+00:00", "2027-10-31T01:30:00+00:00",
+               "2026-12-31T23:30:00+00:00"]
+    here = Path(__file__)
+    for rotation in range(3):
+        env = {**os.environ, "OMOV_TEST_NOW": ",".join(moments),
+               "OMOV_TEST_NOW_ROTATION": str(rotation)}
+        expected = moments[(zlib.crc32(b"tests/test_shifted_clock.py") + rotation) % 3]
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist",
+             f"{__file__}::test_each_test_starts_at_the_shifted_moment_and_may_travel_itself"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert f"each test file starts at one of 3 moments (rotation {rotation})" in run.stdout
+        assert "1 passed" in run.stdout
+        with_env = {"OMOV_TEST_NOW": ",".join(moments), "OMOV_TEST_NOW_ROTATION": str(rotation)}
+        with mock.patch.dict(os.environ, with_env):
+            assert moment_for(here) == datetime.fromisoformat(expected)
