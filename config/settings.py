@@ -229,6 +229,13 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OMOV <noreply@omov.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Limits on the public forms anyone can post to, counted in the cache (config/ratelimit.py,
+# docs/operations.md). Voting codes count codes that did not work; applications count every
+# application sent (not those a secretary enters), per address and society and, across all
+# societies, per email address typed. False turns a form's limits off.
+VOTING_CODE_LIMITS = {"address": 10, "society": 1000, "minutes": 15}
+APPLICATION_LIMITS = {"address": 10, "society": 200, "email": 3, "minutes": 60}
+
 # HTTPS: on by default outside DEBUG. Behind a TLS-terminating proxy set
 # TRUST_X_FORWARDED_PROTO=1 so Django knows the original request was HTTPS.
 HTTPS = env_bool("HTTPS", not DEBUG)
