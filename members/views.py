@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from config import ratelimit
+from config import ratelimit, spreadsheet
 from members import exporters, importer, services
 from members.forms import (
     ApplicationForm,
@@ -730,7 +730,7 @@ def import_errors(request, public_id):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["line", "column", "reason"])
-    writer.writerows(job.errors)
+    writer.writerows(spreadsheet.row(error) for error in job.errors)
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="import-errors.csv"'
     return response
