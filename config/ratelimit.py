@@ -9,7 +9,6 @@ APPLICATION_LIMITS); a setting of False turns that form's limits off.
 """
 
 import hashlib
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,7 +54,7 @@ def refusal(counters: list[Counter], minutes: int) -> Refusal | None:
     """The first counter that has reached its limit in the current window, if any."""
     for counter in counters:
         if (cache.get(counter.key) or 0) >= counter.limit:
-            ends = cache.get(f"{counter.key}:until") or time.time() + minutes * 60
+            ends = cache.get(f"{counter.key}:until") or _window_end(minutes * 60)
             return Refusal(where=counter.where, minutes=minutes,
                            until=datetime.fromtimestamp(ends, tz=timezone.get_current_timezone()))
     return None
@@ -66,9 +65,13 @@ def count(counters: list[Counter], minutes: int) -> None:
     timeout = minutes * 60
     for counter in counters:
         if cache.add(counter.key, 0, timeout):
-            cache.set(f"{counter.key}:until", time.time() + timeout, timeout)
+            cache.set(f"{counter.key}:until", _window_end(timeout), timeout)
         try:
             cache.incr(counter.key)
         except ValueError:  # expired between the two calls
             cache.set(counter.key, 1, timeout)
-            cache.set(f"{counter.key}:until", time.time() + timeout, timeout)
+            cache.set(f"{counter.key}:until", _window_end(timeout), timeout)
+
+
+def _window_end(seconds: int) -> float:
+    return timezone.now().timestamp() + seconds
