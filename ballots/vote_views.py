@@ -5,15 +5,13 @@ type the code (or follow the emailed link, whose code is in the fragment, which 
 never send: a small script copies it into the field), see the ballot, vote and see the
 receipt or tracker. The code travels from the second step to the third in a hidden field.
 
-Codes that do not work are counted per address and per society in the cache (Redis in
-production, so shared by every process); past either limit the page refuses every code for
-a while, saying so. Each refusal is logged with its reason and never with the code.
+Codes that do not work are counted per address and per society (config/ratelimit.py); past
+either limit the page refuses every code for a while, saying so. Each refusal is logged with
+its reason and never with the code.
 """
 
 import logging
 
-from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
@@ -22,6 +20,7 @@ from ballots.forms import ReceiptLookupForm
 from ballots.models import Contest, ContestState, VoterRollEntry
 from ballots.services import BallotError
 from ballots.views import ballot_order, read_ballot, receipt_response
+from config import ratelimit
 from societies.access import public
 
 log = logging.getLogger(__name__)
@@ -33,42 +32,31 @@ LIMITED = ("Too many codes that did not work have been tried {where}. For your s
            "your code, try again then, or ask the returning officer.")
 
 
-def _limits() -> dict:
-    return {"address": 10, "society": 1000, "minutes": 15,
-            **getattr(settings, "VOTING_CODE_LIMITS", {})}
-
-
-def _address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _counters(request) -> list[tuple[str, str, int]]:
-    limits = _limits()
-    return [(f"voting-code:address:{request.society.pk}:{_address(request)}",
-             "from this address", limits["address"]),
-            (f"voting-code:society:{request.society.pk}", "for this society",
-             limits["society"])]
+def _counters(request) -> tuple[list[ratelimit.Counter], int]:
+    """The counters a code that does not work adds to, and the minutes each window lasts."""
+    limits = ratelimit.limits("VOTING_CODE_LIMITS")
+    if limits is None:
+        return [], 0
+    return [ratelimit.Counter(f"voting-code:address:{request.society.pk}:"
+                              f"{ratelimit.client_address(request)}",
+                              "from this address", limits["address"]),
+            ratelimit.Counter(f"voting-code:society:{request.society.pk}", "for this society",
+                              limits["society"])], limits["minutes"]
 
 
 def _limited(request) -> str | None:
     """The refusal to show if this address or this society has tried too many bad codes."""
-    for key, where, limit in _counters(request):
-        if (cache.get(key) or 0) >= limit:
-            return LIMITED.format(where=where, minutes=_limits()["minutes"])
+    refused = ratelimit.refusal(*_counters(request))
+    if refused:
+        return LIMITED.format(where=refused.where, minutes=refused.minutes)
     return None
 
 
 def _refused(request, reason: str) -> None:
     """Count a code that did not work against both limits and log why (never the code)."""
-    timeout = _limits()["minutes"] * 60
-    for key, _where, _limit in _counters(request):
-        cache.add(key, 0, timeout)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between the two calls
-            cache.set(key, 1, timeout)
+    ratelimit.count(*_counters(request))
     log.info("voting code refused for society %s from %s: %s", request.society.slug,
-             _address(request), reason)
+             ratelimit.client_address(request), reason)
 
 
 def _entry(request, typed: str) -> tuple[VoterRollEntry | None, str | None]:
@@ -76,7 +64,7 @@ def _entry(request, typed: str) -> tuple[VoterRollEntry | None, str | None]:
     limited = _limited(request)
     if limited:
         log.info("voting code refused for society %s from %s: rate limited",
-                 request.society.slug, _address(request))
+                 request.society.slug, ratelimit.client_address(request))
         return None, limited
     try:
         code = codes.normal_code(typed)

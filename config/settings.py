@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -229,6 +230,13 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OMOV <noreply@omov.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Limits on the public forms anyone can post to, counted in the cache (config/ratelimit.py,
+# docs/operations.md). Voting codes count codes that did not work; applications count every
+# application sent (not those a secretary enters), per address and society and, across all
+# societies, per email address typed. False turns a form's limits off.
+VOTING_CODE_LIMITS = {"address": 10, "society": 1000, "minutes": 15}
+APPLICATION_LIMITS = {"address": 10, "society": 200, "email": 3, "minutes": 60}
+
 # HTTPS: on by default outside DEBUG. Behind a TLS-terminating proxy set
 # TRUST_X_FORWARDED_PROTO=1 so Django knows the original request was HTTPS.
 HTTPS = env_bool("HTTPS", not DEBUG)
@@ -248,6 +256,17 @@ SESSION_ENGINE = "accounts.sessions"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# config/security.py: every page's scripts, styles, images and forms come from this site only,
+# with no inline code (the TOTP QR code is a data: image); no page uses a device.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), hid=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), serial=(), usb=()"
+)
 
 LOGGING = {
     "version": 1,

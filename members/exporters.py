@@ -1,4 +1,5 @@
 """The register as files: CSV and XLSX streamed with bounded memory, and a printable PDF.
+Spreadsheet cells are escaped by config/spreadsheet.py.
 
 Rows come from the database in chunks (`iterator(chunk_size=...)`, a server-side cursor on
 PostgreSQL), so a million members never sit in memory at once.
@@ -14,6 +15,7 @@ from pathlib import Path
 from django.utils import timezone
 from django_scopes import scope
 
+from config import spreadsheet
 from members.register import RegisterQuery, apply_details_as_at, holdings_as_at, register_queryset
 
 CHUNK = 2000
@@ -107,7 +109,7 @@ def _csv_chunks(society, query, kind):
     buffer.write("\ufeff")  # so spreadsheets read it as UTF-8
     writer.writerow(header_for(kind))
     for count, row in enumerate(iter_rows(society, query, kind), start=1):
-        writer.writerow(row)
+        writer.writerow(spreadsheet.row(row))
         if count % CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -123,15 +125,16 @@ def xlsx_file(society, query: RegisterQuery, kind: str):
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
-        workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir":
-                                              tempfile.gettempdir()})
+        workbook = xlsxwriter.Workbook(path, {"constant_memory": True,
+                                              "tmpdir": tempfile.gettempdir(),
+                                              **spreadsheet.XLSX_OPTIONS})
         sheet = workbook.add_worksheet("Register")
         bold = workbook.add_format({"bold": True})
         sheet.write_row(0, 0, [f"Register of members of {society.name} as at "
                                f"{query.as_at:%d %B %Y}"], bold)
         sheet.write_row(1, 0, header_for(kind), bold)
         for index, row in enumerate(iter_rows(society, query, kind), start=2):
-            sheet.write_row(index, 0, row)
+            sheet.write_row(index, 0, spreadsheet.row(row))
         workbook.close()
         opened = open(path, "rb")  # noqa: SIM115 - the response closes it
     finally:

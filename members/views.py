@@ -1,6 +1,7 @@
 """Pages under /s/<slug>/members/: applying, admission, member records, the registers, import
 and export. Each view checks a form, calls one service, shows a message and redirects."""
 
+import logging
 from datetime import date
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from config import ratelimit, spreadsheet
 from members import exporters, importer, services
 from members.forms import (
     ApplicationForm,
@@ -44,6 +46,8 @@ from members.services import MemberError
 from societies.access import get_or_404, public, requires
 from societies.services import INSPECTION_FIELDS, SocietyError, update_society_settings
 
+log = logging.getLogger(__name__)
+
 APPLICATION_SESSION_KEY = "members_application_reference"
 EXAMPLE_ID = "00000000-0000-0000-0000-000000000000"
 HISTORY_FIELDS = ["full_name", "address", "postcode", "email", "email_purpose",
@@ -58,6 +62,30 @@ def _url(name, society, **kwargs):
 # Applying and admission
 
 
+LIMITED = ("Too many applications have been sent {where} in a short time. To protect the "
+           "people whose email addresses are typed here, no more can be sent {where} until "
+           "{until:%H:%M} (in {minutes} minutes or less). Please try again then, or contact "
+           "the society.")
+
+
+def _application_counters(request, email: str) -> tuple[list[ratelimit.Counter], int]:
+    """What an application sent from the public form counts against (docs/operations.md):
+    the sender's address and the typed email address across every society, and the
+    society."""
+    limits = ratelimit.limits("APPLICATION_LIMITS")
+    if limits is None:
+        return [], 0
+    counters = [
+        ratelimit.Counter(f"application:address:{ratelimit.client_address(request)}",
+                          "from this address", limits["address"]),
+        ratelimit.Counter(f"application:society:{request.society.pk}", "to this society",
+                          limits["society"])]
+    if email:
+        counters.append(ratelimit.Counter(f"application:email:{ratelimit.hashed(email)}",
+                                          "for this email address", limits["email"]))
+    return counters, limits["minutes"]
+
+
 @public
 def apply(request):
     society = request.society
@@ -65,12 +93,26 @@ def apply(request):
     form = ApplicationForm(request.POST or None, society=society)
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)
+        # A secretary entering paper applications is not limited; the public form is.
+        counters, minutes = ([], 0) if on_behalf else _application_counters(
+            request, values.get("email") or "")
+        refused = ratelimit.refusal(counters, minutes)
+        if refused:
+            log.info("application refused for society %s from %s: too many %s", society.slug,
+                     ratelimit.client_address(request), refused.where)
+            form.add_error(None, LIMITED.format(where=refused.where, minutes=refused.minutes,
+                                                until=timezone.localtime(refused.until)))
+            response = render(request, "members/apply.html",
+                              {"form": form, "on_behalf": on_behalf}, status=429)
+            response["Retry-After"] = str(refused.retry_after)
+            return response
         try:
             application = services.submit_application(
                 actor=request.user, society=society, values=values, on_behalf=on_behalf)
         except MemberError as error:
             form.add_error(None, str(error))
         else:
+            ratelimit.count(counters, minutes)
             if on_behalf:
                 messages.success(request, f"Application {application.reference} from "
                                           f"{application.full_name} entered.")
@@ -688,7 +730,7 @@ def import_errors(request, public_id):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["line", "column", "reason"])
-    writer.writerows(job.errors)
+    writer.writerows(spreadsheet.row(error) for error in job.errors)
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="import-errors.csv"'
     return response

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from config import spreadsheet
 from notifications import letters, services
 from notifications.forms import ConfirmPostedForm, ContactPreferencesForm, SendNoticeForm
 from notifications.models import Channel, Status
@@ -192,11 +193,11 @@ def notice_export(request, public_id):
         for (number, name, channel, email, address, status, attempts, sent_at, posted_on,
              error, message_id) in rows:
             served_to = email if channel == Channel.EMAIL else ", ".join(address.splitlines())
-            yield writer.writerow([
+            yield writer.writerow(spreadsheet.row([
                 notice.title, number, name, channel, served_to, status, attempts,
                 timezone.localtime(sent_at).isoformat(timespec="seconds") if sent_at else "",
                 posted_on.isoformat() if posted_on else "", error, message_id,
-            ])
+            ]))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     filename = f"record-of-service-{notice.created_at:%Y-%m-%d}-{notice.public_id}.csv"

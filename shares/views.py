@@ -7,6 +7,7 @@ a form error (status 400) or a message.
 
 import csv
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.db.models import Q
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from config import spreadsheet
 from members.models import Member
 from shares import forms, ledger, queries, services
 from shares.models import (
@@ -666,11 +668,6 @@ class _Echo:
         return value
 
 
-def _cell(value: str) -> str:
-    """A name a spreadsheet could take for a formula is written as text."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @requires("shares:view_ledger")
 def interest_csv(request, public_id):
     """The payment file: one row per member and class, streamed."""
@@ -682,15 +679,16 @@ def interest_csv(request, public_id):
                           "interest_pence", "reinvested_shares", "reinvested_pence",
                           "paid_pence").iterator(chunk_size=2000))
 
-    def pence(value):
-        return f"{value / 100:.2f}" if value % 100 else f"{value // 100}.00"
+    def pence(value):  # a number, so a spreadsheet adds it up
+        return (Decimal(value) / 100).quantize(Decimal("0.01"))
 
     def rows():
         yield writer.writerow(["member_number", "name", "share_class", "interest_gross",
                                "reinvested_shares", "reinvested", "to_pay", "status"])
         for number, name, class_name, gross, shares, reinvested, paid in lines:
-            yield writer.writerow([number, _cell(name), _cell(class_name), pence(gross), shares,
-                                   pence(reinvested), pence(paid), run.status])
+            yield writer.writerow(spreadsheet.row([
+                number, name, class_name, pence(gross), shares, pence(reinvested), pence(paid),
+                run.status]))
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (

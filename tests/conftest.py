@@ -236,10 +236,11 @@ def _fast_password_hashing(django_test_environment):
 
 @pytest.fixture(autouse=True)
 def _no_sign_in_rate_limits(request, settings):
-    """Sign-in limits count per IP in a cache shared by all tests; only their own test keeps
-    them (tests/accounts), so a long suite never trips them by accident."""
+    """Sign-in and application limits count per IP in a cache shared by all tests; only their
+    own tests keep them (marked rate_limits), so a long suite never trips them by accident."""
     if not request.node.get_closest_marker("rate_limits"):
         settings.ACCOUNT_RATE_LIMITS = False
+        settings.APPLICATION_LIMITS = False
 
 
 @pytest.fixture(autouse=True)
