@@ -40,7 +40,7 @@ def test_the_email_arrives_with_its_headers(world, emailed, smtp_settings,
     assert email["From"] == "Millmead Children's Centre <noreply@omov.localhost>"
     assert email["To"] == "Ada Emailed <ada@example.test>"
     assert email["Subject"] == "Notice of the AGM"
-    assert email["Message-ID"] == f"<{message.public_id}@omov.localhost>"
+    assert email["Message-ID"] == f"<omov-message-{message.public_id}@omov.localhost>"
     assert email["Auto-Submitted"] == "auto-generated"
     assert email["X-OMOV-Message"] == str(message.public_id)
     text = email.get_body(preferencelist=("plain",)).get_content()
@@ -114,17 +114,17 @@ def test_running_the_send_twice_sends_once(world, emailed, smtp_settings):
     assert len(smtp_settings.messages) == 1
 
 
-def test_a_message_claimed_by_another_worker_is_left_to_it_until_the_claim_expires(
+def test_a_claim_left_by_a_dead_worker_does_not_hold_the_message_back(
         world, emailed, smtp_settings):
+    # The claim is the row lock, gone with the dead worker's connection; the stamp it left
+    # behind does not make the next worker wait (tests/notifications/test_claims.py holds a
+    # live claim on PostgreSQL).
     message = write(world, emailed)
     with scope(society=world.society):
-        Message.objects.filter(pk=message.pk).update(claimed_at=timezone.now())
-    assert tasks.send_message(world.society.pk, message.pk)["skipped"] == 1
-    with scope(society=world.society):
-        Message.objects.filter(pk=message.pk).update(
-            claimed_at=timezone.now() - sending.CLAIM_LEASE - timedelta(seconds=1))
+        Message.objects.filter(pk=message.pk).update(claimed_at=timezone.now(), attempts=1)
     assert tasks.send_message(world.society.pk, message.pk)["sent"] == 1
     assert len(smtp_settings.messages) == 1
+    assert reload(world, message).attempts == 2
 
 
 def test_the_sweep_sends_what_was_never_queued_and_leaves_fresh_messages(world, emailed,
@@ -175,11 +175,12 @@ def test_backoff_doubles_up_to_an_hour(attempts, minutes):
     assert sending.backoff(attempts) == timedelta(minutes=minutes)
 
 
-def test_beat_runs_the_sweep_every_minute():
+def test_beat_runs_the_sweep_often_enough_to_recover_within_a_minute():
     from django.conf import settings
 
     from config.celery import app as celery_app
 
     entry = settings.CELERY_BEAT_SCHEDULE["notifications-sweep-outbox"]
-    assert entry["schedule"] <= 60
+    # A lost message is swept at most grace + interval after it was due; leave room to send.
+    assert entry["schedule"] + tasks.SWEEP_GRACE.total_seconds() <= 45
     assert celery_app.tasks[entry["task"]].name == tasks.sweep_outbox.name
