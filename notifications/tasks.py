@@ -23,8 +23,10 @@ SEND_BATCH = 100
 # and a worker coming back (the sweep runs every 15 s); re-queuing is harmless, as sending
 # claims each message in the database.
 SWEEP_GRACE = timedelta(seconds=30)
-# While the broker's queue still holds tasks, overdue messages are most likely in it.
+# While the broker's queue still holds more than a few tasks (more than beat queues at once),
+# overdue messages are most likely in it, draining: they are left to it for longer.
 SWEEP_GRACE_BUSY = timedelta(minutes=5)
+BUSY_QUEUE = 10
 SWEEP_LIMIT = 50_000
 UPDATE_CHUNK = 5000
 
@@ -69,7 +71,7 @@ def dispatch_notice(society_id: int, notice_id: int) -> int:
 
 
 def _queue_is_busy() -> bool:
-    """True if the broker's queue still holds tasks no worker has taken yet.
+    """True if the broker's queue still holds many tasks no worker has taken yet.
 
     Then overdue messages are most likely waiting in it (a large notice draining), and are
     left to it for the long grace; an empty queue means whatever is overdue was lost.
@@ -81,7 +83,7 @@ def _queue_is_busy() -> bool:
             conn.ensure_connection(max_retries=1)
             declared = conn.default_channel.queue_declare(
                 queue=current_app.conf.task_default_queue, passive=True)
-            return declared.message_count > 0
+            return declared.message_count > BUSY_QUEUE
     except Exception:  # noqa: BLE001 - no such queue (empty) or no broker: nothing is waiting
         return False
 
