@@ -79,8 +79,9 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    # When a sender last took the message (it holds a row lock while it sends, so of two
-    # senders exactly one sends, and a sender that dies releases it with its connection).
+    # When a sender last took the message, i.e. the last attempt. The claim itself is a row
+    # lock held while sending (notifications/sending.py): of two senders exactly one sends,
+    # and a sender that dies releases it with its database connection.
     claimed_at = models.DateTimeField(null=True, blank=True)
     # When the next attempt is due; the sweep sends what is overdue by more than a grace period.
     next_attempt_at = models.DateTimeField(default=timezone.now)

@@ -116,7 +116,7 @@ def send_messages(message_ids) -> dict:
 def _record_sent(message) -> None:
     now = timezone.now()
     Message.objects.filter(pk=message.pk).update(
-        status=Status.SENT, sent_at=now, claimed_at=None, last_error=""
+        status=Status.SENT, sent_at=now, last_error=""
     )
     stamp = SENT_STAMPS.get(message.kind)
     if stamp is not None:
@@ -147,12 +147,12 @@ def _record_failure(message, permanent, reason, result) -> None:
     if permanent or attempts >= MAX_ATTEMPTS:
         if not permanent:
             reason = f"{reason} (gave up after {attempts} attempts)"
-        mine.update(status=Status.FAILED, claimed_at=None, last_error=reason[:2000])
+        mine.update(status=Status.FAILED, last_error=reason[:2000])
         result["failed"] += 1
         logger.warning("Message %s failed: %s", message.public_id, reason)
         return
     wait = backoff(attempts)
-    mine.update(claimed_at=None, last_error=reason[:2000],
+    mine.update(last_error=reason[:2000],
                 next_attempt_at=timezone.now() + wait)
     result["retry"].append((message.pk, int(wait.total_seconds())))
 

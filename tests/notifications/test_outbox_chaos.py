@@ -56,8 +56,12 @@ class RedisServer:
 class BeatWorker(WorkerProcess):
     """A worker that also runs beat (-B), so the outbox sweep runs on its real schedule."""
 
+    def __init__(self, env, schedule):
+        super().__init__(env)
+        self.schedule = str(schedule)
+
     def start(self, timeout=30):
-        schedule = os.path.join(tempfile.mkdtemp(prefix="beat-"), "schedule")
+        schedule = self.schedule
         handle, self.log_path = tempfile.mkstemp(prefix="celery-beat-", suffix=".log")
         log = os.fdopen(handle, "w")
         self.process = subprocess.Popen(
@@ -119,7 +123,7 @@ def all_under_way(since) -> bool:
 
 
 def test_nothing_is_lost_across_a_killed_worker_and_a_broker_restart(
-        celery_worker_env, smtp_server, own_redis):
+        celery_worker_env, smtp_server, own_redis, tmp_path):
     env = {**celery_worker_env, "REDIS_URL": own_redis.url}
     world = build_society("millmead", "Millmead Children's Centre")
     queue_everything(world)
@@ -135,7 +139,7 @@ def test_nothing_is_lost_across_a_killed_worker_and_a_broker_restart(
     own_redis.start()
     restarted = timezone.now()
     started = time.monotonic()
-    worker = BeatWorker(env)
+    worker = BeatWorker(env, tmp_path / "beat-schedule")
     worker.start()
     try:
         under_way = wait_for(lambda: all_under_way(restarted), timeout=60, interval=0.5)
