@@ -184,3 +184,49 @@ def test_beat_runs_the_sweep_often_enough_to_recover_within_a_minute():
     # A lost message is swept at most grace + interval after it was due; leave room to send.
     assert entry["schedule"] + tasks.SWEEP_GRACE.total_seconds() <= 45
     assert celery_app.tasks[entry["task"]].name == tasks.sweep_outbox.name
+
+
+def test_while_the_queue_is_busy_the_sweep_leaves_overdue_messages_to_it_for_longer(
+        world, emailed, smtp_settings, monkeypatch):
+    # A large notice still draining from the broker's queue is not queued a second time.
+    monkeypatch.setattr(tasks, "_queue_is_busy", lambda: True)
+    message = write(world, emailed)
+    with scope(society=world.society):
+        Message.objects.filter(pk=message.pk).update(
+            next_attempt_at=timezone.now() - tasks.SWEEP_GRACE - timedelta(seconds=1))
+    assert tasks.sweep_outbox() == 0
+    with scope(society=world.society):
+        Message.objects.filter(pk=message.pk).update(
+            next_attempt_at=timezone.now() - tasks.SWEEP_GRACE_BUSY - timedelta(seconds=1))
+    assert tasks.sweep_outbox() == 1
+    assert reload(world, message).status == Status.SENT
+
+
+def test_the_queue_counts_as_busy_only_with_more_than_beat_queues_at_once(monkeypatch):
+    from config.celery import app as celery_app
+
+    class Channel:
+        waiting = 0
+
+        def queue_declare(self, queue, passive):
+            assert passive and queue == celery_app.conf.task_default_queue
+            return type("Declared", (), {"message_count": self.waiting})()
+
+    channel = Channel()
+
+    class Connection:
+        default_channel = channel
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def ensure_connection(self, max_retries):
+            pass
+
+    monkeypatch.setattr(celery_app, "connection_for_read", Connection)
+    assert tasks._queue_is_busy() is False
+    channel.waiting = tasks.BUSY_QUEUE + 1
+    assert tasks._queue_is_busy() is True
