@@ -190,11 +190,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker outlives a broker outage of any length (the default gives up after 100 tries).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Kept at an hour for long counts: a task lost with a killed worker is not redelivered
+# sooner. The sweeps bring such work back instead (the outbox's within a minute).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE: dict = {
-    # The outbox sweep: email left pending 5 minutes after it was due is queued again.
-    "notifications-sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    # The outbox sweep: email left pending 30 s after it was due, and not being sent, is
+    # queued again, so messages lost by a broker or worker outage are under way within 60 s.
+    "notifications-sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 15.0},
     # Polls open, close and send their 24-hour reminder on time (ballots/tasks.py).
     "ballots-open-due-polls": {"task": "ballots.tasks.open_due_polls", "schedule": 30.0},
     "ballots-close-due-polls": {"task": "ballots.tasks.close_due_polls", "schedule": 30.0},

@@ -119,8 +119,6 @@ def submit_application(*, actor, society: Society, values: dict,
     (`rules_version`, `privacy_notice_version`: the society's documents), which are kept
     with the application.
     """
-    from members.tasks import send_application_acknowledgement
-
     agreed = _agreed_documents(society, values)
     values = _clean_values({f: values[f] for f in APPLICATION_FIELDS if f in values})
     stakeholder_class = values["stakeholder_class"]
@@ -146,8 +144,31 @@ def submit_application(*, actor, society: Society, values: dict,
                   **{field.removesuffix("_version"): document.version_label
                      for field, document in agreed.items() if document is not None}})
     if application.email:
-        send_application_acknowledgement.delay_on_commit(society.pk, application.pk)
+        acknowledgement_message(application)
     return application
+
+
+ACKNOWLEDGEMENT_KIND = "members.acknowledgement"
+
+
+def acknowledgement_message(application: Application):
+    """The applicant's acknowledgement, written to the outbox in the caller's transaction and
+    sent after commit, once (its dedup key names the application). The applicant is not a
+    member yet, so it is an email to their address, not a notice."""
+    from django.template.loader import render_to_string
+
+    from members.joining import payment_instructions
+    from notifications.services import email_address
+
+    society = application.society
+    context = {"application": application, "society": society,
+               "payment": payment_instructions(society, application.reference)}
+    return email_address(
+        society=society, to_email=application.email, kind=ACKNOWLEDGEMENT_KIND,
+        subject=render_to_string("members/email/acknowledgement_subject.txt", context).strip(),
+        body_text=render_to_string("members/email/acknowledgement.txt", context),
+        dedup_key=f"{ACKNOWLEDGEMENT_KIND}:{application.public_id}",
+    )
 
 
 def _agreed_documents(society, values: dict) -> dict:

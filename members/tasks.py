@@ -1,42 +1,23 @@
 """Background work for membership: the applicant's acknowledgement, and register imports."""
 
 from celery import shared_task
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 
-from societies.tasks import SocietyTask, send_once
+from societies.tasks import SocietyTask, send_through_outbox
 
 
-@shared_task(
-    base=SocietyTask,
-    autoretry_for=(OSError,),
-    retry_backoff=30,
-    retry_backoff_max=900,
-    max_retries=8,
-)
+@shared_task(base=SocietyTask)
 def send_application_acknowledgement(society_id: int, application_id: int) -> bool:
-    """Email the applicant once (see societies.tasks.send_once).
-
-    The applicant is not a member yet, so this is a plain email, not a notice.
-    """
+    """Email the applicant through the outbox (acknowledgements are now written to it when
+    the application is made). The applicant is not a member yet: an email to an address."""
     from members.models import Application
+    from members.services import acknowledgement_message
 
-    rows = Application.objects.filter(society_id=society_id, pk=application_id).exclude(email="")
+    def write():
+        application = (Application.objects.filter(pk=application_id, society_id=society_id)
+                       .exclude(email="").first())
+        return acknowledgement_message(application) if application is not None else None
 
-    def build():
-        from members.joining import payment_instructions
-
-        application = rows.select_related("society", "stakeholder_class").get()
-        context = {"application": application, "society": application.society,
-                   "payment": payment_instructions(application.society, application.reference)}
-        return EmailMessage(
-            subject=render_to_string("members/email/acknowledgement_subject.txt",
-                                     context).strip(),
-            body=render_to_string("members/email/acknowledgement.txt", context),
-            to=[application.email],
-        )
-
-    return send_once(rows, "acknowledgement_sent_at", build)
+    return send_through_outbox(society_id, write)
 
 
 @shared_task(base=SocietyTask, acks_late=True)

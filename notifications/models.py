@@ -1,6 +1,8 @@
 """The outbox: one `Message` per recipient per notice, written in the caller's transaction.
 
-A `Notice` groups the messages of one mailing, so the record of service is per notice.
+A `Notice` groups the messages of one mailing, so the record of service is per notice. A
+message may also go to a bare email address (an invitation to a role, an applicant's
+acknowledgement): then it has no member as its recipient.
 """
 
 import uuid
@@ -51,7 +53,8 @@ class Notice(models.Model):
 
 
 class Message(models.Model):
-    """One notice to one member, by one channel; its status is the record of service."""
+    """One notice to one member (or one email to an address), by one channel; its status is
+    the record of service."""
 
     # Foreign-key indexes are left to the composite indexes below, which begin with the same
     # column: fewer indexes to maintain when a notice writes 100,000 rows.
@@ -60,8 +63,9 @@ class Message(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, null=True, blank=True,
                                related_name="messages", db_index=False)
-    recipient = models.ForeignKey("members.Member", on_delete=models.PROTECT,
-                                  related_name="messages", db_index=False)
+    # None for an email to someone who is not a member (yet): it goes to `to_email`.
+    recipient = models.ForeignKey("members.Member", on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="messages", db_index=False)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     kind = models.CharField("message kind", max_length=100)
     dedup_key = models.CharField(max_length=200)
@@ -75,7 +79,9 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    # The sender's claim: set by the conditional UPDATE that lets exactly one worker send.
+    # When a sender last took the message, i.e. the last attempt. The claim itself is a row
+    # lock held while sending (notifications/sending.py): of two senders exactly one sends,
+    # and a sender that dies releases it with its database connection.
     claimed_at = models.DateTimeField(null=True, blank=True)
     # When the next attempt is due; the sweep sends what is overdue by more than a grace period.
     next_attempt_at = models.DateTimeField(default=timezone.now)
@@ -97,6 +103,10 @@ class Message(models.Model):
                 name="message_sent_has_time",
             ),
             models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | Q(channel=Channel.EMAIL) & ~Q(to_email=""),
+                name="message_without_member_is_email",
+            ),
+            models.CheckConstraint(
                 condition=~Q(status=Status.POSTED)
                 | Q(channel=Channel.POST, posted_on__isnull=False),
                 name="message_posted_is_post_with_date",
@@ -111,4 +121,4 @@ class Message(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.subject} to {self.recipient_id} by {self.channel}"
+        return f"{self.subject} to {self.recipient_id or self.to_email} by {self.channel}"

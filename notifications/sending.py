@@ -1,9 +1,16 @@
 """Sending email messages from the outbox: claim, send, record — safe to run any number of times.
 
-A message is claimed with a conditional UPDATE (pending, unclaimed or claim expired, due), so of
-two workers given the same message exactly one sends it. A temporary failure releases the claim
-and schedules the next attempt with exponential backoff; a permanent refusal (5xx for the
-recipient or the content), or running out of attempts, marks it failed with the reason.
+Each message is claimed on its own, in its own transaction: a `SELECT … FOR UPDATE SKIP LOCKED`
+of the message if it is still pending and due. The row lock is held while the SMTP server is
+given the message and until the outcome is recorded, so of two workers handed the same message
+exactly one sends it, and a worker that dies (even by SIGKILL) releases its claim at once: its
+database connection closes and PostgreSQL drops the lock. Nothing has to wait for a lease to run
+out, and no lease can run out under a slow send. The message is marked sent only after the
+server has accepted it, in the same transaction as the claim.
+
+A temporary failure schedules the next attempt with exponential backoff; a permanent refusal
+(5xx for the recipient or the content), or running out of attempts, marks it failed with the
+reason.
 """
 
 import contextlib
@@ -11,10 +18,12 @@ import logging
 import smtplib
 from datetime import timedelta
 from email.utils import formataddr, parseaddr
+from urllib.parse import urlsplit
 
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db.models import F, Q
+from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import Channel, Message, Status
@@ -24,10 +33,15 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=1)
-# A claim older than this belongs to a worker that died mid-send: the message may be retried.
-CLAIM_LEASE = timedelta(minutes=15)
 # Tolerance for clocks and countdowns: a retry that arrives a little early still runs.
 DUE_TOLERANCE = timedelta(seconds=5)
+
+# Messages whose sending is also recorded on the row they are about (by its public id, the
+# part of the dedup key after the colon): kind -> (model, field stamped when it was sent).
+SENT_STAMPS = {
+    "societies.invitation": ("societies.Invitation", "sent_at"),
+    "members.acknowledgement": ("members.Application", "acknowledgement_sent_at"),
+}
 
 
 def backoff(attempts: int) -> timedelta:
@@ -36,58 +50,81 @@ def backoff(attempts: int) -> timedelta:
 
 
 def sendable(now=None):
-    """Messages a sender may claim now: pending email, unclaimed (or claim expired), due."""
+    """Messages a sender may take now: pending email that is due."""
     now = now or timezone.now()
     return Message.objects.filter(
         status=Status.PENDING, channel=Channel.EMAIL, next_attempt_at__lte=now + DUE_TOLERANCE,
-    ).filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_LEASE))
+    )
+
+
+def _claim(message_id):
+    """Lock the message for this transaction if it is sendable and no one else holds it."""
+    now = timezone.now()
+    message = (
+        sendable(now).filter(pk=message_id).select_related("society", "recipient")
+        .select_for_update(skip_locked=True, of=("self",)).first()
+    )
+    if message is not None:
+        message.attempts += 1
+        Message.objects.filter(pk=message.pk).update(attempts=message.attempts, claimed_at=now)
+    return message
 
 
 def send_messages(message_ids) -> dict:
     """Send each message that can be claimed, over one SMTP connection.
 
-    The batch is claimed in one conditional UPDATE; each message is then marked sent as soon
-    as the server has accepted it. Returns {"sent": n, "failed": n, "skipped": n,
-    "retry": [(message_id, seconds), ...]}; the caller schedules the retries. Runs inside
-    the society's scope.
+    Each message is claimed, sent and recorded in a transaction of its own, so a worker
+    killed part way leaves at most the message in hand unrecorded. Returns {"sent": n,
+    "failed": n, "skipped": n, "retry": [(message_id, seconds), ...]}; the caller schedules
+    the retries. Runs inside the society's scope.
     """
     result = {"sent": 0, "failed": 0, "retry": [], "skipped": 0}
-    wanted = list(dict.fromkeys(message_ids))
-    now = timezone.now()
-    sendable(now).filter(pk__in=wanted).update(claimed_at=now, attempts=F("attempts") + 1)
-    claimed = {m.pk: m for m in Message.objects.filter(pk__in=wanted, claimed_at=now)
-               .select_related("society", "recipient")}
-    result["skipped"] = len(message_ids) - len(claimed)
+    handled = 0
     connection = None
     server_down = None  # once the server cannot be reached, the rest of the batch waits too
     try:
-        for message_id in wanted:
-            message = claimed.get(message_id)
-            if message is None:
-                continue
-            if server_down is not None:
-                _record_failure(message, now, False, server_down, result)
-                continue
-            try:
-                if connection is None:
-                    connection = _open_connection()
-                connection.send_messages([build_email(message)])
-            except _ServerDown as error:
-                server_down = str(error)
-                _record_failure(message, now, False, server_down, result)
-            except Exception as error:  # noqa: BLE001 - every failure is recorded on the message
-                permanent, reason = classify(error)
-                if not permanent:
-                    connection = _close_quietly(connection)
-                _record_failure(message, now, permanent, reason, result)
-            else:
-                Message.objects.filter(pk=message_id, claimed_at=now).update(
-                    status=Status.SENT, sent_at=timezone.now(), claimed_at=None, last_error=""
-                )
-                result["sent"] += 1
+        for message_id in dict.fromkeys(message_ids):
+            with transaction.atomic():
+                message = _claim(message_id)
+                if message is None:
+                    continue
+                handled += 1
+                if server_down is not None:
+                    _record_failure(message, False, server_down, result)
+                    continue
+                try:
+                    if connection is None:
+                        connection = _open_connection()
+                    connection.send_messages([build_email(message)])
+                except _ServerDown as error:
+                    server_down = str(error)
+                    _record_failure(message, False, server_down, result)
+                except Exception as error:  # noqa: BLE001 - every failure is recorded
+                    permanent, reason = classify(error)
+                    if not permanent:
+                        connection = _close_quietly(connection)
+                    _record_failure(message, permanent, reason, result)
+                else:
+                    _record_sent(message)
+                    result["sent"] += 1
     finally:
         _close_quietly(connection)
+    result["skipped"] = len(message_ids) - handled
     return result
+
+
+def _record_sent(message) -> None:
+    now = timezone.now()
+    Message.objects.filter(pk=message.pk).update(
+        status=Status.SENT, sent_at=now, last_error=""
+    )
+    stamp = SENT_STAMPS.get(message.kind)
+    if stamp is not None:
+        model, field = stamp
+        public_id = message.dedup_key.rpartition(":")[2]
+        apps.get_model(model)._base_manager.filter(
+            society_id=message.society_id, public_id=public_id, **{f"{field}__isnull": True}
+        ).update(**{field: now})
 
 
 class _ServerDown(Exception):
@@ -104,18 +141,18 @@ def _open_connection():
     return connection
 
 
-def _record_failure(message, claimed_at, permanent, reason, result) -> None:
+def _record_failure(message, permanent, reason, result) -> None:
     attempts = message.attempts
-    mine = Message.objects.filter(pk=message.pk, claimed_at=claimed_at)
+    mine = Message.objects.filter(pk=message.pk)
     if permanent or attempts >= MAX_ATTEMPTS:
         if not permanent:
             reason = f"{reason} (gave up after {attempts} attempts)"
-        mine.update(status=Status.FAILED, claimed_at=None, last_error=reason[:2000])
+        mine.update(status=Status.FAILED, last_error=reason[:2000])
         result["failed"] += 1
         logger.warning("Message %s failed: %s", message.public_id, reason)
         return
     wait = backoff(attempts)
-    mine.update(claimed_at=None, last_error=reason[:2000],
+    mine.update(last_error=reason[:2000],
                 next_attempt_at=timezone.now() + wait)
     result["retry"].append((message.pk, int(wait.total_seconds())))
 
@@ -149,19 +186,31 @@ def _text(value) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
+def message_id_domain() -> str:
+    """The domain of every Message-ID: the sender's, else the site's."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+    return domain or urlsplit(settings.SITE_URL).hostname or "omov.localhost"
+
+
+def message_id(message: Message) -> str:
+    """The same message always has the same Message-ID, derived from its row, so a repeat
+    (see docs/operations.md) is folded into the first by mail clients and receiving systems."""
+    return f"<omov-message-{message.public_id}@{message_id_domain()}>"
+
+
 def build_email(message: Message) -> EmailMultiAlternatives:
     society = message.society
-    from_name, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    domain = from_address.rpartition("@")[2] or "omov.localhost"
+    from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    recipient = message.recipient
+    to = formataddr((recipient.full_name, message.to_email)) if recipient else message.to_email
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
         from_email=formataddr((society.name, from_address)),
-        to=[formataddr((message.recipient.full_name, message.to_email))],
+        to=[to],
         headers={
-            # The same message always has the same Message-ID, so a receiving system can
-            # recognise a repeat; Auto-Submitted keeps auto-responders from replying (RFC 3834).
-            "Message-ID": f"<{message.public_id}@{domain}>",
+            # Auto-Submitted keeps auto-responders from replying (RFC 3834).
+            "Message-ID": message_id(message),
             "Auto-Submitted": "auto-generated",
             "X-OMOV-Message": str(message.public_id),
         },

@@ -71,15 +71,44 @@ def notify(*, society, member, kind: str, context: dict, dedup_key: str, notice=
         if existing is not None:
             return existing
         message = _build_message(_renderer(kind, society, context), member, dedup_key, notice)
-        try:
-            with transaction.atomic():
-                message.save()
-        except IntegrityError:
-            # Someone else wrote this dedup key first: theirs is the message.
-            existing = Message.objects.filter(society=society, dedup_key=dedup_key).first()
-            if existing is None:
-                raise
+        return _save_and_send(society, message)
+
+
+def email_address(*, society, to_email: str, kind: str, subject: str, body_text: str,
+                  body_html: str = "", dedup_key: str) -> Message:
+    """Write one email to an address that is not a member's (an invitation, an applicant's
+    acknowledgement) in the caller's transaction, and send it after commit.
+
+    The caller renders it; the message keeps what was served. Like notify(), the same
+    `dedup_key` returns the message already written and sends nothing more.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("email_address() must run inside the calling service's transaction")
+    with scope(society=society):
+        existing = Message.objects.filter(society=society, dedup_key=dedup_key).first()
+        if existing is not None:
             return existing
+        now = timezone.now()
+        message = Message(
+            society=society, recipient=None, channel=Channel.EMAIL, kind=kind,
+            dedup_key=dedup_key[:200], subject=subject[:300], body_text=body_text,
+            body_html=body_html, to_email=to_email, created_at=now, next_attempt_at=now,
+        )
+        return _save_and_send(society, message)
+
+
+def _save_and_send(society, message: Message) -> Message:
+    """Save a new message (or return the one another transaction wrote first under its dedup
+    key) and queue its sending after commit. Runs inside the society's scope."""
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        # Someone else wrote this dedup key first: theirs is the message.
+        existing = Message.objects.filter(society=society, dedup_key=message.dedup_key).first()
+        if existing is None:
+            raise
+        return existing
     if message.status == Status.PENDING and message.channel == Channel.EMAIL:
         from notifications.tasks import send_message
 

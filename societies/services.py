@@ -258,9 +258,31 @@ def invitation_from_token(token: str) -> Invitation | None:
     return invitation
 
 
-def _create_invitation(actor, society, email, role) -> Invitation:
-    from societies.tasks import send_invitation
+INVITATION_KIND = "societies.invitation"
 
+
+def invitation_message(invitation: Invitation):
+    """The invitation's email, written to the outbox in the caller's transaction and sent
+    after commit (once: its dedup key names the invitation). Marked sent, and the
+    invitation's `sent_at` stamped, only once the mail server has accepted it."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from notifications.services import email_address
+
+    link = settings.SITE_URL + reverse("accept_invitation", args=[invitation_token(invitation)])
+    context = {"invitation": invitation, "society": invitation.society, "link": link}
+    return email_address(
+        society=invitation.society, to_email=invitation.email, kind=INVITATION_KIND,
+        subject=render_to_string("societies/email/invitation_subject.txt", context).strip(),
+        body_text=render_to_string("societies/email/invitation.txt", context),
+        body_html=render_to_string("societies/email/invitation.html", context),
+        dedup_key=f"{INVITATION_KIND}:{invitation.public_id}",
+    )
+
+
+def _create_invitation(actor, society, email, role) -> Invitation:
     email = email.strip().lower()
     try:
         validate_email(email)
@@ -279,7 +301,7 @@ def _create_invitation(actor, society, email, role) -> Invitation:
         created_at=now,
         expires_at=now + INVITATION_LIFETIME,
     )
-    send_invitation.delay_on_commit(society.pk, invitation.pk)
+    invitation_message(invitation)
     return invitation
 
 

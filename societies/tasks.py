@@ -2,11 +2,7 @@
 
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone
+from django.db import transaction
 from django_scopes import scope
 
 
@@ -21,53 +17,29 @@ class SocietyTask(DjangoTask):
             return super().__call__(society_id, *args, **kwargs)
 
 
-def send_once(rows, stamp_field: str, build) -> bool:
-    """Send the email `build()` makes at most once for the row in `rows`.
+def send_through_outbox(society_id: int, write) -> bool:
+    """Write (or find) a message with `write()` and send it now; True if this call sent it.
 
-    A conditional UPDATE stamps `stamp_field` to claim it, so a redelivered task sends
-    nothing; if sending fails the stamp is cleared again so the retry can send.
+    For tasks queued before invitations and acknowledgements went through the outbox: the
+    message is written with its dedup key, so a run for one already written sends nothing new.
     """
-    claimed = rows.filter(**{f"{stamp_field}__isnull": True}).update(
-        **{stamp_field: timezone.now()}
-    )
-    if not claimed:
+    from notifications.sending import send_messages
+
+    with transaction.atomic():
+        message = write()
+    if message is None:
         return False
-    try:
-        build().send()
-    except OSError:
-        rows.update(**{stamp_field: None})
-        raise
-    return True
+    return send_messages([message.pk])["sent"] == 1
 
 
-@shared_task(
-    base=SocietyTask,
-    autoretry_for=(OSError,),
-    retry_backoff=30,
-    retry_backoff_max=900,
-    max_retries=8,
-)
+@shared_task(base=SocietyTask)
 def send_invitation(society_id: int, invitation_id: int) -> bool:
-    """Email an invitation once (see send_once)."""
+    """Email an invitation through the outbox (invitations are now written to it when made)."""
     from societies.models import Invitation
-    from societies.services import invitation_token
+    from societies.services import invitation_message
 
-    rows = Invitation.objects.filter(society_id=society_id, pk=invitation_id)
+    def write():
+        invitation = Invitation.objects.filter(pk=invitation_id, society_id=society_id).first()
+        return invitation_message(invitation) if invitation is not None else None
 
-    def build():
-        invitation = rows.select_related("society", "invited_by").get()
-        link = settings.SITE_URL + reverse("accept_invitation",
-                                           args=[invitation_token(invitation)])
-        context = {"invitation": invitation, "society": invitation.society, "link": link}
-        subject = render_to_string("societies/email/invitation_subject.txt", context).strip()
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string("societies/email/invitation.txt", context),
-            to=[invitation.email],
-        )
-        message.attach_alternative(
-            render_to_string("societies/email/invitation.html", context), "text/html"
-        )
-        return message
-
-    return send_once(rows, "sent_at", build)
+    return send_through_outbox(society_id, write)

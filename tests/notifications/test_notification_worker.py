@@ -5,11 +5,10 @@ import pytest
 from django.db import transaction
 from django_scopes import scope
 
-from config.celery import app as celery_app
 from members.models import ContactChannel, Member
 from notifications import services, tasks
 from notifications.models import Message, Status
-from tests.conftest import build_society, free_port, wait_for
+from tests.conftest import build_society, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres]
 
@@ -79,21 +78,6 @@ def test_nothing_is_lost_or_sent_twice_across_a_worker_stop_and_restart(celery_w
     assert len(recipients) == 250, f"stopped after {part_way}"
     assert len(set(recipients)) == 250
     assert statuses(world, queued_while_down) == {Status.SENT: 250}
-
-
-@pytest.fixture
-def broker_unreachable():
-    """Point this process's publishing at a port where no broker listens; undo afterwards."""
-    real = celery_app.conf.broker_url
-
-    def use(url):
-        celery_app.conf.broker_url = url
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    use(f"redis://127.0.0.1:{free_port()}/0")
-    yield lambda: use(real)
-    use(real)
 
 
 def test_when_redis_is_down_at_commit_the_change_commits_and_the_sweep_sends_later(
