@@ -97,6 +97,18 @@ def email_address(*, society, to_email: str, kind: str, subject: str, body_text:
         return _save_and_send(society, message)
 
 
+def withdraw_email(*, society, dedup_key: str, reason: str) -> bool:
+    """Stop an email written by `email_address` that has not gone yet (the invitation it
+    carries was cancelled): it is marked failed with `reason` and no sender takes it. False if
+    it had already gone. A sender holding it at that moment finishes first (its row lock)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("withdraw_email() must run inside the calling service's transaction")
+    with scope(society=society):
+        return bool(Message.objects.filter(society=society, dedup_key=dedup_key,
+                                           status=Status.PENDING)
+                    .update(status=Status.FAILED, last_error=reason[:1000]))
+
+
 def _save_and_send(society, message: Message) -> Message:
     """Save a new message (or return the one another transaction wrote first under its dedup
     key) and queue its sending after commit. Runs inside the society's scope."""

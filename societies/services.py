@@ -322,6 +322,10 @@ def cancel_invitation(*, actor, invitation: Invitation) -> None:
         raise SocietyError("That invitation has already been used or cancelled.")
     locked.cancelled_at = timezone.now()
     locked.save(update_fields=["cancelled_at"])
+    from notifications.services import withdraw_email
+
+    withdraw_email(society=locked.society, dedup_key=f"{INVITATION_KIND}:{locked.public_id}",
+                   reason="The invitation was cancelled before it was sent.")
     audit.record(locked.society, actor, "invitation.cancelled", locked, {"email": locked.email})
 
 

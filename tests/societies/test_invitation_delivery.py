@@ -52,6 +52,22 @@ def test_an_invitation_is_written_to_the_outbox_with_the_invitation(world):
     assert invitation_row(world, invitation).sent_at is None
 
 
+def test_an_invitation_cancelled_before_it_went_is_never_sent(world, smtp_settings):
+    invitation = invite(world)  # the commit's callbacks do not run: nothing is sent yet
+    with scope(society=world.society):
+        services.cancel_invitation(actor=world.users["secretary"], invitation=invitation)
+    message = outbox_row(world, "ro@firm.test")
+    assert message.status == Status.FAILED
+    assert message.last_error == "The invitation was cancelled before it was sent."
+    tasks.send_message(world.society.pk, message.pk)
+    with scope(society=world.society):
+        Message.objects.update(next_attempt_at=timezone.now() - tasks.SWEEP_GRACE
+                               - timedelta(seconds=1))
+    assert tasks.sweep_outbox() == 0
+    assert smtp_settings.messages == []
+    assert invitation_row(world, invitation).sent_at is None
+
+
 def test_a_refused_invitation_is_not_marked_sent(world, refusing_smtp,  # noqa: F811
                                                   django_capture_on_commit_callbacks):
     busy = invite(world, "busy@firm.test", capture=django_capture_on_commit_callbacks)
