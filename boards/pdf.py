@@ -3,15 +3,12 @@ approved (when, at which meeting, by which decision) or a DRAFT (marked on every
 the text as the secretary wrote it, wrapped to the page. DejaVu Sans where Debian installed it,
 so names in any script print; otherwise a core font with the characters it lacks replaced."""
 
-from pathlib import Path
-
 from django.utils import timezone
 from fpdf import FPDF
 
+from config import fonts
 from notifications.letters import PLAIN, wrap
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 MARGIN = 20
 LINE = 5.2
 
@@ -20,11 +17,8 @@ class _MinutesPdf(FPDF):
     def __init__(self, heading: str, draft: bool):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.heading, self.draft = heading, draft
-        self.unicode = all((FONT_DIR / name).is_file() for name in FONT_FILES.values())
-        if self.unicode:
-            for style, name in FONT_FILES.items():
-                self.add_font("DejaVu", style=style, fname=str(FONT_DIR / name))
-        self.family_name = "DejaVu" if self.unicode else "Helvetica"
+        self.unicode = fonts.use_unicode_fonts(self)
+        self.family_name = fonts.FAMILY if self.unicode else fonts.CORE_FAMILY
         self.set_margins(MARGIN, 18, MARGIN)
         self.set_auto_page_break(auto=True, margin=18)
         self._widths: dict = {}

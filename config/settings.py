@@ -6,6 +6,7 @@ defaults to production ones (DEBUG off, HTTPS on, SECRET_KEY required).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -167,12 +168,22 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# STATIC_MANIFEST=1 (the Docker image sets it, after its collectstatic): file names carry a
+# hash of their content, so browsers may keep them for ever. Off by default, because then
+# every page needs collectstatic to have run first: the tests and `make run` do without.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+                    if STATIC_MANIFEST else "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
+# Uploaded files (register imports, read by the worker too): in production a volume that the
+# web and worker containers share (docker-compose.yml), writable by the app's user.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Where the PDF makers look for DejaVu Sans and the CJK fallback font (config/fonts.py).
+FONT_DIRS = env_list("FONT_DIRS", ["/usr/share/fonts", "/usr/local/share/fonts",
+                                   "~/.local/share/fonts", "/Library/Fonts"])
 
 # Cache: Redis when configured (shared rate limits across processes), else local memory.
 REDIS_URL = env_str("REDIS_URL")
@@ -212,6 +223,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # A contest whose box has its result but whose count was lost is counted (ballots/tasks.py).
     "ballots-count-decrypted-boxes": {"task": "ballots.tasks.count_decrypted_boxes",
                                       "schedule": 60.0},
+    # Expired sessions are deleted once a day (Django's clearsessions; accounts/tasks.py).
+    "accounts-clear-expired-sessions": {"task": "accounts.tasks.clear_expired_sessions",
+                                        "schedule": timedelta(days=1)},
 }
 
 # The ballot box runs Debian's belenios-tool 2.0 as a separate process (docs/secrecy.md):

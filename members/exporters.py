@@ -10,12 +10,11 @@ import io
 import os
 import tempfile
 from datetime import date
-from pathlib import Path
 
 from django.utils import timezone
 from django_scopes import scope
 
-from config import spreadsheet
+from config import fonts, spreadsheet
 from members.register import RegisterQuery, apply_details_as_at, holdings_as_at, register_queryset
 
 CHUNK = 2000
@@ -29,7 +28,6 @@ VALUE_FIELDS = ["id", "member_number", "full_name", "address", "postcode", "emai
                 "email_purpose", "stakeholder_class__name", "admitted_on", "ceased_on",
                 "cessation_reason"]
 PDF_MAX_ROWS = 20_000
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 PDF_COMPRESS = True
 
 
@@ -166,12 +164,8 @@ class _RegisterPDF:
         pdf.set_compression(PDF_COMPRESS)
         pdf.set_title(heading)
         pdf.set_author(society.name)
-        if (DEJAVU / "DejaVuSans.ttf").exists():
-            pdf.add_font("DejaVu", "", str(DEJAVU / "DejaVuSans.ttf"))
-            pdf.add_font("DejaVu", "B", str(DEJAVU / "DejaVuSans-Bold.ttf"))
-            pdf.body_font = "DejaVu"
-        else:  # the core fonts cover Latin-1, which has '£'
-            pdf.body_font = "Helvetica"
+        # Without DejaVu, a core font: they cover Latin-1, which has '£'.
+        pdf.body_font = fonts.FAMILY if fonts.use_unicode_fonts(pdf) else fonts.CORE_FAMILY
         pdf.set_auto_page_break(True, margin=15)
         pdf.add_page()
         self.pdf = pdf
@@ -180,7 +174,7 @@ class _RegisterPDF:
 def pdf_bytes(society, query: RegisterQuery, kind: str) -> bytes:
     """The register as at the query's date, ready to print; the date is on every page."""
     doc = _RegisterPDF(society, query.as_at, kind).pdf
-    if doc.body_font == "DejaVu":
+    if doc.body_font == fonts.FAMILY:
         def safe(text):
             return text
     else:  # a core font: Latin-1 only

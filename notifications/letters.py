@@ -8,11 +8,11 @@ LETTERS_PER_PART letters so no single PDF (or request) grows without bound.
 
 import logging
 import unicodedata
-from pathlib import Path
 
 from django.utils import timezone
 from fpdf import FPDF
 
+from config import fonts
 from notifications.models import Channel, Status
 
 # fontTools logs every step of subsetting the embedded font at INFO: hundreds of lines a pack.
@@ -21,9 +21,6 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)
 LETTERS_PER_PART = 500
 # Points: the body of a letter to a member who asked for large print (Member.large_print).
 LARGE_PRINT_PT = 16
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
-CORE_FONT = "Helvetica"
 
 # Positions in millimetres on A4 (210 x 297).
 MARGIN_LEFT = 20
@@ -74,13 +71,8 @@ class LetterPack:
         self.pdf.set_margins(MARGIN_LEFT, 15, MARGIN_RIGHT)
         self.pdf.set_title(f"Letters from {society.name}")
         self.pdf.set_author(society.name)
-        self.unicode = all((FONT_DIR / name).is_file() for name in FONT_FILES.values())
-        if self.unicode:
-            for style, name in FONT_FILES.items():
-                self.pdf.add_font("DejaVu", style=style, fname=str(FONT_DIR / name))
-            self.family = "DejaVu"
-        else:
-            self.family = CORE_FONT
+        self.unicode = fonts.use_unicode_fonts(self.pdf)
+        self.family = fonts.FAMILY if self.unicode else fonts.CORE_FAMILY
         self.letters = 0
         self._widths: dict = {}
         self._heading: list | None = None

@@ -1,25 +1,17 @@
 """Share certificates as PDF (fpdf2). Debian's DejaVu Sans where installed, so names in any
 script print; otherwise a core font, with characters it lacks replaced."""
 
-from pathlib import Path
-
 from fpdf import FPDF
 
+from config import fonts
 from shares.ledger import format_pence
-
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
 
 class _Certificate(FPDF):
     def __init__(self):
         super().__init__(orientation="landscape", unit="mm", format="A4")
-        regular, bold = DEJAVU / "DejaVuSans.ttf", DEJAVU / "DejaVuSans-Bold.ttf"
-        if regular.exists() and bold.exists():
-            self.add_font("DejaVu", "", str(regular))
-            self.add_font("DejaVu", "B", str(bold))
-            self.family_name, self.unicode = "DejaVu", True
-        else:
-            self.family_name, self.unicode = "Helvetica", False
+        self.unicode = fonts.use_unicode_fonts(self)
+        self.family_name = fonts.FAMILY if self.unicode else fonts.CORE_FAMILY
         self.set_auto_page_break(False)
 
     def text_for(self, value: str) -> str:

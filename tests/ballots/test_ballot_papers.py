@@ -272,8 +272,8 @@ def test_a_member_asks_for_large_print_and_the_secretary_sees_it(world, audit_en
     assert "ballot papers in large print" in page
 
 
-def test_without_dejavu_the_paper_is_printed_in_the_core_font(world, monkeypatch):
-    monkeypatch.setattr(letters, "FONT_DIR", letters.Path("/nonexistent"))
+def test_without_dejavu_the_paper_is_printed_in_the_core_font(world, settings):
+    settings.FONT_DIRS = ["/nonexistent"]
     contest, notice = postal_poll(world)
     (paper, *_rest) = ballot_pages(read_pdf(pack_of(world, notice)))
     entry = entry_of(world, contest, contest.voters[0])

@@ -4,6 +4,7 @@ import pytest
 from django.db import transaction
 from django_scopes import scope
 
+from config import fonts
 from notifications import letters
 from notifications.services import notify
 from tests.notifications.conftest import add_member
@@ -38,7 +39,7 @@ def test_one_letter_a_page_with_the_address_in_the_window(world):
 
 
 def test_the_pound_sign_is_drawn_with_the_embedded_font(world):
-    if not all((letters.FONT_DIR / f).is_file() for f in letters.FONT_FILES.values()):
+    if fonts.unicode_fonts() is None:
         pytest.skip("DejaVu fonts are not installed: the core-font test covers this machine")
     notice = letters_for(world, 1)
     with scope(society=world.society):
@@ -47,8 +48,8 @@ def test_the_pound_sign_is_drawn_with_the_embedded_font(world):
     assert "Notice of the AGM £1" in page.text and "Shares are £1 each." in page.text
 
 
-def test_without_dejavu_the_core_font_still_draws_the_pound_sign(world, monkeypatch):
-    monkeypatch.setattr(letters, "FONT_DIR", letters.Path("/nonexistent"))
+def test_without_dejavu_the_core_font_still_draws_the_pound_sign(world, settings):
+    settings.FONT_DIRS = ["/nonexistent"]
     notice = letters_for(world, 1, body="Fees: £1 — “quoted” ’ and ☃")
     with scope(society=world.society):
         (page,) = read_pdf(letters.build_pack(notice)).pages
