@@ -29,6 +29,9 @@ run: demo
 	@command -v belenios-tool >/dev/null || echo "Note: belenios-tool is not installed, so \
 	online ballots are kept in plain text, apart from the roll. For secret, verifiable \
 	ballot boxes: sudo apt-get install belenios-tool (docs/secrecy.md)."
+	@[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || echo "Note: the DejaVu fonts \
+	are not installed, so letters and other PDFs print Latin-1 only. For every name: sudo \
+	apt-get install fonts-dejavu-core fonts-droid-fallback (docs/operations.md)."
 	@$(PY) manage.py run_schedules --parent $$$$ & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
