@@ -57,8 +57,8 @@ def enqueue(society, task, target_id: int, *args) -> Job:
         with transaction.atomic():
             job = Job.objects.create(society=society, kind=task.name, target_id=target_id,
                                      args=list(args))
-    except IntegrityError:
-        return Job.objects.get(kind=task.name, target_id=target_id, state=JobState.PENDING)
+    except IntegrityError:  # asked for already and not started: publish that one again
+        job = Job.objects.get(kind=task.name, target_id=target_id, state=JobState.PENDING)
     transaction.on_commit(functools.partial(publish, job.pk))
     return job
 
