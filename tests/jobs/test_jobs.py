@@ -277,3 +277,22 @@ def test_work_asked_for_twice_before_it_starts_is_one_job(world, broker_down):
         second = queue.enqueue(world.society, count_contest_task, 42)
     assert first.pk == second.pk
 
+
+
+def test_an_opening_given_up_says_why_on_the_contest_page(world, broker_down, settings):
+    from django.db import transaction
+
+    from ballots.tasks import open_contest_task
+
+    contest = make_contest(world, open_now=False)
+    with scope(society=world.society), transaction.atomic():
+        queue.enqueue(world.society, open_contest_task, contest.pk, None)
+    url = reverse("ballots:manage_contest",
+                  kwargs={"society_slug": "millmead", "public_id": contest.public_id})
+    client = world.client("returning_officer")
+    assert "Voting is opening" in client.get(url).content.decode()
+    make_stale(only_job("ballots.tasks.open_contest_task"), attempts=settings.JOBS_MAX_ATTEMPTS)
+    broker_down()
+    queue.sweep()
+    page = client.get(url).content.decode()
+    assert "Voting could not be opened" in page and "stopped 3 times" in page
