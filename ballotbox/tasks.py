@@ -106,9 +106,11 @@ def resume_box(society_id: int, box_id: int) -> str:
 
 
 def queue_resume(box) -> None:
-    """In the current transaction: mark the box as queued and record its job; it runs after
-    commit, and the jobs sweep queues it again if the broker could not take it."""
-    _enqueue(box)
+    """In the current transaction (or one of its own, after a step that has committed): mark
+    the box as queued and record its job; it runs after commit, and the jobs sweep queues it
+    again if the broker could not take it."""
+    with transaction.atomic():
+        _enqueue(box)
 
 
 def due_boxes(now=None):
