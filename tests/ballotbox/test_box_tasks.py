@@ -216,7 +216,13 @@ def test_a_real_worker_counts_a_closed_box(tool, celery_worker):
     assert wait_for(lambda: state() == BoxState.TALLYING, timeout=120), celery_worker.log()
     with scope(society=world.society):
         services.decrypt(actor=None, box=box, trustee_number=1)
-    assert wait_for(lambda: state() == BoxState.RESULT, timeout=120), celery_worker.log()
+    def result_and_progress():
+        with scope(society=world.society):
+            found = Box.objects.get(pk=box.pk)
+            # The progress is written just after the result's commit.
+            return found.state == BoxState.RESULT and found.progress_done == 1
+
+    assert wait_for(result_and_progress, timeout=120), celery_worker.log()
     with scope(society=world.society):
         box.refresh_from_db()
         assert box.error == "" and box.progress_step == "compute the result"
