@@ -1,11 +1,12 @@
 """The ballot box's background work: the server's steps of the count (`services.resume`).
 
-`resume_box` runs the due steps of one box; the close and the k-th partial decryption queue
-it after their commit, and `resume_due_boxes` (beat, every minute) queues it again for a box
-whose work was lost (broker down, worker killed). Tasks take ids only, never anything of a
-ballot. Running one twice, or two at once, is harmless: the services store each step once,
-and a lease makes a second run give way while a live worker is on the box. docs/secrecy.md
-(the close) says when the sweep retries.
+`resume_box` runs the due steps of one box, as a job (jobs.queue): the close and the k-th
+partial decryption record it in their transaction, the jobs sweep publishes it again if the
+broker lost it and redoes it if its worker died, and `resume_due_boxes` (beat, every minute)
+queues it again for a box with work and no news for a while (a failed step is retried).
+Tasks take ids only, never anything of a ballot. Running one twice, or two at once, is
+harmless: the services store each step once, and a lease makes a second run give way while a
+live worker is on the box. docs/secrecy.md (the close) says when the sweep retries.
 """
 
 import logging
@@ -19,7 +20,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from societies.tasks import SocietyTask
+from jobs.queue import JobTask, enqueue
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +33,15 @@ STALE_AFTER = timedelta(minutes=5)
 RETRY_AFTER = timedelta(minutes=30)
 
 
-def _publish(society_id: int, box_id: int) -> bool:
-    """Queue `resume_box`; False (and a log line) when the broker cannot take it: the box is
-    committed and the sweep queues it later."""
-    try:
-        resume_box.apply_async((society_id, box_id), retry=True,
-                               retry_policy={"max_retries": 2, "interval_start": 0,
-                                             "interval_step": 0.2, "interval_max": 0.5})
-    except Exception:  # noqa: BLE001 - any broker failure; the sweep finds the box again
-        log.warning("could not queue the count of box %s; the sweep will", box_id,
-                    exc_info=True)
-        return False
-    return True
+def _enqueue(box) -> None:
+    """Stamp the box as queued and record a `resume_box` job (jobs.queue), in the current
+    transaction: the job is published after commit, and a broker that is down or a worker
+    that dies is the jobs sweep's to put right."""
+    from ballotbox.models import Box
+
+    with scopes_disabled():
+        Box.objects.filter(pk=box.pk).update(progress_updated_at=timezone.now())
+    enqueue(box.society, resume_box, box.pk)
 
 
 def _lease_key(box_id: int) -> str:
@@ -77,7 +75,8 @@ class _Heartbeat(threading.Thread):
         self.join()
 
 
-@shared_task(base=SocietyTask)
+# Safe to redo after a worker died: the services store each step once.
+@shared_task(base=JobTask, redo_safe=True)
 def resume_box(society_id: int, box_id: int) -> str:
     """Run the server's due steps of one box (`services.resume`); its state, "busy" when a
     live worker is on it already, or "failed". A failure is kept on the box (`error`), logged,
@@ -107,16 +106,11 @@ def resume_box(society_id: int, box_id: int) -> str:
 
 
 def queue_resume(box) -> None:
-    """After the current transaction commits: mark the box as queued and queue `resume_box`.
-    A broker that is down is logged; the sweep queues the box later."""
-    def queue():
-        from ballotbox.models import Box
-
-        with scopes_disabled():
-            Box.objects.filter(pk=box.pk).update(progress_updated_at=timezone.now())
-        _publish(box.society_id, box.pk)
-
-    transaction.on_commit(queue)
+    """In the current transaction (or one of its own, after a step that has committed): mark
+    the box as queued and record its job; it runs after commit, and the jobs sweep queues it
+    again if the broker could not take it."""
+    with transaction.atomic():
+        _enqueue(box)
 
 
 def due_boxes(now=None):
@@ -155,13 +149,11 @@ def resume_due_boxes() -> int:
     while (see `due_boxes`); each is stamped as queued, so the next sweep leaves it alone."""
     from ballotbox.models import Box
 
-    now = timezone.now()
     queued = 0
-    for society_id, box_id in due_boxes(now):
-        with scopes_disabled():
-            Box.objects.filter(pk=box_id).update(progress_updated_at=now)
-        if _publish(society_id, box_id):
-            queued += 1
+    for _society_id, box_id in due_boxes():
+        with scopes_disabled(), transaction.atomic():
+            _enqueue(Box.objects.select_related("society").get(pk=box_id))
+        queued += 1
     if queued:
         log.info("Ballot box sweep queued %d box(es)", queued)
     return queued

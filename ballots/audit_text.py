@@ -38,6 +38,7 @@ phrases({
                                     "{data[candidate]}), received on {date[received_on]}",
     "candidate.consented_on_paper": "{actor} recorded the signed consent of {target} to stand, "
                                     "signed on {date[signed_on]}",
+    "contest.opening_queued": "{actor} asked for voting in ‘{target}’ to open now",
     "contest.count_failed": "The count of ‘{target}’ failed: {data[reason]}",
     "contest.lot_seed_recorded": "{actor} recorded the seed of the lot in ‘{target}’: "
                                  "{data[seed]}",

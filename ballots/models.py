@@ -207,6 +207,16 @@ class Contest(models.Model):
         return f"£{self.min_shares_pence // 100:,}.{self.min_shares_pence % 100:02d}"
 
     @property
+    def opening_job(self):
+        """The worker's opening of a draft asked to open now (ballot box), while it is
+        waiting or running, or if it stopped (its reason is shown)."""
+        from jobs.queue import latest
+
+        if self.state != ContestState.DRAFT:
+            return None
+        return latest("ballots.tasks.open_contest_task", self.pk)
+
+    @property
     def is_resolution(self) -> bool:
         return self.method == "resolution"
 

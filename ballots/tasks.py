@@ -3,15 +3,27 @@
 import logging
 
 from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from societies.tasks import SocietyTask
+from jobs.queue import JobTask, enqueue
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(base=SocietyTask)
+def _count_gave_up(society_id: int, contest_id: int, reason: str) -> None:
+    from ballots.models import Contest
+    from ballots.services import note_count_failure
+
+    contest = Contest.objects.filter(society_id=society_id, pk=contest_id).first()
+    if contest is not None:
+        note_count_failure(actor=None, contest=contest, reason=reason)
+
+
+# Both run as jobs (jobs.queue) and are safe to redo after a worker died: the count and the
+# opening are each one transaction on the locked contest, guarded by its state.
+@shared_task(base=JobTask, redo_safe=True, gave_up=staticmethod(_count_gave_up))
 def count_contest_task(society_id: int, contest_id: int) -> str:
     """Count a closed contest. A count that stops (a lot is needed) says why on the contest;
     one that fails unexpectedly is noted there too, so the officer's page offers a way on."""
@@ -37,7 +49,7 @@ def count_contest_task(society_id: int, contest_id: int) -> str:
             "again; if it fails again, tell the platform's administrators.")).state
 
 
-@shared_task(base=SocietyTask)
+@shared_task(base=JobTask, redo_safe=True)
 def open_contest_task(society_id: int, contest_id: int, user_id: int | None = None) -> str:
     """Open a contest with a ballot box (its credentials take about a second per 400
     members on the roll: too long for a page at 10,000). A refusal is logged; the scheduled
@@ -63,10 +75,11 @@ def count_when_box_result(sender, *, society_id: int, box_id: int, **kwargs) -> 
     from ballots.models import Contest
 
     with scopes_disabled():  # by the box's id and its society's: one contest at most
-        contest_id = (Contest.objects.filter(society_id=society_id, box_id=box_id)
-                      .values_list("pk", flat=True).first())
-    if contest_id is not None:
-        count_contest_task.delay(society_id, contest_id)
+        contest = (Contest.objects.filter(society_id=society_id, box_id=box_id)
+                   .select_related("society").first())
+    if contest is not None:
+        with transaction.atomic():
+            enqueue(contest.society, count_contest_task, contest.pk)
 
 
 def _run_due(kind: str) -> int:
@@ -133,10 +146,15 @@ def count_decrypted_boxes() -> int:
     stopped with a reason (a lot, a failure) waits for the officer instead."""
     from ballotbox.models import BoxState
     from ballots.models import Contest, ContestState
+    from jobs.models import Job, JobState
 
     with scopes_disabled():
+        live = Job.objects.filter(kind=count_contest_task.name,
+                                  state__in=[JobState.PENDING, JobState.RUNNING])
         due = list(Contest.objects.filter(state=ContestState.CLOSED, box__state=BoxState.RESULT,
-                                          count_error="").values_list("society_id", "pk"))
-    for society_id, contest_id in due:
-        count_contest_task.delay(society_id, contest_id)
+                                          count_error="")
+                   .exclude(pk__in=live.values("target_id")).select_related("society"))
+        for contest in due:
+            with transaction.atomic():
+                enqueue(contest.society, count_contest_task, contest.pk)
     return len(due)

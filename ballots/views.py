@@ -584,13 +584,11 @@ def open_now(request, public_id):
         return _act(request, contest, services.open_voting,
                     "The roll is frozen and voting is open.")
     # With a ballot box the worker opens it: a credential for each member on the roll.
-    refusal = services.opening_refusal(contest)
-    if refusal:
-        messages.error(request, refusal)
+    try:
+        services.queue_opening(actor=request.user, contest=contest)
+    except services.BallotError as error:
+        messages.error(request, str(error))
     else:
-        from ballots.tasks import open_contest_task
-
-        open_contest_task.delay_on_commit(request.society.pk, contest.pk, request.user.pk)
         contest.refresh_from_db()
         if contest.state == ContestState.OPEN:
             messages.success(request, "The roll is frozen and voting is open.")

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ballots",
     "boards",
     "notifications",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -226,7 +227,17 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Expired sessions are deleted once a day (Django's clearsessions; accounts/tasks.py).
     "accounts-clear-expired-sessions": {"task": "accounts.tasks.clear_expired_sessions",
                                         "schedule": timedelta(days=1)},
+    # Jobs (imports, interest runs, counts, openings) whose message was lost are queued
+    # again, and those whose worker died are redone or failed (jobs/queue.py).
+    "jobs-sweep": {"task": "jobs.tasks.sweep_jobs", "schedule": 15.0},
 }
+# A running job whose worker gave no sign of life for this long is redone or failed; the
+# worker beats every JOBS_HEARTBEAT_SECONDS; a pending job is queued again after
+# JOBS_REPUBLISH_SECONDS; work safe to redo is tried at most JOBS_MAX_ATTEMPTS times.
+JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 300)
+JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 30)
+JOBS_REPUBLISH_SECONDS = env_int("JOBS_REPUBLISH_SECONDS", 30)
+JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)
 
 # The ballot box runs Debian's belenios-tool 2.0 as a separate process (docs/secrecy.md):
 # its path, and how long one tally step (shuffle, decryption, result, verify) may run.

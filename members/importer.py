@@ -498,6 +498,12 @@ def import_register(*, actor, job: ImportJob, binary) -> int:
             row["member_number"] = next_number + offset
         writer.write(unnumbered)
     writer.finish()
+    # Marked done with the rows it wrote, so a worker that dies after this commit leaves no
+    # import to redo (jobs: run_import is redone only while the job is still "running").
+    job.rows_imported, job.status, job.finished_at = writer.count, ImportStatus.DONE, \
+        timezone.now()
+    job.save(update_fields=["status", "finished_at", "bytes_read", "rows_checked",
+                            "rows_imported"])
     audit.record(society, actor, "members.imported", job,
                  {"file": job.original_name, "rows": writer.count})
     return writer.count
@@ -534,3 +540,24 @@ def run_import_job(job_id: int) -> str:
         job.file.delete(save=True)
         cache.delete(progress_key(job))
     return job.status
+
+
+def requeue_import_job(society_id: int, job_id: int) -> None:
+    """Its worker died mid-import: nothing was written (one transaction), so wait again."""
+    ImportJob.objects.filter(society_id=society_id, pk=job_id,
+                             status=ImportStatus.RUNNING).update(status=ImportStatus.QUEUED,
+                                                                 started_at=None)
+
+
+def import_job_gave_up(society_id: int, job_id: int, reason: str) -> None:
+    """The import is not tried again: say why on its page, and drop the file."""
+    job = ImportJob.objects.filter(society_id=society_id, pk=job_id,
+                                   status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]).first()
+    if job is None:
+        return
+    job.status, job.finished_at = ImportStatus.FAILED, timezone.now()
+    job.errors, job.error_count = [[0, "", f"Nothing was imported. {reason}"]], 1
+    job.save(update_fields=["status", "finished_at", "errors", "error_count"])
+    if job.file:
+        job.file.delete(save=True)
+    cache.delete(progress_key(job))

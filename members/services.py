@@ -676,6 +676,7 @@ def start_import(*, actor, society: Society, uploaded) -> ImportJob:
     caller (see views.import_upload), large ones by a background task."""
     import uuid
 
+    from jobs.queue import enqueue
     from members.importer import INLINE_MAX_BYTES
     from members.tasks import run_import
 
@@ -687,5 +688,5 @@ def start_import(*, actor, society: Society, uploaded) -> ImportJob:
     audit.record(society, actor, "members.import_started", job,
                  {"file": job.original_name, "bytes": job.size_bytes})
     if job.size_bytes > INLINE_MAX_BYTES:
-        run_import.delay_on_commit(society.pk, job.pk)
+        enqueue(society, run_import, job.pk)
     return job

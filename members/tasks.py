@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from jobs.queue import JobTask
+from members import importer
 from societies.tasks import SocietyTask, send_through_outbox
 
 
@@ -20,9 +22,11 @@ def send_application_acknowledgement(society_id: int, application_id: int) -> bo
     return send_through_outbox(society_id, write)
 
 
-@shared_task(base=SocietyTask, acks_late=True)
+@shared_task(base=JobTask, redo_safe=True,
+             prepare_redo=staticmethod(importer.requeue_import_job),
+             gave_up=staticmethod(importer.import_job_gave_up))
 def run_import(society_id: int, job_id: int) -> str:
-    """Check and write an uploaded register file; a rerun of a claimed job does nothing."""
-    from members.importer import run_import_job
-
-    return run_import_job(job_id)
+    """Check and write an uploaded register file (run as a job, see jobs.queue); a rerun of a
+    claimed import does nothing. Safe to redo after a worker died: the import is one
+    transaction that also marks it done, so a cut-short import wrote nothing."""
+    return importer.run_import_job(job_id)

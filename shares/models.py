@@ -585,6 +585,17 @@ class InterestRun(models.Model):
     def days_in_year(self) -> int:
         return (self.year_end - self.period_start).days + 1
 
+    @property
+    def stopped_job(self):
+        """The background computation, if it stopped for good (its reason is shown)."""
+        from jobs.models import JobState
+        from jobs.queue import latest
+
+        if self.status != InterestRunStatus.COMPUTING:
+            return None
+        job = latest("shares.tasks.compute_interest_run", self.pk)
+        return job if job is not None and job.state == JobState.FAILED else None
+
     def delete(self, *args, **kwargs):
         if self.status == InterestRunStatus.POSTED:
             raise AppendOnlyError("A posted interest run is kept for good")

@@ -1121,6 +1121,7 @@ def financial_year_ending(society, year_end: date) -> tuple[date, date]:
 @transaction.atomic
 def start_interest_run(*, actor, society, year_end: date) -> InterestRun:
     """Start share interest for the year ending `year_end`; a worker computes it after commit."""
+    from jobs.queue import enqueue
     from shares.tasks import compute_interest_run as compute_task
 
     start, end = financial_year_ending(society, year_end)
@@ -1144,7 +1145,7 @@ def start_interest_run(*, actor, society, year_end: date) -> InterestRun:
         "year_end": end.isoformat(), "rates": {ShareClass.objects.get(pk=k).name: v
                                                for k, v in rates.items()},
     })
-    compute_task.delay_on_commit(society.pk, run.pk)
+    enqueue(society, compute_task, run.pk)
     return run
 
 
@@ -1296,6 +1297,7 @@ def start_posting_interest_run(*, actor, run: InterestRun,
     """Ask a worker to post the run (minutes for a large society, longer than a page may
     take): the run is "being posted" until `post_interest_run` finishes in the task, or
     back to a draft with the reason if it could not be posted."""
+    from jobs.queue import enqueue
     from shares.tasks import post_interest_run as post_task
 
     locked = InterestRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
@@ -1309,7 +1311,7 @@ def start_posting_interest_run(*, actor, run: InterestRun,
     audit.record(locked.society, actor, "shares.interest_posting_started", locked, {
         "year_end": locked.year_end.isoformat(), "post_on": on_date.isoformat(),
     })
-    post_task.delay_on_commit(locked.society_id, locked.pk)
+    enqueue(locked.society, post_task, locked.pk)
     return locked
 
 

@@ -76,7 +76,8 @@ def test_the_sweep_queues_exactly_the_boxes_with_work(world, monkeypatch):
 
     assert tasks.due_boxes(now) == sorted((b.society_id, b.pk) for b in due)
     queued = []
-    monkeypatch.setattr(tasks, "_publish", lambda *ids: queued.append(ids) or True)
+    monkeypatch.setattr(tasks, "enqueue", lambda society, task, box_id: queued.append(
+        (society.pk, box_id)))
     assert tasks.resume_due_boxes() == len(due)
     assert sorted(queued) == sorted((b.society_id, b.pk) for b in due)
     # Each is stamped as queued: the next sweep leaves it alone, the one after the wait not.
@@ -154,7 +155,8 @@ def test_a_crash_mid_close_is_finished_by_the_sweep(tool, world, monkeypatch,
         monkeypatch.setattr(belenios, "compute_encrypted_tally", failing)
         Box.objects.filter(pk=box.pk).update(
             progress_updated_at=timezone.now() - tasks.STALE_AFTER - timedelta(seconds=1))
-        assert tasks.resume_due_boxes() == 1
+        with django_capture_on_commit_callbacks(execute=True):  # its job runs after commit
+            assert tasks.resume_due_boxes() == 1
         box.refresh_from_db()
         assert box.state == BoxState.CLOSED and "the disk is full" in box.error
         Box.objects.filter(pk=box.pk).update(
@@ -165,7 +167,8 @@ def test_a_crash_mid_close_is_finished_by_the_sweep(tool, world, monkeypatch,
         monkeypatch.setattr(belenios, "compute_encrypted_tally", real_tally)
         Box.objects.filter(pk=box.pk).update(
             progress_updated_at=timezone.now() - tasks.RETRY_AFTER - timedelta(seconds=1))
-        assert tasks.resume_due_boxes() == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            assert tasks.resume_due_boxes() == 1
         box.refresh_from_db()
         assert box.state == BoxState.TALLYING and box.error == ""
         assert (box.progress_step, box.progress_done, box.progress_total) == (
@@ -213,7 +216,13 @@ def test_a_real_worker_counts_a_closed_box(tool, celery_worker):
     assert wait_for(lambda: state() == BoxState.TALLYING, timeout=120), celery_worker.log()
     with scope(society=world.society):
         services.decrypt(actor=None, box=box, trustee_number=1)
-    assert wait_for(lambda: state() == BoxState.RESULT, timeout=120), celery_worker.log()
+    def result_and_progress():
+        with scope(society=world.society):
+            found = Box.objects.get(pk=box.pk)
+            # The progress is written just after the result's commit.
+            return found.state == BoxState.RESULT and found.progress_done == 1
+
+    assert wait_for(result_and_progress, timeout=120), celery_worker.log()
     with scope(society=world.society):
         box.refresh_from_db()
         assert box.error == "" and box.progress_step == "compute the result"
