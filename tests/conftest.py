@@ -243,8 +243,8 @@ def build_society(slug: str, name: str) -> SocietyWorld:
         people = [
             ("secretary", Role.SECRETARY, True, True),
             ("returning_officer", Role.RETURNING_OFFICER, False, True),
-            ("board_member", Role.BOARD_MEMBER, True, False),
-            ("auditor", Role.AUDITOR, False, False),
+            ("board_member", Role.BOARD_MEMBER, True, True),
+            ("auditor", Role.AUDITOR, False, True),
             ("member", None, True, False),
         ]
         for number, (persona, role, is_member, mfa) in enumerate(people, start=1):

@@ -12,7 +12,7 @@ MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
 @pytest.fixture
 def operator_client(world, client):
-    operator = make_user("operator@omov.test")
+    operator = make_user("operator@omov.test", mfa=True)
     operator.is_staff = operator.is_superuser = True
     operator.save()
     client.force_login(operator)
