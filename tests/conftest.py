@@ -292,6 +292,16 @@ def demo_data(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def operator_client(world, client):
+    """A client signed in as the platform operator (a superuser with two-factor set up)."""
+    operator = make_user("operator@omov.test", mfa=True)
+    operator.is_staff = operator.is_superuser = True
+    operator.save()
+    client.force_login(operator)
+    return client
+
+
+@pytest.fixture
 def in_scope(world):
     with scope(society=world.society):
         yield world

@@ -8,6 +8,8 @@ vendor, so the migration also runs on SQLite, where the model guards are the pro
 
 from django.db import migrations
 
+from societies.migrations._postgresql import on_postgresql
+
 FORWARD = [
     """
     CREATE OR REPLACE FUNCTION societies_refuse_audit_change() RETURNS trigger AS $$
@@ -30,16 +32,6 @@ BACKWARD = [
 ]
 
 
-def _on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement, params=None)
-
-    return run
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -47,5 +39,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_on_postgresql(FORWARD), _on_postgresql(BACKWARD)),
+        migrations.RunPython(on_postgresql(FORWARD), on_postgresql(BACKWARD)),
     ]

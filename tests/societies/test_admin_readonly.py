@@ -9,22 +9,12 @@ from django_scopes import scopes_disabled
 
 from accounts.models import User
 from societies.models import AuditEntry, RoleGrant, Society
-from tests.conftest import make_user
 
 # Every registered model but the platform's own accounts and sign-in records.
 TENANT_MODELS = sorted((model for model in admin.site._registry
                         if model._meta.app_label not in ("accounts", "account", "mfa",
                                                          "socialaccount", "sites", "auth")),
                        key=lambda model: model._meta.label)
-
-
-@pytest.fixture
-def operator_client(world, client):
-    operator = make_user("operator@omov.test", mfa=True)
-    operator.is_staff = operator.is_superuser = True
-    operator.save()
-    client.force_login(operator)
-    return client
 
 
 def _snapshot():
