@@ -172,6 +172,8 @@ def _members_home(request):
     context = {
         "member": request.visitor.member,
         "class_count": society.stakeholder_classes.count(),
+        # A member with a role who has not set up two-factor: its pages wait for it.
+        "role_waits_for_mfa": request.visitor.permissions != request.visitor.granted,
     }
     return render(request, "societies/society_home.html", context)
 

@@ -149,12 +149,16 @@ def test_a_member_who_holds_a_role_sees_no_officer_data_on_member_pages(world):
     perms = home.context["society_perms"]
     assert "members:view_own" in perms
     assert "members:manage" not in perms and "register:view_full" not in perms
+    assert "set up two-factor authentication" in home.content.decode()
     # The navigation still offers the role's pages: each leads to enrolment, then the page.
     links = [link["href"] for group in home.context["society_nav_groups"]
              for link in group["links"]]
     register = reverse("members:register", kwargs={"society_slug": world.society.slug})
     assert register in links
     assert _is_enrolment(client.get(register))
+    plain = world.client("member").get(
+        reverse("societies:home", kwargs={"society_slug": world.society.slug}))
+    assert "set up two-factor authentication" not in plain.content.decode()
 
 
 @pytest.fixture
