@@ -800,11 +800,12 @@ def either_permission(first: str, second: str):
 
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
-            if request.visitor.can(first):
+            if request.visitor.holds(first):
                 return as_first(request, *args, **kwargs)
             return as_second(request, *args, **kwargs)
 
         wrapped.required_permission = first
+        wrapped.opened_through = (first, second)
         return wrapped
 
     return decorator

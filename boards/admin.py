@@ -2,7 +2,6 @@
 read-only here: every change goes through boards.services, so it is audited."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from boards.models import (
     AgendaItem,
@@ -18,11 +17,7 @@ from boards.models import (
     SeatCategory,
     Term,
 )
-from societies.admin_site import ReadOnlyAdmin as BaseReadOnlyAdmin
-
-
-class ReadOnlyAdmin(SimpleHistoryAdmin, BaseReadOnlyAdmin):
-    """Read-only, with the row history."""
+from societies.admin_site import ReadOnlyHistoryAdmin as ReadOnlyAdmin
 
 
 @admin.register(Body)

@@ -2,7 +2,6 @@
 read-only here: every change goes through shares.services, so it is audited."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from shares.models import (
     InterestRun,
@@ -13,11 +12,11 @@ from shares.models import (
     ShareTransaction,
     WithdrawalRequest,
 )
-from societies.admin_site import ReadOnlyAdmin
+from societies.admin_site import ReadOnlyAdmin, ReadOnlyHistoryAdmin
 
 
 @admin.register(ShareClass)
-class ShareClassAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+class ShareClassAdmin(ReadOnlyHistoryAdmin):
     list_display = ["name", "society", "nominal_value_pence", "is_withdrawable",
                     "is_qualifying", "interest_rate_percent"]
     list_filter = ["society"]
@@ -38,20 +37,20 @@ class SharePaymentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ShareCertificate)
-class ShareCertificateAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+class ShareCertificateAdmin(ReadOnlyHistoryAdmin):
     list_display = ["number", "society", "member", "share_class", "shares", "issued_on",
                     "cancelled_on"]
     list_filter = ["society"]
 
 
 @admin.register(WithdrawalRequest)
-class WithdrawalRequestAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+class WithdrawalRequestAdmin(ReadOnlyHistoryAdmin):
     list_display = ["requested_on", "society", "member", "shares", "status"]
     list_filter = ["society", "status"]
 
 
 @admin.register(Nomination)
-class NominationAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+class NominationAdmin(ReadOnlyHistoryAdmin):
     list_display = ["member", "nominee_name", "percentage", "made_on", "revoked_on"]
     list_filter = ["society"]
 

@@ -1,7 +1,7 @@
 """Who may see what in a society: role lookup, view decorators and fetch helpers."""
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
@@ -14,9 +14,9 @@ from django_scopes import scope, scopes_disabled
 
 from config.rows import row_reader
 from societies.permissions import (
-    OFFICER_ROLES,
     Role,
     check_permission_name,
+    needs_mfa,
     permissions_for,
     roles_granting,
 )
@@ -24,18 +24,40 @@ from societies.permissions import (
 
 @dataclass(frozen=True)
 class Visitor:
-    """What the current user is in the current society."""
+    """What the current user is in the current society.
+
+    `granted` is what the roles grant; `permissions` what the visitor may use now: a
+    permission that needs two-factor authentication (`permissions.needs_mfa`) counts only once
+    the user has set it up, so no page, link or figure behind it shows before then.
+    """
 
     roles: frozenset[str]
     member: object | None = None
+    user: object | None = field(default=None, compare=False, repr=False)
 
-    @property
-    def permissions(self) -> frozenset[str]:
+    @functools.cached_property
+    def granted(self) -> frozenset[str]:
         return permissions_for(self.roles)
+
+    @functools.cached_property
+    def permissions(self) -> frozenset[str]:
+        without_mfa = frozenset(p for p in self.granted if not needs_mfa(self.roles, p))
+        if without_mfa == self.granted or self.has_mfa:
+            return self.granted
+        return without_mfa
+
+    @functools.cached_property
+    def has_mfa(self) -> bool:
+        return self.user is not None and is_mfa_enabled(self.user)
 
     def can(self, permission: str) -> bool:
         check_permission_name(permission)
         return permission in self.permissions
+
+    def holds(self, permission: str) -> bool:
+        """Whether the roles grant `permission`, two-factor set up or not."""
+        check_permission_name(permission)
+        return permission in self.granted
 
 
 NOBODY = Visitor(roles=frozenset())
@@ -60,7 +82,7 @@ def visitor_for(user, society, *, member=...) -> Visitor:
                                                      ceased_on__isnull=True).order_by())
     if member is not None:
         roles.add(Role.MEMBER.value)
-    return Visitor(roles=frozenset(roles), member=member)
+    return Visitor(roles=frozenset(roles), member=member, user=user)
 
 
 def society_and_visitor(slug: str, user):
@@ -125,21 +147,22 @@ def _member_with_society(slug: str, user_id):
 def requires(permission: str):
     """Let the view run only for visitors whose roles grant `permission` (403 otherwise).
 
-    Where only an officer role grants it, the officer must have set up multi-factor
-    authentication first; they are sent to enrol and then back here.
+    Where the permission needs two-factor authentication (any role but member's grants it,
+    see `permissions.needs_mfa`), a visitor who has not set it up is sent to enrol and then
+    back here.
     """
     check_permission_name(permission)
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
-            granting = roles_granting(request.visitor.roles, permission)
-            if not granting:
+            visitor = request.visitor
+            if not roles_granting(visitor.roles, permission):
                 raise PermissionDenied
-            if granting <= OFFICER_ROLES and not is_mfa_enabled(request.user):
+            if not visitor.can(permission):
                 messages.info(
                     request,
-                    "Officers must set up two-factor authentication before opening this page.",
+                    "Your role's pages open once you have set up two-factor authentication.",
                 )
                 return redirect_to_mfa_enrolment(request, request.get_full_path())
             if AFTER_MFA_SESSION_KEY in request.session:
@@ -156,6 +179,23 @@ def redirect_to_mfa_enrolment(request, come_back_to: str):
     """Send an officer to set up TOTP; the recovery-codes page then links back here."""
     request.session[AFTER_MFA_SESSION_KEY] = come_back_to
     return redirect(reverse("mfa_activate_totp"))
+
+
+def platform_operator(view):
+    """Let the view run only for superusers (403 otherwise) who have set up two-factor
+    authentication: they are sent to enrol first, as officers are."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        if not is_mfa_enabled(request.user):
+            messages.info(request, "The platform's pages open once you have set up two-factor "
+                                   "authentication.")
+            return redirect_to_mfa_enrolment(request, request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def public(view):

@@ -17,7 +17,8 @@ def society(request):
     nav = []
     if current is not None:
         here = request.path
-        for group in navigation.groups_for(visitor.permissions):
+        # What the roles grant: a link behind two-factor leads to enrolment, then to the page.
+        for group in navigation.groups_for(visitor.granted):
             links = []
             for item in group.items:
                 href = reverse(item.url_name, kwargs={"society_slug": current.slug})

@@ -20,8 +20,6 @@ class Role(models.TextChoices):
 # Roles a secretary grants on the roles page; "member" comes from admission to the register.
 GRANTABLE_ROLES = [Role.SECRETARY, Role.RETURNING_OFFICER, Role.BOARD_MEMBER, Role.AUDITOR,
                    Role.SCRUTINEER]
-# Officers must have multi-factor authentication before any page only officers may open.
-OFFICER_ROLES = frozenset({Role.SECRETARY, Role.RETURNING_OFFICER, Role.SCRUTINEER})
 
 PERMISSIONS: dict[str, str] = {
     "society:view": "See the society's home page",
@@ -173,6 +171,21 @@ def permissions_for(roles) -> frozenset[str]:
 
 def roles_granting(roles, permission: str) -> frozenset[str]:
     return frozenset(role for role in roles if permission in ROLE_PERMISSIONS[role])
+
+
+def needs_mfa(roles, permission: str) -> bool:
+    """Whether reaching `permission` with `roles` needs two-factor authentication: whenever
+    the visitor's member role alone does not grant it. Every other role can see members'
+    private data or change something, so whatever combination of roles grants a permission
+    beyond a member's own, it is reached only with two-factor; a member who also holds a role
+    still opens their own member pages without it."""
+    return Role.MEMBER not in roles_granting(roles, permission)
+
+
+def role_needs_mfa(role: str) -> bool:
+    """Whether holding `role` means setting up two-factor authentication (every role but
+    member's): asked for when a role is accepted, before any of its pages."""
+    return any(needs_mfa({role}, permission) for permission in ROLE_PERMISSIONS[role])
 
 
 check_registry()

@@ -13,7 +13,13 @@ from django_scopes import scopes_disabled
 
 from members.models import Member
 from societies import audit_text, services
-from societies.access import get_or_404, public, redirect_to_mfa_enrolment, requires
+from societies.access import (
+    get_or_404,
+    platform_operator,
+    public,
+    redirect_to_mfa_enrolment,
+    requires,
+)
 from societies.forms import (
     CreateSocietyForm,
     DocumentUploadForm,
@@ -24,7 +30,7 @@ from societies.forms import (
     StakeholderClassForm,
 )
 from societies.models import DocumentKind, RoleGrant, Society, current_documents
-from societies.permissions import OFFICER_ROLES, Role
+from societies.permissions import Role, role_needs_mfa
 from societies.services import SocietyError
 
 
@@ -55,9 +61,8 @@ def my_societies(request):
 
 
 @staff_member_required
+@platform_operator
 def create_society(request):
-    if not request.user.is_superuser:
-        raise PermissionDenied
     form = CreateSocietyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -75,9 +80,8 @@ def create_society(request):
 
 
 @staff_member_required
+@platform_operator
 def platform_societies(request):
-    if not request.user.is_superuser:
-        raise PermissionDenied
     with scopes_disabled():
         societies = list(Society.objects.order_by("name"))
     return render(request, "societies/platform_societies.html", {"societies": societies})
@@ -145,8 +149,8 @@ def _after_acceptance(request, invitation):
     messages.success(
         request, f"You are now {Role(invitation.role).label.lower()} of {invitation.society.name}."
     )
-    if invitation.role in OFFICER_ROLES and not is_mfa_enabled(request.user):
-        messages.info(request, "As an officer you must set up two-factor authentication first.")
+    if role_needs_mfa(invitation.role) and not is_mfa_enabled(request.user):
+        messages.info(request, "With this role you must set up two-factor authentication first.")
         return redirect_to_mfa_enrolment(request, society_home)
     return redirect("my_societies")
 
@@ -168,6 +172,8 @@ def _members_home(request):
     context = {
         "member": request.visitor.member,
         "class_count": society.stakeholder_classes.count(),
+        # A member with a role who has not set up two-factor: its pages wait for it.
+        "role_waits_for_mfa": request.visitor.permissions != request.visitor.granted,
     }
     return render(request, "societies/society_home.html", context)
 

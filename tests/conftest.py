@@ -293,8 +293,8 @@ def build_society(slug: str, name: str) -> SocietyWorld:
         people = [
             ("secretary", Role.SECRETARY, True, True),
             ("returning_officer", Role.RETURNING_OFFICER, False, True),
-            ("board_member", Role.BOARD_MEMBER, True, False),
-            ("auditor", Role.AUDITOR, False, False),
+            ("board_member", Role.BOARD_MEMBER, True, True),
+            ("auditor", Role.AUDITOR, False, True),
             ("member", None, True, False),
         ]
         for number, (persona, role, is_member, mfa) in enumerate(people, start=1):
@@ -339,6 +339,16 @@ def demo_data(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def operator_client(world, client):
+    """A client signed in as the platform operator (a superuser with two-factor set up)."""
+    operator = make_user("operator@omov.test", mfa=True)
+    operator.is_staff = operator.is_superuser = True
+    operator.save()
+    client.force_login(operator)
+    return client
 
 
 @pytest.fixture

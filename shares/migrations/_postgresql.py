@@ -2,12 +2,6 @@
 on SQLite the model guards are the protection). Not a migration: the loader skips names
 starting with an underscore."""
 
+from societies.migrations._postgresql import on_postgresql
 
-def on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement, params=None)
-
-    return run
+__all__ = ["on_postgresql"]

@@ -593,7 +593,7 @@ def test_approved_minutes_cannot_change_in_the_admin(held_meetings, board_world,
     from tests.conftest import make_user
 
     minutes = approved(board_world, held_meetings)
-    operator = make_user("operator@omov.test")
+    operator = make_user("operator@omov.test", mfa=True)
     operator.is_staff = operator.is_superuser = True
     operator.save()
     client.force_login(operator)

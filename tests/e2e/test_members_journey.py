@@ -104,7 +104,7 @@ def test_the_register_filters_and_pages_without_javascript(live_server, new_page
             Member.objects.create(society=world.society, member_number=100 + n,
                                   full_name=f"Paged Person {n:02d}", address="1 Road",
                                   stakeholder_class=world.classes["Staff"])
-    auditor = make_user("auditor2@riverside.test")
+    auditor = make_user("auditor2@riverside.test", mfa=True)
     from societies.models import RoleGrant
 
     with scope(society=world.society):

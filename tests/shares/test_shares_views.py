@@ -296,7 +296,7 @@ def test_platform_operators_read_share_records_in_the_admin(objects, model):
 
     from tests.conftest import make_user
 
-    operator = make_user("operator@omov.test")
+    operator = make_user("operator@omov.test", mfa=True)
     operator.is_staff = operator.is_superuser = True
     operator.save()
     client = Client()

@@ -5,18 +5,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from tests.conftest import make_user
-
 MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
-
-
-@pytest.fixture
-def operator_client(world, client):
-    operator = make_user("operator@omov.test")
-    operator.is_staff = operator.is_superuser = True
-    operator.save()
-    client.force_login(operator)
-    return client
 
 
 @pytest.mark.parametrize("model", MODELS, ids=[m._meta.label for m in MODELS])

@@ -188,7 +188,7 @@ def test_a_foreign_role_grant_is_not_found(world):
 
 
 def test_superuser_creates_a_society_from_the_platform_page(world):
-    operator = make_user("operator@omov.test")
+    operator = make_user("operator@omov.test", mfa=True)
     operator.is_staff = operator.is_superuser = True
     operator.save()
     client = world.client("anonymous")

@@ -1,6 +1,7 @@
 """How the society middleware finds the society and the visitor's roles on each request: one
 query for a plain member, and nothing kept from one request to the next."""
 
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -71,6 +72,12 @@ def test_a_granted_role_takes_effect_on_the_next_request(world):
     with scope(society=world.society):
         RoleGrant.objects.create(society=world.society, user=world.users["member"],
                                  role=Role.BOARD_MEMBER)
+    # The role's pages open once the new board member has set up two-factor.
+    response = client.get(trustee_register(world))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+    with scopes_disabled():
+        TOTP.activate(world.users["member"], generate_totp_secret())
     assert client.get(trustee_register(world)).status_code == 200
 
 
