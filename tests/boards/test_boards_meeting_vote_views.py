@@ -117,7 +117,7 @@ def test_the_minutes_pdf_by_persona_draft_then_approved(agm_world, held_meetings
     assert "DRAFT" not in approved
     page = agm_world.board_world.world.client("member").get(
         murl(agm_world, "minutes", meeting=first)).content.decode()
-    assert path in page and "white-space: pre-wrap" in page
+    assert path in page and '<pre class="minutes">' in page
 
 
 # --- Entering the vote: check, then confirm --------------------------------------------------
