@@ -672,12 +672,11 @@ def answer_register_inspection(*, actor, inspection: RegisterInspection,
 
 @transaction.atomic
 def start_import(*, actor, society: Society, uploaded) -> ImportJob:
-    """Keep the uploaded file and queue its import; small files are imported at once by the
-    caller (see views.import_upload), large ones by a background task."""
+    """Keep the uploaded file and queue its import as a job (`job.queued_as`); the caller
+    runs a small file's job at once (views.import_upload), a worker takes a large one."""
     import uuid
 
     from jobs.queue import enqueue
-    from members.importer import INLINE_MAX_BYTES
     from members.tasks import run_import
 
     job = ImportJob(society=society, created_by=_user_or_none(actor),
@@ -687,6 +686,5 @@ def start_import(*, actor, society: Society, uploaded) -> ImportJob:
     job.save()
     audit.record(society, actor, "members.import_started", job,
                  {"file": job.original_name, "bytes": job.size_bytes})
-    if job.size_bytes > INLINE_MAX_BYTES:
-        enqueue(society, run_import, job.pk)
+    job.queued_as = enqueue(society, run_import, job.pk)
     return job

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from config import ratelimit, spreadsheet
+from jobs import queue as jobs_queue
 from members import exporters, importer, services
 from members.forms import (
     ApplicationForm,
@@ -693,7 +694,9 @@ def import_upload(request):
         job = services.start_import(actor=request.user, society=society,
                                     uploaded=form.cleaned_data["file"])
         if job.size_bytes <= importer.INLINE_MAX_BYTES:
-            importer.run_import_job(job.pk)
+            # A small file is imported now, through its job: were this process to die
+            # mid-import, the jobs sweep would find no heartbeat and a worker would redo it.
+            jobs_queue.run(job.queued_as.pk)
         return redirect(_url("import_job", society, public_id=job.public_id))
     jobs = society.member_imports.select_related("created_by")[:10]
     return render(request, "members/import.html", {

@@ -3,6 +3,7 @@ is down at commit costs a delay, not the work, and a worker that dies mid-job is
 the sweep, which redoes the job or fails it with a reason the page shows."""
 
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -296,3 +297,35 @@ def test_an_opening_given_up_says_why_on_the_contest_page(world, broker_down, se
     queue.sweep()
     page = client.get(url).content.decode()
     assert "Voting could not be opened" in page and "stopped 3 times" in page
+
+
+def test_a_small_import_runs_in_the_request_through_its_job(
+        world, django_capture_on_commit_callbacks, broker_down):
+    client = world.client("secretary")
+    data = csv_bytes([row(member_number=str(2000 + n), email=f"sm{n}@example.org")
+                      for n in range(3)])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("members:import", kwargs={"society_slug": "millmead"}),
+                               {"file": SimpleUploadedFile("small.csv", data)})
+    assert "3 members added" in import_page(client, response)
+    job = only_job("members.tasks.run_import")
+    assert (job.state, job.attempts) == (JobState.DONE, 1)
+
+
+def test_a_small_import_whose_web_process_died_is_redone_by_a_worker(
+        world, django_capture_on_commit_callbacks, broker_down, monkeypatch):
+    # The request's process dies mid-import: its job was claimed there and beats no more.
+    monkeypatch.setattr("members.views.jobs_queue", SimpleNamespace(run=lambda job_id: None))
+    client = world.client("secretary")
+    data = csv_bytes([row(member_number=str(2100 + n), email=f"wd{n}@example.org")
+                      for n in range(3)])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("members:import", kwargs={"society_slug": "millmead"}),
+                               {"file": SimpleUploadedFile("small.csv", data)})
+    job = only_job("members.tasks.run_import")
+    with scopes_disabled():
+        ImportJob.objects.filter(pk=job.target_id).update(status=ImportStatus.RUNNING)
+    make_stale(job, attempts=1)
+    broker_down()
+    assert queue.sweep()["redone"] == 1
+    assert "3 members added" in import_page(client, response)
