@@ -4,7 +4,6 @@ text, lines folded at 75 octets, a stable UID and a DTSTAMP."""
 import re
 from datetime import UTC, date, datetime, timedelta
 
-
 # Characters that end a line of text (as str.splitlines reads them): written as \n.
 LINE_BREAKS = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 # RFC 5545 3.1 CONTROL: no control character but HTAB may stand in a content line.
