@@ -53,6 +53,7 @@ from members.forms import MemberForm
 from members.models import ContactChannel, Member
 from notifications import services as notice_services
 from notifications.forms import SendNoticeForm
+from notifications.models import Notice
 from shares import services as share_services
 from shares.forms import ShareClassForm
 from societies import services as society_services
@@ -437,11 +438,17 @@ def test_every_download_renders_what_the_forms_accept(world, db, pool, missing_g
             with scope(society=results.society):
                 contests = published_contests(values, results)
         downloads = list(world["downloads"]) + result_downloads(results, contests)
-        notice = shown[NOTICES_IN]["notice"]
-        for name, query in (("notice_export", ""), ("letter_pack", "?part=1")):
-            downloads.append((demo_email("secretary", NOTICES_IN), reverse(
-                f"notifications:{name}", kwargs={"society_slug": NOTICES_IN,
-                                                 "public_id": notice.public_id}) + query))
+        # The notice sent, and the results society's notices of its polls: their letter
+        # packs hold the ballot papers, with the contests' titles and candidates' names.
+        with scope(society=results.society):
+            polls = list(Notice.objects.filter(society=results.society))
+        assert len(polls) >= 2, "each poll's opening sent its members by post a paper"
+        for email, slug, notice in [
+                (demo_email("secretary", NOTICES_IN), NOTICES_IN, shown[NOTICES_IN]["notice"]),
+                *((results.users["secretary"].email, results.society.slug, n) for n in polls)]:
+            for name, query in (("notice_export", ""), ("letter_pack", "?part=1")):
+                downloads.append((email, reverse(f"notifications:{name}", kwargs={
+                    "society_slug": slug, "public_id": notice.public_id}) + query))
         problems = []
         for email, url in downloads:
             problem = check_download(email, url, shown.get(society_of(url)), contests,
