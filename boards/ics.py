@@ -1,13 +1,20 @@
 """An iCalendar (RFC 5545) event for a meeting, written by hand: CRLF line ends, escaped
 text, lines folded at 75 octets, a stable UID and a DTSTAMP."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
+
+# Characters that end a line of text (as str.splitlines reads them): written as \n.
+LINE_BREAKS = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# RFC 5545 3.1 CONTROL: no control character but HTAB may stand in a content line.
+CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 
 
 def escape_text(value: str) -> str:
-    """RFC 5545 3.3.11: backslash, semicolon and comma escaped; newlines as \\n."""
+    """RFC 5545 3.3.11: backslash, semicolon and comma escaped; each line break as \\n; any
+    other control character (not allowed in a content line) left out."""
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+    return CONTROLS.sub("", LINE_BREAKS.sub("\\\\n", value))
 
 
 def fold(line: str) -> str:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import io
 import os
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
@@ -288,10 +289,28 @@ def _names_on_line(raw: str, number: int) -> list[str]:
     return names
 
 
+def _one_line(text: str) -> str:
+    """A name or title as one line of a BLT file: every control character, line or paragraph
+    separator (any of which a reader may take for the end of a line, or strip) becomes a space,
+    and runs of white space one space."""
+    return " ".join("".join(
+        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text).split())
+
+
 def _quote(text: str) -> str:
-    if "\n" in text or "\r" in text:
-        raise ValueError(f"a BLT name or title cannot contain a line break: {text!r}")
     return '"' + text.replace('"', '""') + '"'
+
+
+def _names(candidates: list[str]) -> list[str]:
+    """Each candidate's name on one line; a name that is empty there, or the same as an
+    earlier one, gets its candidate number, so that a reader finds every name and each once."""
+    names: list[str] = []
+    for number, name in enumerate(candidates, start=1):
+        line = _one_line(name)
+        if not line or line in names:
+            line = f"{line} ({number})".strip()
+        names.append(line)
+    return names
 
 
 def write_blt(election: Election, target=None, seats: int | None = None) -> str | None:
@@ -309,8 +328,8 @@ def write_blt(election: Election, target=None, seats: int | None = None) -> str 
         marks = "".join(f" {c + 1}" for c in prefs)
         out.append(f"{weight}{marks} 0")
     out.append("0")
-    out.extend(_quote(name) for name in election.candidates)
-    out.append(_quote(election.title))
+    out.extend(_quote(name) for name in _names(election.candidates))
+    out.append(_quote(_one_line(election.title)))
     text = "\n".join(out) + "\n"
     if target is None:
         return text

@@ -134,7 +134,11 @@ def test_writer_writes_to_a_path(tmp_path):
     assert read_blt(path).ballots == e.ballots
 
 
-def test_writer_refuses_names_with_line_breaks():
-    e = Election(["A\nB"], {}, seats=1)
-    with pytest.raises(ValueError, match="line break"):
-        write_blt(e)
+def test_writer_puts_each_name_on_one_line_and_each_once():
+    """A name as a form accepts it may hold line breaks, separators and controls: the file
+    holds it on one line, and names that become the same, or empty, are told apart."""
+    e = Election(["A\nB", "A\u2028B", "C\r\x01D \"E\"", "\x1f"], {}, seats=1,
+                 title="Board\r\nelection")
+    back = read_blt_text(write_blt(e))
+    assert list(back.candidates) == ["A B", "A B (2)", 'C D "E"', "(4)"]
+    assert back.title == "Board election"
