@@ -36,6 +36,11 @@ PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"
                        "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u2022": "*",
                        "\u00a0": " ", "\u20ac": "EUR"})
 
+# Control characters a form may accept (all but NUL) draw as empty boxes: tab becomes a
+# space, line breaks stay for the caller to split on, the rest are left out.
+CONTROLS = {code: None for code in [*range(0x20), *range(0x7F, 0xA0)] if code not in (0x0A, 0x0D)}
+CONTROLS[0x09] = " "
+
 
 # Message kind -> draw(pack, message): a form printed after the letter (on its own page),
 # e.g. the proxy form with a general meeting's notice. Apps register theirs in `ready()`.
@@ -78,7 +83,9 @@ class LetterPack:
         self._heading: list | None = None
 
     def text(self, value: str) -> str:
-        """Text the chosen font can draw: all of it with DejaVu; Latin-1 with the core font."""
+        """Text the chosen font can draw: all of it with DejaVu; Latin-1 with the core font.
+        Control characters are left out either way."""
+        value = value.translate(CONTROLS)
         if self.unicode:
             return value
         value = unicodedata.normalize("NFC", value.translate(PLAIN))

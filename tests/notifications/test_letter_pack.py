@@ -83,3 +83,10 @@ def test_a_notice_by_email_is_not_in_the_pack(world, emailed):
         message = notify(society=world.society, member=emailed, kind="notifications.notice",
                          context={"subject": "s", "body": "b"}, dedup_key="x")
     assert message.channel == "email"
+
+
+def test_control_characters_a_form_accepts_are_left_out_of_the_letter(world):
+    from notifications.letters import LetterPack
+
+    pack = LetterPack(world.society)
+    assert pack.text("Zoë\x01 Ní\x7f\x85 Bhriain\tand\x0b co") == "Zoë Ní Bhriain and co"
