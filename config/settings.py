@@ -234,8 +234,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 # A running job whose worker gave no sign of life for this long is redone or failed; the
 # worker beats every JOBS_HEARTBEAT_SECONDS; a pending job is queued again after
 # JOBS_REPUBLISH_SECONDS; work safe to redo is tried at most JOBS_MAX_ATTEMPTS times.
-JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 300)
-JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 30)
+JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 45)
+JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 10)
 JOBS_REPUBLISH_SECONDS = env_int("JOBS_REPUBLISH_SECONDS", 30)
 JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)
 

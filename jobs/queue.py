@@ -201,13 +201,19 @@ def sweep(now=None) -> dict:
     return counts
 
 
+def _duration(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} seconds"
+    return f"{seconds // 60} minutes"
+
+
 def _stopped_reason(job: Job, *, redo_safe: bool) -> str:
-    minutes = max(1, settings.JOBS_STALE_SECONDS // 60)
+    silence = _duration(settings.JOBS_STALE_SECONDS)
     if redo_safe:
         return (f"The worker running it stopped {job.attempts} times (no sign of life for "
-                f"{minutes} minutes each time), so it is no longer tried. Nothing was "
+                f"{silence} each time), so it is no longer tried. Nothing was "
                 "half done. Try again; if it happens again, tell the platform's administrators.")
-    return (f"The worker running it stopped (no sign of life for {minutes} minutes), and this "
+    return (f"The worker running it stopped (no sign of life for {silence}), and this "
             "work is not started again by itself. Try again; if it happens again, tell the "
             "platform's administrators.")
 
