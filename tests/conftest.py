@@ -427,10 +427,13 @@ def require_postgres_and_redis():
 
 
 class WorkerProcess:
-    """A real `celery worker` subprocess on the test database; start() and stop() at will."""
+    """A real `celery worker` subprocess on the test database; start() and stop() at will.
+    With `beat_schedule` (a file path) beat runs inside it (-B), so the sweeps run on their
+    real schedule."""
 
-    def __init__(self, env):
+    def __init__(self, env, beat_schedule=None):
         self.env = env
+        self.beat_schedule = beat_schedule
         self.process = None
         self.log_path = None
 
@@ -444,6 +447,7 @@ class WorkerProcess:
         log = os.fdopen(handle, "w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
+             *(["-B", "-s", str(self.beat_schedule)] if self.beat_schedule else []),
              "--loglevel", "info", "--without-gossip", "--without-mingle",
              "--without-heartbeat", "--hostname", f"test-{os.getpid()}@%h"],
             env=self.env, stdout=log, stderr=subprocess.STDOUT,
@@ -508,3 +512,58 @@ def wait_for(predicate, timeout=30.0, interval=0.2):
             return True
         time.sleep(interval)
     return predicate()
+
+
+def use_broker(url: str, *, eager: bool) -> None:
+    """Point this process's Celery app at `url` (publishing eagerly or not), dropping the
+    connections it had."""
+    celery_app.conf.broker_url = url
+    celery_app.conf.task_always_eager = eager
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_unreachable():
+    """Publish to a port where no broker listens, not eagerly; calling it brings the broker
+    back (the real one, or eager running without one). Undone afterwards."""
+    real_url, real_eager = celery_app.conf.broker_url, celery_app.conf.task_always_eager
+    use_broker(f"redis://127.0.0.1:{free_port()}/0", eager=False)
+    yield lambda: use_broker(real_url, eager=real_eager)
+    use_broker(real_url, eager=real_eager)
+
+
+class RedisServer:
+    """A redis-server of the test's own, on a free port, that keeps nothing on disk: stopping
+    it loses its queue."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        import subprocess
+
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert wait_for(lambda: port_open("127.0.0.1", self.port), timeout=10)
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+@pytest.fixture
+def own_redis():
+    """A Redis of the test's own, which this process publishes to (not eagerly)."""
+    redis = RedisServer()
+    redis.start()
+    real_url, real_eager = celery_app.conf.broker_url, celery_app.conf.task_always_eager
+    use_broker(redis.url, eager=False)
+    yield redis
+    use_broker(real_url, eager=real_eager)
+    redis.stop()

@@ -5,14 +5,12 @@ the sweep, which redoes the job or fails it with a reason the page shows."""
 from datetime import date, timedelta
 from types import SimpleNamespace
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from ballots.models import ContestState
-from config.celery import app as celery_app
 from jobs import queue
 from jobs.models import Job, JobState
 from jobs.tasks import run_job
@@ -21,28 +19,10 @@ from members.models import ImportJob, ImportStatus, Member
 from shares import services as share_services
 from shares.models import InterestRun, InterestRunStatus
 from tests.ballots.conftest import close_contest, make_contest
-from tests.conftest import free_port
 from tests.members.test_member_import import csv_bytes, row
 from tests.shares.conftest import make_classes
 
 YEAR_END = date(2024, 3, 31)
-
-
-@pytest.fixture
-def broker_down():
-    """Tasks are published to a port where no broker listens; calling the result brings the
-    broker back (tasks then run eagerly, as in the rest of the suite)."""
-    real = celery_app.conf.broker_url
-
-    def use(url, eager):
-        celery_app.conf.broker_url = url
-        celery_app.conf.task_always_eager = eager
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    use(f"redis://127.0.0.1:{free_port()}/0", False)
-    yield lambda: use(real, True)
-    use(real, True)
 
 
 def only_job(kind: str) -> Job:
@@ -110,13 +90,13 @@ def make_stale(job: Job, attempts: int) -> None:
 
 
 def test_a_large_import_with_the_broker_down_is_kept_and_the_sweep_starts_it(
-        world, django_capture_on_commit_callbacks, broker_down):
+        world, django_capture_on_commit_callbacks, broker_unreachable):
     client, response = start_big_import(world, django_capture_on_commit_callbacks)
     assert response.status_code == 302
     job = only_job("members.tasks.run_import")
     assert (job.state, job.published_at) == (JobState.PENDING, None)
     assert "Waiting to start" in import_page(client, response)
-    broker_down()  # the broker is back
+    broker_unreachable()  # the broker is back
     assert queue.sweep()["published"] == 1
     assert "3000 members added" in import_page(client, response)
     job.refresh_from_db()
@@ -124,24 +104,24 @@ def test_a_large_import_with_the_broker_down_is_kept_and_the_sweep_starts_it(
 
 
 def test_interest_with_the_broker_down_is_kept_and_the_sweep_computes_it(
-        world, django_capture_on_commit_callbacks, broker_down):
+        world, django_capture_on_commit_callbacks, broker_unreachable):
     run = start_interest(world, django_capture_on_commit_callbacks)
     with scope(society=world.society):
         run.refresh_from_db()
         assert run.status == InterestRunStatus.COMPUTING
     assert only_job("shares.tasks.compute_interest_run").state == JobState.PENDING
-    broker_down()
+    broker_unreachable()
     assert queue.sweep()["published"] == 1
     with scope(society=world.society):
         run.refresh_from_db()
         assert run.status == InterestRunStatus.DRAFT and run.gross_pence > 0
 
 
-def test_a_count_with_the_broker_down_is_kept_and_the_sweep_counts(world, broker_down):
+def test_a_count_with_the_broker_down_is_kept_and_the_sweep_counts(world, broker_unreachable):
     contest = voted_contest(world)  # publishing the count fails: no error
     assert contest.state == ContestState.CLOSED
     assert only_job("ballots.tasks.count_contest_task").state == JobState.PENDING
-    broker_down()
+    broker_unreachable()
     assert queue.sweep()["published"] == 1
     with scope(society=world.society):
         contest.refresh_from_db()
@@ -149,12 +129,12 @@ def test_a_count_with_the_broker_down_is_kept_and_the_sweep_counts(world, broker
 
 
 def test_a_pending_job_is_not_published_again_until_its_message_may_be_lost(
-        world, django_capture_on_commit_callbacks, broker_down, settings):
+        world, django_capture_on_commit_callbacks, broker_unreachable, settings):
     start_interest(world, django_capture_on_commit_callbacks)
     job = only_job("shares.tasks.compute_interest_run")
     with scopes_disabled():  # published a moment ago: its message is still on the way
         Job.objects.filter(pk=job.pk).update(published_at=timezone.now())
-    broker_down()
+    broker_unreachable()
     assert queue.sweep()["published"] == 0
     later = timezone.now() + timedelta(seconds=settings.JOBS_REPUBLISH_SECONDS + 1)
     assert queue.sweep(now=later)["published"] == 1
@@ -163,11 +143,11 @@ def test_a_pending_job_is_not_published_again_until_its_message_may_be_lost(
 
 
 def test_a_job_whose_worker_died_is_redone(world, django_capture_on_commit_callbacks,
-                                           broker_down):
+                                           broker_unreachable):
     run = start_interest(world, django_capture_on_commit_callbacks)
     job = only_job("shares.tasks.compute_interest_run")
     make_stale(job, attempts=1)
-    broker_down()
+    broker_unreachable()
     assert queue.sweep() == {"redone": 1, "failed": 0, "published": 1}
     job.refresh_from_db()
     assert (job.state, job.attempts, job.error) == (JobState.DONE, 2, "")
@@ -177,26 +157,26 @@ def test_a_job_whose_worker_died_is_redone(world, django_capture_on_commit_callb
 
 
 def test_a_job_beating_recently_is_left_alone(world, django_capture_on_commit_callbacks,
-                                              broker_down):
+                                              broker_unreachable):
     start_interest(world, django_capture_on_commit_callbacks)
     job = only_job("shares.tasks.compute_interest_run")
     make_stale(job, attempts=1)
     with scopes_disabled():
         Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
-    broker_down()
+    broker_unreachable()
     assert queue.sweep() == {"redone": 0, "failed": 0, "published": 0}
     job.refresh_from_db()
     assert job.state == JobState.RUNNING
 
 
 def test_an_import_whose_worker_died_once_too_often_fails_with_its_reason_on_the_page(
-        world, django_capture_on_commit_callbacks, broker_down, settings):
+        world, django_capture_on_commit_callbacks, broker_unreachable, settings):
     client, response = start_big_import(world, django_capture_on_commit_callbacks)
     job = only_job("members.tasks.run_import")
     with scopes_disabled():  # the worker claimed the import before it died
         ImportJob.objects.filter(pk=job.target_id).update(status=ImportStatus.RUNNING)
     make_stale(job, attempts=settings.JOBS_MAX_ATTEMPTS)
-    broker_down()
+    broker_unreachable()
     assert queue.sweep()["failed"] == 1
     job.refresh_from_db()
     assert job.state == JobState.FAILED and "stopped 3 times" in job.error
@@ -207,23 +187,23 @@ def test_an_import_whose_worker_died_once_too_often_fails_with_its_reason_on_the
 
 
 def test_an_import_whose_worker_died_is_redone_from_the_start(
-        world, django_capture_on_commit_callbacks, broker_down):
+        world, django_capture_on_commit_callbacks, broker_unreachable):
     client, response = start_big_import(world, django_capture_on_commit_callbacks)
     job = only_job("members.tasks.run_import")
     with scopes_disabled():
         ImportJob.objects.filter(pk=job.target_id).update(status=ImportStatus.RUNNING)
     make_stale(job, attempts=1)
-    broker_down()
+    broker_unreachable()
     assert queue.sweep()["redone"] == 1
     assert "3000 members added" in import_page(client, response)
 
 
 def test_a_computation_given_up_says_why_on_the_run_page(
-        world, django_capture_on_commit_callbacks, broker_down, settings):
+        world, django_capture_on_commit_callbacks, broker_unreachable, settings):
     run = start_interest(world, django_capture_on_commit_callbacks)
     make_stale(only_job("shares.tasks.compute_interest_run"),
                attempts=settings.JOBS_MAX_ATTEMPTS)
-    broker_down()
+    broker_unreachable()
     queue.sweep()
     page = world.client("secretary").get(reverse(
         "shares:interest_run", kwargs={"society_slug": "millmead", "public_id": run.public_id}))
@@ -232,10 +212,10 @@ def test_a_computation_given_up_says_why_on_the_run_page(
     assert "Discard this run" in text
 
 
-def test_a_count_given_up_says_why_on_the_contest_page(world, broker_down, settings):
+def test_a_count_given_up_says_why_on_the_contest_page(world, broker_unreachable, settings):
     contest = voted_contest(world)
     make_stale(only_job("ballots.tasks.count_contest_task"), attempts=settings.JOBS_MAX_ATTEMPTS)
-    broker_down()
+    broker_unreachable()
     queue.sweep()
     with scope(society=world.society):
         contest.refresh_from_db()
@@ -243,10 +223,10 @@ def test_a_count_given_up_says_why_on_the_contest_page(world, broker_down, setti
 
 
 def test_a_job_delivered_twice_runs_once(world, django_capture_on_commit_callbacks,
-                                         broker_down, audit_entries):
+                                         broker_unreachable, audit_entries):
     start_interest(world, django_capture_on_commit_callbacks)
     job = only_job("shares.tasks.compute_interest_run")
-    broker_down()
+    broker_unreachable()
     assert run_job(job.pk) == "True"
     assert run_job(job.pk) == "not claimed"
     assert [e.action for e in audit_entries(world.society)].count(
@@ -254,7 +234,7 @@ def test_a_job_delivered_twice_runs_once(world, django_capture_on_commit_callbac
 
 
 def test_a_job_that_raises_is_failed_with_a_reason(world, django_capture_on_commit_callbacks,
-                                                   broker_down, monkeypatch):
+                                                   broker_unreachable, monkeypatch):
     start_interest(world, django_capture_on_commit_callbacks)
     job = only_job("shares.tasks.compute_interest_run")
 
@@ -262,13 +242,13 @@ def test_a_job_that_raises_is_failed_with_a_reason(world, django_capture_on_comm
         raise ZeroDivisionError
 
     monkeypatch.setattr(share_services, "compute_interest_run", broken)
-    broker_down()
+    broker_unreachable()
     assert run_job(job.pk) == "failed"
     job.refresh_from_db()
     assert job.state == JobState.FAILED and "ZeroDivisionError" in job.error
 
 
-def test_work_asked_for_twice_before_it_starts_is_one_job(world, broker_down):
+def test_work_asked_for_twice_before_it_starts_is_one_job(world, broker_unreachable):
     from django.db import transaction
 
     from ballots.tasks import count_contest_task
@@ -280,7 +260,7 @@ def test_work_asked_for_twice_before_it_starts_is_one_job(world, broker_down):
 
 
 
-def test_an_opening_given_up_says_why_on_the_contest_page(world, broker_down, settings):
+def test_an_opening_given_up_says_why_on_the_contest_page(world, broker_unreachable, settings):
     from django.db import transaction
 
     from ballots.tasks import open_contest_task
@@ -293,14 +273,14 @@ def test_an_opening_given_up_says_why_on_the_contest_page(world, broker_down, se
     client = world.client("returning_officer")
     assert "Voting is opening" in client.get(url).content.decode()
     make_stale(only_job("ballots.tasks.open_contest_task"), attempts=settings.JOBS_MAX_ATTEMPTS)
-    broker_down()
+    broker_unreachable()
     queue.sweep()
     page = client.get(url).content.decode()
     assert "Voting could not be opened" in page and "stopped 3 times" in page
 
 
 def test_a_small_import_runs_in_the_request_through_its_job(
-        world, django_capture_on_commit_callbacks, broker_down):
+        world, django_capture_on_commit_callbacks, broker_unreachable):
     client = world.client("secretary")
     data = csv_bytes([row(member_number=str(2000 + n), email=f"sm{n}@example.org")
                       for n in range(3)])
@@ -313,7 +293,7 @@ def test_a_small_import_runs_in_the_request_through_its_job(
 
 
 def test_a_small_import_whose_web_process_died_is_redone_by_a_worker(
-        world, django_capture_on_commit_callbacks, broker_down, monkeypatch):
+        world, django_capture_on_commit_callbacks, broker_unreachable, monkeypatch):
     # The request's process dies mid-import: its job was claimed there and beats no more.
     monkeypatch.setattr("members.views.jobs_queue", SimpleNamespace(run=lambda job_id: None))
     client = world.client("secretary")
@@ -326,6 +306,6 @@ def test_a_small_import_whose_web_process_died_is_redone_by_a_worker(
     with scopes_disabled():
         ImportJob.objects.filter(pk=job.target_id).update(status=ImportStatus.RUNNING)
     make_stale(job, attempts=1)
-    broker_down()
+    broker_unreachable()
     assert queue.sweep()["redone"] == 1
     assert "3 members added" in import_page(client, response)

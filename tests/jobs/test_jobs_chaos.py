@@ -3,9 +3,6 @@ once both are back, with beat's jobs sweep running, every job finishes, once."""
 
 import os
 import signal
-import subprocess
-import sys
-import tempfile
 import time
 
 import pytest
@@ -14,85 +11,19 @@ from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
 from ballots.models import ContestState
-from config.celery import app as celery_app
 from jobs.models import Job, JobState
 from members import services as member_services
 from members.models import ImportJob, ImportStatus, Member
 from shares import services as share_services
 from shares.models import InterestRunStatus
 from societies.models import AuditEntry
-from tests.conftest import WorkerProcess, build_society, free_port, wait_for
+from tests.conftest import WorkerProcess, build_society, wait_for
 from tests.jobs.test_jobs import YEAR_END, interest_world, voted_contest
 from tests.members.test_member_import import csv_bytes, row
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres]
 
 IMPORT_ROWS = 20_000
-
-
-class Redis:
-    """A redis-server of the test's own, without persistence: stopping it loses its queue."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        assert wait_for(lambda: _listening(self.port), timeout=10)
-
-    def stop(self):
-        self.process.kill()
-        self.process.wait()
-
-    @property
-    def url(self):
-        return f"redis://127.0.0.1:{self.port}/0"
-
-
-def _listening(port) -> bool:
-    import socket
-
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
-class WorkerWithBeat(WorkerProcess):
-    """The worker, with beat inside it (so the jobs sweep runs) when `beat` is set."""
-
-    beat = False
-
-    def start(self, timeout=30):
-        if not self.beat:
-            return super().start(timeout)
-        handle, self.log_path = tempfile.mkstemp(prefix="celery-", suffix=".log")
-        schedule = os.path.join(tempfile.mkdtemp(prefix="celerybeat-"), "schedule")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
-             "-B", "--schedule", schedule, "--loglevel", "info", "--without-gossip",
-             "--without-mingle", "--without-heartbeat", "--hostname", f"chaos-{os.getpid()}@%h"],
-            env=self.env, stdout=os.fdopen(handle, "w"), stderr=subprocess.STDOUT)
-        assert wait_for(lambda: "ready." in self.log(), timeout=timeout), self.log()
-
-
-@pytest.fixture
-def own_redis():
-    redis = Redis()
-    redis.start()
-    real = celery_app.conf.broker_url
-
-    def use(url):
-        celery_app.conf.broker_url = url
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    use(redis.url)
-    yield redis
-    use(real)
-    if redis.process.poll() is None:
-        redis.stop()
 
 
 def jobs_by_state() -> dict:
@@ -104,14 +35,14 @@ def jobs_by_state() -> dict:
 
 
 def test_jobs_survive_a_killed_worker_and_a_lost_broker(celery_worker_env, own_redis,
-                                                        settings):
+                                                        settings, tmp_path):
     # The worker reads the uploaded file from this test's media folder.
     env = {**celery_worker_env, "REDIS_URL": own_redis.url,
            "MEDIA_ROOT": str(settings.MEDIA_ROOT), "JOBS_STALE_SECONDS": "5",
            "JOBS_HEARTBEAT_SECONDS": "1", "JOBS_REPUBLISH_SECONDS": "10"}
     world = build_society("millmead", "Millmead Children's Centre")
     interest_world(world)
-    worker = WorkerWithBeat(env)
+    worker = WorkerProcess(env)
     began = time.monotonic()
     try:
         # Three jobs queued while no worker runs: the import first, so it is the one cut short.
@@ -136,7 +67,7 @@ def test_jobs_survive_a_killed_worker_and_a_lost_broker(celery_worker_env, own_r
         own_redis.stop()
         print(f"\n{time.monotonic() - began:.1f} s: before the restart:", jobs_by_state())
         own_redis.start()
-        worker.beat = True
+        worker.beat_schedule = tmp_path / "beat-schedule"  # the sweep runs from now on
         restarted = time.monotonic()
         worker.start()
 

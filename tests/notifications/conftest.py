@@ -3,7 +3,6 @@
 import pytest
 from django_scopes import scope
 
-from config.celery import app as celery_app
 from members.models import ContactChannel, Member
 from tests.conftest import _Inbox, free_port
 
@@ -61,18 +60,3 @@ def refusing_smtp(settings):
     controller.stop()
 
 
-@pytest.fixture
-def broker_unreachable():
-    """Publish to a port where no broker listens, not eagerly; calling it brings the broker
-    back (the real one, or eager running without one). Undone afterwards."""
-    real_url, real_eager = celery_app.conf.broker_url, celery_app.conf.task_always_eager
-
-    def use(url, eager):
-        celery_app.conf.broker_url = url
-        celery_app.conf.task_always_eager = eager
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    use(f"redis://127.0.0.1:{free_port()}/0", False)
-    yield lambda: use(real_url, real_eager)
-    use(real_url, real_eager)

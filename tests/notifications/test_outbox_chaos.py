@@ -4,11 +4,7 @@ stopped (its queue lost: no persistence) and started again with a new worker and
 message arrives; at most the one in the SMTP server's hands at the kill arrives twice; and
 all of it is under way within 60 s of the restart."""
 
-import os
 import signal
-import subprocess
-import sys
-import tempfile
 import time
 from collections import Counter
 
@@ -17,77 +13,18 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from config.celery import app as celery_app
 from members.models import Application
 from notifications.models import Message, Status
 from societies import services
 from societies.models import Invitation
 from societies.permissions import Role
-from tests.conftest import WorkerProcess, build_society, free_port, port_open, wait_for
+from tests.conftest import WorkerProcess, build_society, wait_for
 from tests.members.conftest import application_values
 from tests.notifications.test_notification_worker import emailable_members, send_notice
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres]
 
 NOTICES, INVITATIONS, APPLICATIONS = 300, 4, 2
-
-
-class RedisServer:
-    """A redis-server of the test's own, on a free port, that keeps nothing on disk."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        assert wait_for(lambda: port_open("127.0.0.1", self.port), timeout=10)
-
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.process = None
-
-
-class BeatWorker(WorkerProcess):
-    """A worker that also runs beat (-B), so the outbox sweep runs on its real schedule."""
-
-    def __init__(self, env, schedule):
-        super().__init__(env)
-        self.schedule = str(schedule)
-
-    def start(self, timeout=30):
-        schedule = self.schedule
-        handle, self.log_path = tempfile.mkstemp(prefix="celery-beat-", suffix=".log")
-        log = os.fdopen(handle, "w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-B", "-s", schedule,
-             "--pool", "solo", "--loglevel", "info", "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "--hostname", f"chaos-beat-{os.getpid()}@%h"],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        assert wait_for(lambda: "ready." in self.log(), timeout=timeout), self.log()
-
-
-@pytest.fixture
-def own_redis():
-    redis = RedisServer()
-    redis.start()
-    real = celery_app.conf.broker_url
-
-    def publish_to(url):
-        celery_app.conf.broker_url = url
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    publish_to(redis.url)
-    yield redis
-    publish_to(real)
-    redis.stop()
 
 
 def queue_everything(world):
@@ -139,7 +76,7 @@ def test_nothing_is_lost_across_a_killed_worker_and_a_broker_restart(
     own_redis.start()
     restarted = timezone.now()
     started = time.monotonic()
-    worker = BeatWorker(env, tmp_path / "beat-schedule")
+    worker = WorkerProcess(env, beat_schedule=tmp_path / "beat-schedule")
     worker.start()
     try:
         under_way = wait_for(lambda: all_under_way(restarted), timeout=60, interval=0.5)

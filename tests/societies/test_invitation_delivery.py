@@ -15,10 +15,7 @@ from notifications.models import Message, Status
 from societies import services
 from societies.models import AuditEntry, Invitation
 from societies.permissions import Role
-from tests.notifications.conftest import (  # noqa: F401 - fixtures
-    broker_unreachable,
-    refusing_smtp,
-)
+from tests.notifications.conftest import refusing_smtp  # noqa: F401 - a fixture
 
 
 def invite(world, email="ro@firm.test", capture=None):
@@ -140,7 +137,7 @@ def test_a_notice_keeps_its_message_id_across_a_temporary_refusal(world, smtp_se
 
 
 def test_inviting_while_the_broker_is_down_answers_and_the_sweep_sends_later(
-        transactional_db, world, smtp_settings, broker_unreachable, caplog):  # noqa: F811
+        transactional_db, world, smtp_settings, broker_unreachable, caplog):
     # Committed for real, so the publish runs inside the request, as in production.
     client = world.client("secretary")
     roles = reverse("societies:roles", kwargs={"society_slug": world.society.slug})
@@ -162,7 +159,7 @@ def test_inviting_while_the_broker_is_down_answers_and_the_sweep_sends_later(
 
 
 def test_applying_while_the_broker_is_down_answers_and_the_sweep_acknowledges_later(
-        transactional_db, world, smtp_settings, broker_unreachable):  # noqa: F811
+        transactional_db, world, smtp_settings, broker_unreachable):
     client = world.client("anonymous")
     apply = reverse("members:apply", kwargs={"society_slug": world.society.slug})
     response = client.post(apply, {
