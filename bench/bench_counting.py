@@ -1,7 +1,7 @@
 """Counting engine benchmark: STV counts of synthetic profiles from a fixed seed.
 
 Profiles: 100,000 and 1,000,000 ballots, 15 candidates, 5 seats, party-shaped partial rankings
-(`ballots.counting.synthetic`). Generating them is not timed. Each figure is counting time on
+(`counting.synthetic`). Generating them is not timed. Each figure is counting time on
 the grouped profile as read from a file, including the sorting of distinct rankings that every
 count starts with (the cached ballot tree is dropped before each run); the best of a few runs.
 
@@ -18,9 +18,9 @@ import gc
 import time
 import tracemalloc
 
-from ballots.counting import count
-from ballots.counting.synthetic import synthetic_election
 from bench.support import emit
+from counting import count
+from counting.synthetic import synthetic_election
 
 PROFILE_SEED = 20261124
 STV = ("scottish", "ers97", "meek")

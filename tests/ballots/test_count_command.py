@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from ballots.counting import METHODS, count, read_blt
+from counting import METHODS, count, read_blt
 
 VECTORS = os.environ.get("OMOV_STV_VECTORS")
 BLT = """\

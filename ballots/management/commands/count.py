@@ -9,7 +9,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ballots.counting import (
+from counting import (
     METHODS,
     BLTError,
     CountError,

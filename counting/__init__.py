@@ -2,7 +2,7 @@
 resolutions. It imports nothing from Django, uses exact integer arithmetic in each rule's own
 unit, and explains every step of a count.
 
-    from ballots.counting import Election, count, read_blt
+    from counting import Election, count, read_blt
     election = read_blt("ward4.blt")
     result = count("scottish", election)
     result.elected_names, result.to_dict(), result.report()

@@ -4,8 +4,8 @@ from fractions import Fraction
 
 import pytest
 
-from ballots.counting import Election, LotRequired, count
-from ballots.counting.ties import lot_digest
+from counting import Election, LotRequired, count
+from counting.ties import lot_digest
 
 STV = ["ers97", "scottish", "meek"]
 
@@ -273,7 +273,7 @@ def test_every_stage_accounts_for_every_vote(method):
 
 
 def test_a_lot_among_candidates_left_tied_after_earlier_stages_says_so():
-    from ballots.counting.ties import FORWARD, Tiebreaker
+    from counting.ties import FORWARD, Tiebreaker
 
     ties = Tiebreaker(["Ann", "Bob", "Cat"], seed="s")
     history = [(3, 3, 5), (4, 4, 4)]
