@@ -32,7 +32,6 @@ import io
 import os
 import unicodedata
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import TextIO
 
 from .model import Election
@@ -334,7 +333,8 @@ def write_blt(election: Election, target=None, seats: int | None = None) -> str 
     if target is None:
         return text
     if isinstance(target, str | os.PathLike):
-        Path(target).write_text(text, encoding="utf-8")
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(text)
     else:
         target.write(text)
     return None
