@@ -123,7 +123,7 @@ def parse_blt(lines: Iterable[str] | TextIO, warnings: list[str] | None = None) 
 
     ended = False
     for number, raw in it:
-        text = _strip_comment(raw)
+        text = _strip_comment(raw) if "#" in raw else raw.strip()
         if not text:
             continue
         tokens = text.split()
@@ -146,7 +146,7 @@ def parse_blt(lines: Iterable[str] | TextIO, warnings: list[str] | None = None) 
                 notes.append(f"line {number}: option {text!r} is not supported and was ignored")
             continue
         try:  # the usual line: whole numbers only
-            values = [int(tok) for tok in tokens]
+            values = list(map(int, tokens))
         except ValueError:
             values = None
         if values is not None and min(values) >= 0:
