@@ -17,15 +17,6 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from ballots import boxed, codes
-from ballots.counting import (
-    CountError,
-    Election,
-    LotRequired,
-    count,
-    count_resolution,
-    draw_seed,
-    lot_outcomes,
-)
 from ballots.models import (
     MARK_METHODS,
     RANKED_METHODS,
@@ -44,6 +35,15 @@ from ballots.models import (
 )
 from ballots.models import Election as ElectionModel
 from config.rows import bytewise
+from counting import (
+    CountError,
+    Election,
+    LotRequired,
+    count,
+    count_resolution,
+    draw_seed,
+    lot_outcomes,
+)
 from members.models import Member
 from shares.queries import members_paid_at_least, society_has_shares
 from societies import audit

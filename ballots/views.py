@@ -22,8 +22,6 @@ from django.views.decorators.http import require_POST
 
 from ballots import boxed, returns, services
 from ballots.charts import bar_chart
-from ballots.counting import write_blt
-from ballots.counting.ties import LOT_PURPOSES
 from ballots.forms import (
     BoxSetUpForm,
     CancelContestForm,
@@ -57,6 +55,8 @@ from ballots.forms import (
 from ballots.models import BallotOrder, Contest, ContestState, Election, SeedSource
 from ballots.services import BallotError
 from config.rows import row_reader
+from counting import write_blt
+from counting.ties import LOT_PURPOSES
 from societies.access import get_or_404, public, requires
 
 SHOWN_STATES = (ContestState.PUBLISHED, ContestState.UNOPPOSED)

@@ -454,9 +454,9 @@ def _counting() -> None:
     from django.utils import timezone
     from django_scopes import scope
 
-    from ballots.counting.synthetic import synthetic_election
     from ballots.models import Candidate, Contest
     from ballots.services import count_contest
+    from counting.synthetic import synthetic_election
 
     society, contest, *_ = _make_society(15)
     election = synthetic_election(ballots=1_000_000, candidates=15, seats=5)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
-from ballots.counting.resolution import ResolutionResult, count_resolution
+from counting.resolution import ResolutionResult, count_resolution
 
 ONE_DAY = timedelta(days=1)
 
@@ -123,7 +123,7 @@ def decide_resolution(
     casting_vote: str | None = None,
 ) -> ResolutionResult:
     """Advance online, proxy and in-room votes added together, then counted as one resolution
-    (ballots.counting.resolution: abstentions are not votes cast)."""
+    (counting.resolution: abstentions are not votes cast)."""
     return count_resolution(
         online_for + proxy_for + room_for,
         online_against + proxy_against + room_against,

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ballots.counting.resolution import ResolutionResult, count_resolution
 from ballots.models import Contest, ResolutionTally
 from ballots.models import Election as BallotElection
 from boards import rules, wording
@@ -43,6 +42,7 @@ from boards.models import (
     TermEnd,
     VoteMethod,
 )
+from counting.resolution import ResolutionResult, count_resolution
 from societies import audit
 from societies.models import Society
 

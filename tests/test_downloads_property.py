@@ -42,12 +42,12 @@ from hypothesis import strategies as st
 
 from accounts.models import User
 from ballots import services as ballot_services
-from ballots.counting import read_blt_text
 from ballots.forms import ConsentForm, ContestForm, ResolutionForm, SignOffForm
 from ballots.models import Candidate
 from boards import changes as meeting_changes
 from boards import services as board_services
 from boards.forms import AgendaItemForm, MeetingDetailsForm, MinutesForm
+from counting import read_blt_text
 from members import services as member_services
 from members.forms import MemberForm
 from members.models import ContactChannel, Member

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from ballots.counting import count, read_blt_text
 from ballots.models import CastBallot, Contest, ContestState, Election
+from counting import count, read_blt_text
 from tests.ballots.conftest import close_contest, make_contest
 from tests.conftest import typed_datetime
 

@@ -8,25 +8,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from ballots.counting import METHODS, count, read_blt
+from counting import METHODS, count, read_blt
+from tests.counting.test_counting_cli import BLT
 
 VECTORS = os.environ.get("OMOV_STV_VECTORS")
-BLT = """\
-4 2
--2
-5 1 2 0
-3 1 3 0
-1 1 0
-4 3 0
-2 3 4 0
-2 4 3 0
-0
-"Ann"
-"Withdrawn Bill"
-"Cat"
-"Dan"
-"Board election"
-"""
 
 
 def run(*args) -> tuple[str, str]:

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django_scopes import scope
 
 from ballots import services
-from ballots.counting.ties import lot_digest
 from ballots.models import Contest, ContestState, SeedSource
 from ballots.services import BallotError
+from counting.ties import lot_digest
 from tests.ballots.conftest import close_contest, make_contest
 
 

@@ -36,6 +36,7 @@ from .tree import tree_for
 DECIMALS = 15
 SCALE = 10**DECIMALS
 OMEGA = 10 ** (DECIMALS - 9)  # converged when the total surplus is at most 1e-9 of a vote
+# Votes closer than the convergence tolerance are not told apart by the count: they are tied.
 MAX_ITERATIONS = 100_000
 EXHAUSTED = -1
 HOPEFUL, ELECTED, OUT = 0, 1, 2
@@ -154,6 +155,16 @@ def count_meek(
         votes, quota = state["votes"], state["quota"]
         return sum(votes[e] - quota for e in elected if votes[e] > quota)
 
+    def near_tie(tied: list[int], votes: list[int]) -> str:
+        """What a tie record says when tied votes are unequal but closer than the tolerance."""
+        if len({votes[c] for c in tied}) == 1:
+            return ""
+        shown = ", ".join(f"{names[c]} {fmt(votes[c])}" for c in tied)
+        return (
+            f"votes less than 1e-9 of a vote apart (the convergence tolerance) are equal to "
+            f"this count ({shown}); "
+        )
+
     def record(number, action, subjects, description, newly, out=()):
         book.record(
             Stage(
@@ -175,8 +186,9 @@ def count_meek(
         room = seats - len(elected)
         if len(cands) > room:  # more reached the quota than seats are left
             edge = votes[cands[room - 1]]
-            chosen = [c for c in cands if votes[c] > edge]
-            group = [c for c in cands if votes[c] == edge]
+            chosen = [c for c in cands if votes[c] - edge >= OMEGA]
+            group = [c for c in cands if abs(votes[c] - edge) < OMEGA]
+            note = near_tie(group, votes)
             while len(chosen) < room:
                 pick = book.ties.choose(
                     group,
@@ -187,6 +199,8 @@ def count_meek(
                     history=book.history,
                     labels=book.labels,
                     fmt=fmt,
+                    tolerance=OMEGA,
+                    note=note,
                 )
                 chosen.append(pick)
                 group.remove(pick)
@@ -251,22 +265,25 @@ def count_meek(
                 why = "candidates with no votes excluded together"
             else:
                 low = min(votes[c] for c in hopefuls)
-                tied = [c for c in hopefuls if votes[c] == low]
-                if len(tied) > 1:
-                    tied = [
-                        book.ties.choose(
-                            tied,
-                            stage=number,
-                            purpose="exclusion",
-                            lowest=True,
-                            direction=FORWARD,
-                            history=book.history,
-                            labels=book.labels,
-                            fmt=fmt,
-                        )
-                    ]
-                out = tied
+                tied = [c for c in hopefuls if votes[c] - low < OMEGA]
                 why = "fewest votes"
+                if len(tied) > 1:
+                    pick = book.ties.choose(
+                        tied,
+                        stage=number,
+                        purpose="exclusion",
+                        lowest=True,
+                        direction=FORWARD,
+                        history=book.history,
+                        labels=book.labels,
+                        fmt=fmt,
+                        tolerance=OMEGA,
+                        note=near_tie(tied, votes),
+                    )
+                    others = book.names_of(c for c in tied if c != pick)
+                    why += f", tied with {others}: see the ties"
+                    tied = [pick]
+                out = tied
             exclude(out)
             action, subjects = "exclusion", tuple(out)
             what = f"{book.names_of(out)} excluded ({why})"

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from ballots.counting import count_resolution
+from counting import count_resolution
 
 
 def test_ordinary_resolution_needs_more_for_than_against():

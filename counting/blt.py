@@ -32,7 +32,6 @@ import io
 import os
 import unicodedata
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import TextIO
 
 from .model import Election
@@ -124,7 +123,7 @@ def parse_blt(lines: Iterable[str] | TextIO, warnings: list[str] | None = None) 
 
     ended = False
     for number, raw in it:
-        text = _strip_comment(raw)
+        text = _strip_comment(raw) if "#" in raw else raw.strip()
         if not text:
             continue
         tokens = text.split()
@@ -147,7 +146,7 @@ def parse_blt(lines: Iterable[str] | TextIO, warnings: list[str] | None = None) 
                 notes.append(f"line {number}: option {text!r} is not supported and was ignored")
             continue
         try:  # the usual line: whole numbers only
-            values = [int(tok) for tok in tokens]
+            values = list(map(int, tokens))
         except ValueError:
             values = None
         if values is not None and min(values) >= 0:
@@ -334,7 +333,8 @@ def write_blt(election: Election, target=None, seats: int | None = None) -> str 
     if target is None:
         return text
     if isinstance(target, str | os.PathLike):
-        Path(target).write_text(text, encoding="utf-8")
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(text)
     else:
         target.write(text)
     return None

@@ -2,7 +2,7 @@
 resolutions. It imports nothing from Django, uses exact integer arithmetic in each rule's own
 unit, and explains every step of a count.
 
-    from ballots.counting import Election, count, read_blt
+    from counting import Election, count, read_blt
     election = read_blt("ward4.blt")
     result = count("scottish", election)
     result.elected_names, result.to_dict(), result.report()
@@ -13,10 +13,9 @@ its lots could fall and says whether the draw changed who was elected.
 
 from __future__ import annotations
 
-from .blt import BLTError, read_blt, read_blt_text, write_blt
-from .lots import LotCheck, draw_seed, lot_outcomes
+from importlib import import_module
+
 from .model import CountError, Election, LotRequired, Result, Stage, TieBreak
-from .resolution import ResolutionResult, count_resolution
 from .ties import Chooser, lot_rule
 
 METHODS = ("plurality", "block", "approval", "ers97", "scottish", "meek")
@@ -41,6 +40,29 @@ __all__ = [
     "read_blt_text",
     "write_blt",
 ]
+
+
+# Imported when first used, so that `python -m counting` starts with only what a count needs.
+_LAZY = {
+    "BLTError": "blt",
+    "read_blt": "blt",
+    "read_blt_text": "blt",
+    "write_blt": "blt",
+    "LotCheck": "lots",
+    "draw_seed": "lots",
+    "lot_outcomes": "lots",
+    "ResolutionResult": "resolution",
+    "count_resolution": "resolution",
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 
 def count(

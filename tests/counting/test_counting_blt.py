@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from ballots.counting import BLTError, Election, count, read_blt, read_blt_text, write_blt
+from counting import BLTError, Election, count, read_blt, read_blt_text, write_blt
 
 STANDARD = """\
 4 2

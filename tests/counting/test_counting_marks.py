@@ -2,8 +2,8 @@
 
 import pytest
 
-from ballots.counting import CountError, Election, LotRequired, count
-from ballots.counting.ties import lot_digest
+from counting import CountError, Election, LotRequired, count
+from counting.ties import lot_digest
 
 
 def election(names: str, seats: int, ballots, withdrawn: str = "") -> Election:

@@ -4,8 +4,8 @@ from fractions import Fraction
 
 import pytest
 
-from ballots.counting import Election, LotRequired, count
-from ballots.counting.ties import lot_digest
+from counting import Election, LotRequired, count
+from counting.ties import lot_digest
 
 STV = ["ers97", "scottish", "meek"]
 
@@ -273,7 +273,7 @@ def test_every_stage_accounts_for_every_vote(method):
 
 
 def test_a_lot_among_candidates_left_tied_after_earlier_stages_says_so():
-    from ballots.counting.ties import FORWARD, Tiebreaker
+    from counting.ties import FORWARD, Tiebreaker
 
     ties = Tiebreaker(["Ann", "Bob", "Cat"], seed="s")
     history = [(3, 3, 5), (4, 4, 4)]
@@ -330,3 +330,61 @@ def test_meek_exclusion_tie_equal_at_every_stage_is_decided_by_lot():
     assert [t.rule for t in r.tie_breaks] == ["lot"]
     assert r.tie_breaks[0].chosen == (loser,)
     assert r.elected_names == [n for n in "AB" if n != loser]
+
+
+# --- Meek near-ties: votes closer than the convergence tolerance are tied -------------------
+# Both profiles were found by a seeded random search; the iterations stop with two hopefuls'
+# votes 1.6e-10 of a vote apart, below the 1e-9 tolerance that ends them.
+
+
+def test_meek_votes_closer_than_the_tolerance_are_a_tie_broken_by_the_earliest_stage():
+    e = election(
+        "ABCD",
+        2,
+        [(1, "CDAB"), (4, "BD"), (8, "BA"), (6, "DC"), (6, "CDB"), (2, "D"), (2, "ACDB")],
+    )
+    r = count("meek", e)
+    c, d = r.stages[2].totals[2], r.stages[2].totals[3]
+    assert c == 9 * r.unit and 0 < c - d < r.unit // 10**9  # D lower by 1.6e-10 of a vote
+    (tie,) = r.tie_breaks
+    assert tie.stage == 4 and tie.purpose == "exclusion" and tie.candidates == ("C", "D")
+    # the earliest stage where they differed by more than the tolerance: C 7, D 8 at stage 1
+    assert tie.rule == "earlier stage" and tie.chosen == ("C",)
+    assert "convergence tolerance" in tie.detail and "at stage 1:" in tie.detail
+    assert r.stages[3].excluded == (2,) and "tied with D" in r.stages[3].description
+    assert r.elected_names == ["B", "D"]
+    assert "Stage 4, exclusion: C, D were tied; C chosen by earlier stage" in r.report()
+
+
+def test_meek_votes_closer_than_the_tolerance_at_every_stage_need_a_lot():
+    e = election(
+        "ABCDE", 3, [(4, "E"), (8, "D"), (4, "DB"), (3, "DE"), (5, "ADE"), (4, "BADC"), (3, "A")]
+    )
+    with pytest.raises(LotRequired) as needed:
+        count("meek", e)
+    assert needed.value.stage == 4 and tuple(needed.value.names) == ("B", "E")
+    assert needed.value.purpose == "exclusion"
+    r = count("meek", e, seed=2026)
+    b, e_ = r.stages[2].totals[1], r.stages[2].totals[4]
+    assert b != e_ and abs(b - e_) < r.unit // 10**9
+    (tie,) = r.tie_breaks
+    loser = min("BE", key=lambda n: lot_digest("2026", 4, "exclusion", n))
+    assert tie.rule == "lot" and tie.candidates == ("B", "E") and tie.chosen == (loser,)
+    assert "convergence tolerance" in tie.detail
+    assert r.elected_names == ["D", "A", "E" if loser == "B" else "B"]
+
+
+def test_tie_history_counts_totals_within_the_tolerance_as_equal():
+    from counting.ties import FORWARD, Tiebreaker
+
+    history = [(10, 13, 40), (20, 20, 50)]
+    ties = Tiebreaker(["A", "B", "C"], seed=None)
+    assert ties.narrow([0, 1], history, lowest=True, direction=FORWARD) == ([0], 0)
+    assert ties.narrow([0, 1], history, lowest=True, direction=FORWARD, tolerance=4) == (
+        [0, 1],
+        None,
+    )
+    assert ties.narrow([0, 1, 2], history, lowest=False, direction=FORWARD, tolerance=4) == (
+        [2],
+        0,
+    )

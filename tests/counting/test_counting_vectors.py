@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ballots.counting import count, read_blt
+from counting import count, read_blt
 
 VECTORS = os.environ.get("OMOV_STV_VECTORS")
 pytestmark = pytest.mark.skipif(

@@ -2,8 +2,8 @@
 
 import random
 
-from ballots.counting import Election, count
-from ballots.counting.tree import BallotTree, build_tree
+from counting import Election, count
+from counting.tree import BallotTree, build_tree
 
 
 def walk(tree: BallotTree, node=None, prefix=()) -> dict:

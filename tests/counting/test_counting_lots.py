@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from ballots.counting import Election, LotRequired, count, draw_seed, lot_outcomes, lot_rule
+from counting import Election, LotRequired, count, draw_seed, lot_outcomes, lot_rule
 
 
 def election(names: str, seats: int, ballots) -> Election:

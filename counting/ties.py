@@ -57,15 +57,17 @@ LOT_RULES = {
     ),
     ("meek", "exclusion"): (
         "Meek STV (Hill, Wichmann & Woodall 1987), as this count applies it: of hopeful "
-        "candidates with equal lowest votes, the one with the lowest vote at the earliest "
-        "stage where their votes differed is excluded; if they were equal at every stage, it "
-        "is decided by lot."
+        "candidates with equal lowest votes (votes less than the convergence tolerance, 1e-9 "
+        "of a vote, apart count as equal), the one with the lowest vote at the earliest stage "
+        "where their votes differed is excluded; if they were equal at every stage, it is "
+        "decided by lot."
     ),
     ("meek", "election"): (
         "Meek STV (Hill, Wichmann & Woodall 1987), as this count applies it: when more "
         "candidates reach the quota together than seats are left, the one with the highest "
-        "vote at the earliest stage where their votes differed is elected; if they were equal "
-        "at every stage, it is decided by lot."
+        "vote at the earliest stage where their votes differed (by at least the convergence "
+        "tolerance, 1e-9 of a vote) is elected; if they were equal at every stage, it is "
+        "decided by lot."
     ),
 }
 MARKS_RULE = (
@@ -103,11 +105,13 @@ class Tiebreaker:
         history: Sequence[Sequence[int]],
         lowest: bool,
         direction: str,
+        tolerance: int = 1,
     ) -> tuple[list[int], int | None]:
         """Keep the lowest (or highest) of `tied` at the stages where they differed.
 
-        Returns the candidates still tied and the index in `history` of the last stage that
-        separated any of them (None if none did).
+        Totals less than `tolerance` apart count as equal (1: only equal totals; Meek passes
+        its convergence tolerance). Returns the candidates still tied and the index in
+        `history` of the last stage that separated any of them (None if none did).
         """
         survivors = list(tied)
         used = None
@@ -116,8 +120,12 @@ class Tiebreaker:
             row = history[i]
             values = [row[c] for c in survivors]
             target = min(values) if lowest else max(values)
-            if any(v != target for v in values):
-                survivors = [c for c, v in zip(survivors, values, strict=True) if v == target]
+            if any(abs(v - target) >= tolerance for v in values):
+                survivors = [
+                    c
+                    for c, v in zip(survivors, values, strict=True)
+                    if abs(v - target) < tolerance
+                ]
                 used = i
                 if len(survivors) == 1:
                     break
@@ -167,9 +175,15 @@ class Tiebreaker:
         labels: Sequence[str],
         fmt: Callable[[int], str],
         allow_lot: bool = True,
+        tolerance: int = 1,
+        note: str = "",
     ) -> int | None:
-        """Pick one of `tied` by the stage history, else by lot (or None if lots are barred)."""
-        survivors, used = self.narrow(tied, history, lowest, direction)
+        """Pick one of `tied` by the stage history, else by lot (or None if lots are barred).
+
+        Totals less than `tolerance` apart count as equal; `note` (why they are tied) begins
+        the recorded detail.
+        """
+        survivors, used = self.narrow(tied, history, lowest, direction, tolerance)
         if len(survivors) == 1:
             row = history[used]
             values = ", ".join(f"{self.names[c]} {fmt(row[c])}" for c in tied)
@@ -180,14 +194,14 @@ class Tiebreaker:
                     candidates=tuple(self.names[c] for c in tied),
                     chosen=(self.names[survivors[0]],),
                     rule=direction,
-                    detail=f"at stage {labels[used]}: {values}",
+                    detail=f"{note}at stage {labels[used]}: {values}",
                 )
             )
             return survivors[0]
         if not allow_lot:
             return None
-        before = ""
+        before = note
         if used is not None:
             others = ", ".join(self.names[c] for c in tied if c not in survivors)
-            before = f"{others} set apart by the totals at stage {labels[used]}; then "
+            before += f"{others} set apart by the totals at stage {labels[used]}; then "
         return self.lot(survivors, stage, purpose, before=before)[0]
