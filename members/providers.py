@@ -19,6 +19,10 @@ class JoiningCost:
         return self.shares * self.nominal_pence
 
 
+class ProvidedRefusal(Exception):
+    """A provider refuses what the member change asks of it (the change is rolled back)."""
+
+
 _PROVIDERS: dict = {}
 
 
@@ -31,6 +35,30 @@ def provide_holdings(function) -> None:
 def provide_joining_cost(function) -> None:
     """`function(society)` -> JoiningCost, or None where joining needs no shares."""
     _PROVIDERS["joining_cost"] = function
+
+
+def provide_admission_shares(function) -> None:
+    """`function(actor, member, admitted_on, payment)` -> how many shares it issued, inside the
+    admission's transaction; raises ProvidedRefusal (with the reason) if it cannot."""
+    _PROVIDERS["admission_shares"] = function
+
+
+def provide_admission_payment_form(function) -> None:
+    """`function(society, data)` -> the form in which the secretary records the payment for
+    the qualifying shares on admission (its `service_kwargs()` is the `payment` above), or
+    None where the admission takes none."""
+    _PROVIDERS["admission_payment_form"] = function
+
+
+def admission_payment_form(society, data=None):
+    function = _PROVIDERS.get("admission_payment_form")
+    return function(society, data) if function is not None else None
+
+
+def issue_admission_shares(actor, member, admitted_on: date, payment: dict | None) -> int:
+    """The qualifying shares of a member being admitted: 0 where no app issues any."""
+    function = _PROVIDERS.get("admission_shares")
+    return function(actor, member, admitted_on, payment) if function is not None else 0
 
 
 def holdings_as_at(society, member_ids, on: date) -> dict:

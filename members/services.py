@@ -232,15 +232,14 @@ def _create_member(society, *, admitted_on, decided_on, reference, values, user=
 def _issue_qualifying_shares(actor, member: Member, admitted_on: date,
                              payment: dict | None = None) -> int:
     """Issue the shares needed to be a member, in the admission's transaction; how many.
-    `payment`: what the secretary recorded (amount_pence, paid_on, method, reference)."""
-    from shares.services import ShareError, issue_qualifying_shares
+    `payment`: what the secretary recorded (amount_pence, paid_on, method, reference). The
+    shares app provides this (members.providers): members does not import it."""
+    from members import providers
 
     try:
-        entry = issue_qualifying_shares(actor=actor, member=member, on_date=admitted_on,
-                                        **(payment or {}))
-    except ShareError as error:
+        return providers.issue_admission_shares(actor, member, admitted_on, payment)
+    except providers.ProvidedRefusal as error:
         raise MemberError(f"The qualifying shares could not be issued: {error}") from error
-    return entry.shares if entry is not None else 0
 
 
 def _welcome(member: Member) -> None:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from config import ratelimit, spreadsheet
 from jobs import queue as jobs_queue
-from members import exporters, importer, services
+from members import exporters, importer, providers, services
 from members.forms import (
     ApplicationForm,
     CeaseForm,
@@ -149,15 +149,9 @@ def applications(request):
 
 
 def _admission_payment_form(request, data=None):
-    """The payment for the qualifying shares (shares app), where joining needs shares and
-    the board admits; None otherwise."""
-    from shares.forms import AdmissionPaymentForm
-    from shares.services import admission_terms
-
-    terms = admission_terms(request.society)
-    if terms is None or request.society.admission_method == "members_vote":
-        return None
-    return AdmissionPaymentForm(data, terms=terms)
+    """The payment for the qualifying shares, where the shares app asks for one (it provides
+    the form through members.providers); None otherwise."""
+    return providers.admission_payment_form(request.society, data)
 
 
 def _application_page(request, application, admit_form=None, decline_form=None, status=200,

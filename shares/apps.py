@@ -16,6 +16,8 @@ class SharesConfig(AppConfig):
 
         providers.provide_holdings(for_members.register_holdings)
         providers.provide_joining_cost(for_members.joining_cost)
+        providers.provide_admission_shares(for_members.admission_shares)
+        providers.provide_admission_payment_form(for_members.admission_payment_form)
 
         navigation.register(label="My shares", url_name="shares:mine",
                             permission="shares:view_own", group="Shares", order=30)
