@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "boards",
     "notifications",
     "jobs",
+    "demo",
 ]
 
 MIDDLEWARE = [

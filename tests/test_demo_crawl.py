@@ -20,7 +20,7 @@ the rest of the suite never sees it.
 
 import pytest
 
-from societies.management.commands.seed_demo import PEOPLE, SOCIETIES, demo_email
+from demo.management.commands.seed_demo import PEOPLE, SOCIETIES, demo_email
 from tests.demo_crawl import (
     OUTSIDE_THE_CRAWL,
     PageParser,

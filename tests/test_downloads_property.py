@@ -48,6 +48,7 @@ from boards import changes as meeting_changes
 from boards import services as board_services
 from boards.forms import AgendaItemForm, MeetingDetailsForm, MinutesForm
 from counting import read_blt_text
+from demo.management.commands.seed_demo import SOCIETIES, demo_email
 from members import services as member_services
 from members.forms import MemberForm
 from members.models import ContactChannel, Member
@@ -58,7 +59,6 @@ from shares import services as share_services
 from shares.forms import ShareClassForm
 from societies import services as society_services
 from societies.forms import SocietySettingsForm, StakeholderClassForm
-from societies.management.commands.seed_demo import SOCIETIES, demo_email
 from societies.models import Society
 from tests.ballots.conftest import add_members, close_contest, open_contest
 from tests.conftest import build_society

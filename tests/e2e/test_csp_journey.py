@@ -7,7 +7,7 @@ still run: the emailed voting link fills in its code.
 
 from django.conf import settings
 
-from societies.management.commands.seed_demo import demo_email
+from demo.management.commands.seed_demo import demo_email
 from tests.demo_crawl import OUTSIDE_THE_CRAWL, Crawl, crawl_as, load_demo
 from tests.e2e.test_demo_crawl_phone import SUPERUSER, signed_in_newcomer
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.test import Client
 
 from accounts.models import User
-from societies.management.commands.seed_demo import PEOPLE, demo_email
+from demo.management.commands.seed_demo import PEOPLE, demo_email
 from tests.demo_crawl import OUTSIDE_THE_CRAWL, Crawl, crawl_as, load_demo
 
 PHONE = {"width": 390, "height": 844}

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from ballots import services as ballots
 from boards.models import Minutes
-from societies.management.commands.seed_demo import demo_email
+from demo.management.commands.seed_demo import demo_email
 from societies.models import Society
 from tests.ballots.conftest import close_contest, make_contest
 from tests.demo_crawl import load_demo
