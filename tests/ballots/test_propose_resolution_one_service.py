@@ -1,13 +1,16 @@
-"""The "Propose a resolution" page is one service: a refused proposal leaves nothing behind."""
+"""The pages that make an election and a contest together are one service each: a refusal
+leaves nothing behind."""
 
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
 from ballots.models import Contest, Election
 from societies.models import AuditEntry
+from tests.ballots.test_members_vote_on_applicant import by_vote  # noqa: F401 (fixture)
 from tests.conftest import typed_datetime
 
 
@@ -50,3 +53,24 @@ def test_a_proposal_makes_its_election_and_contest_together(world):
     assert contest.is_resolution and contest.election.title == "Accounts"
     secretary = world.users["secretary"].pk
     assert actions == [("resolution.proposed", secretary), ("election.created", secretary)]
+
+
+def test_a_refused_admission_vote_leaves_no_election_of_its_own(world, request):
+    from ballots import services
+
+    world = request.getfixturevalue("by_vote")
+    before = _rows(world)
+    now = timezone.now()
+    with scope(society=world.society), pytest.raises(services.BallotError):
+        services.put_application_to_vote(
+            actor=world.users["secretary"], application=world.application, election=None,
+            voting_opens=now + timedelta(days=2), voting_closes=now + timedelta(days=1),
+            record_date=timezone.localdate())
+    assert _rows(world) == before
+    with scope(society=world.society):
+        contest = services.put_application_to_vote(
+            actor=world.users["secretary"], application=world.application, election=None,
+            voting_opens=now + timedelta(days=1), voting_closes=now + timedelta(days=2),
+            record_date=timezone.localdate())
+        assert contest.election.title == f"Admission of {world.application.full_name}"
+    assert _rows(world)[:2] == (before[0] + 1, before[1] + 1)
