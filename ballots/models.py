@@ -90,6 +90,8 @@ class Election(models.Model):
 class Contest(models.Model):
     """One ballot paper: a contest for seats, or a resolution put to the members."""
 
+    State = ContestState  # for templates: {% if contest.state == contest.State.DRAFT %}
+
     society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
                                 related_name="contests")
     election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="contests")
