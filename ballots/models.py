@@ -90,6 +90,8 @@ class Election(models.Model):
 class Contest(models.Model):
     """One ballot paper: a contest for seats, or a resolution put to the members."""
 
+    State = ContestState  # for templates: {% if contest.state == contest.State.DRAFT %}
+
     society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
                                 related_name="contests")
     election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="contests")
@@ -191,9 +193,9 @@ class Contest(models.Model):
                                    | (~Q(cosigned_name="") & Q(signed_off_on__isnull=False)),
                                    name="contest_cosigned_after_sign_off"),
             models.CheckConstraint(
-                condition=(Q(state="cancelled") & Q(cancelled_at__isnull=False)
+                condition=(Q(state=ContestState.CANCELLED) & Q(cancelled_at__isnull=False)
                            & ~Q(cancellation_reason=""))
-                | (~Q(state="cancelled") & Q(cancelled_at__isnull=True)),
+                | (~Q(state=ContestState.CANCELLED) & Q(cancelled_at__isnull=True)),
                 name="contest_cancelled_with_time_and_reason"),
         ]
         indexes = [models.Index(fields=["state", "voting_opens"]),

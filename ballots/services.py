@@ -191,6 +191,15 @@ def create_contest(*, actor, election: ElectionModel, values: dict, classes=()) 
     return contest
 
 
+@transaction.atomic
+def propose_resolution(*, actor, society, values: dict, classes=()) -> Contest:
+    """The secretary's "Propose a resolution" page: the resolution's own election and its
+    contest, both or neither (a refusal leaves no empty election behind)."""
+    election = create_election(actor=actor, society=society, title=values.get("title", ""))
+    return create_contest(actor=actor, election=election,
+                          values={**values, "method": "resolution"}, classes=classes)
+
+
 def _locked(contest: Contest) -> Contest:
     return Contest.objects.select_for_update(of=("self",)).get(pk=contest.pk)
 
@@ -1563,13 +1572,17 @@ def _decide_application(actor, contest: Contest) -> str:
 
 
 @transaction.atomic
-def put_application_to_vote(*, actor, application, election: ElectionModel, voting_opens,
-                            voting_closes, record_date: date) -> Contest:
-    """A resolution to admit an applicant awaiting the members' vote."""
+def put_application_to_vote(*, actor, application, election: ElectionModel | None,
+                            voting_opens, voting_closes, record_date: date) -> Contest:
+    """A resolution to admit an applicant awaiting the members' vote, in the election given or
+    (None) in a new one of its own, made in the same transaction."""
     from members.models import ApplicationStatus
 
     if application.status != ApplicationStatus.AWAITING_VOTE:
         raise BallotError("That application is not awaiting a members' vote.")
+    if election is None:
+        election = create_election(actor=actor, society=application.society,
+                                   title=f"Admission of {application.full_name}")
     if election.society_id != application.society_id:
         raise BallotError("That application belongs to another society.")
     contest = Contest(

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -500,12 +500,9 @@ def propose_resolution(request):
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)
         classes = values.pop("stakeholder_classes")
-        values["method"] = "resolution"
         try:
-            election = services.create_election(actor=request.user, society=request.society,
-                                                title=values["title"])
-            services.create_contest(actor=request.user, election=election, values=values,
-                                    classes=classes)
+            services.propose_resolution(actor=request.user, society=request.society,
+                                        values=values, classes=classes)
         except BallotError as error:
             form.add_error(None, str(error))
         else:
@@ -876,14 +873,10 @@ def put_to_vote(request, application_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                election = data["election"] or services.create_election(
-                    actor=request.user, society=request.society,
-                    title=f"Admission of {application.full_name}")
-                contest = services.put_application_to_vote(
-                    actor=request.user, application=application, election=election,
-                    voting_opens=data["voting_opens"], voting_closes=data["voting_closes"],
-                    record_date=data["record_date"])
+            contest = services.put_application_to_vote(
+                actor=request.user, application=application, election=data["election"],
+                voting_opens=data["voting_opens"], voting_closes=data["voting_closes"],
+                record_date=data["record_date"])
         except BallotError as error:
             form.add_error(None, str(error))
         else:

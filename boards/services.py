@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ballots.models import Contest, ResolutionTally
+from ballots.models import Contest, ContestState, ResolutionTally
 from ballots.models import Election as BallotElection
 from boards import rules, wording
 from boards.models import (
@@ -827,7 +827,8 @@ def meeting_quorum(meeting: Meeting) -> rules.QuorumResult:
 
 # --- Votes on resolutions -------------------------------------------------------------------
 
-ADVANCE_VOTING_DONE = ("closed", "counted", "signed", "published")
+ADVANCE_VOTING_DONE = (ContestState.CLOSED, ContestState.COUNTED, ContestState.SIGNED,
+                       ContestState.PUBLISHED)
 
 
 def advance_votes(contest: Contest) -> dict:
@@ -835,7 +836,7 @@ def advance_votes(contest: Contest) -> dict:
     from ballots.services import BallotError, grouped_ballots
 
     votes = {"for": 0, "against": 0, "abstain": 0}
-    if contest.state == "draft":
+    if contest.state == ContestState.DRAFT:
         return votes
     if contest.state not in ADVANCE_VOTING_DONE:
         raise BoardError(f"Advance voting on {contest.title!r} is still open: it must close "
