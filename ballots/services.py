@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from accounts.acting import user_or_none
 from ballots import boxed, codes
 from ballots.models import (
     MARK_METHODS,
@@ -1468,7 +1469,7 @@ def sign_off(*, actor, contest: Contest, name: str, on: date) -> Contest:
     if not name:
         raise BallotError("Sign with your name.")
     contest.signed_off_name, contest.signed_off_on = name, on
-    contest.signed_off_by = actor if actor is not None and actor.is_authenticated else None
+    contest.signed_off_by = user_or_none(actor)
     contest.state = ContestState.SIGNED
     contest.save(update_fields=["signed_off_name", "signed_off_on", "signed_off_by", "state"])
     audit.record(contest.society, actor, "contest.signed_off", contest,

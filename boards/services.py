@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from accounts.acting import user_or_none
 from ballots.models import Contest, ResolutionTally
 from ballots.models import Election as BallotElection
 from boards import rules, wording
@@ -256,7 +257,7 @@ def declare_interest(*, actor, term: Term, interest: str, declared_on: date
         raise BoardError(f"{term.holder_name}'s term has ended.")
     declaration = InterestDeclaration.objects.create(
         society=term.society, term=term, interest=interest.strip(), declared_on=declared_on,
-        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+        recorded_by=user_or_none(actor),
     )
     audit.record(term.society, actor, "board.interest_declared", declaration,
                  {"holder": term.holder_name, "declared_on": _iso(declared_on)})
@@ -318,7 +319,7 @@ def enter_decision(actor, society, **fields) -> Decision:
     number = (Decision.objects.filter(society=society).aggregate(n=Max("number"))["n"] or 0) + 1
     decision = Decision(
         society=society, number=number,
-        recorded_by=actor if actor is not None and actor.is_authenticated else None, **fields)
+        recorded_by=user_or_none(actor), **fields)
     decision.save()
     return decision
 
@@ -636,7 +637,7 @@ def appoint_proxy(*, actor, meeting: Meeting, appointer, holder=None, instructio
         old.save(update_fields=["revoked_at", "revoked_reason"])
     appointment = ProxyAppointment.objects.create(
         society=society, meeting=meeting, appointer=appointer, holder=holder, created_at=now,
-        created_by=actor if actor is not None and actor.is_authenticated else None)
+        created_by=user_or_none(actor))
     for key, item in items.items():
         ProxyVoteInstruction.objects.create(
             society=society, appointment=appointment, agenda_item=item,
@@ -722,7 +723,7 @@ def _mark_attendance(actor, meeting: Meeting, members: list, mode: str) -> dict:
     """Write `mode` for each member (one row each, changed in place) with row history, and
     end the live proxies of members now present ("attended"). Returns what changed."""
     now = timezone.now()
-    user = actor if actor is not None and actor.is_authenticated else None
+    user = user_or_none(actor)
     ids = [m.pk for m in members]
     existing = {}
     for chunk in _slices(ids):
@@ -1048,7 +1049,7 @@ def _write_vote(actor, plan: VotePlan, **fields) -> MeetingVote:
         room_for=room.votes_for, room_against=room.against, room_abstain=room.abstain,
         quorum_present=plan.quorum.present, quorum_required=plan.quorum.required,
         explanation=plan.result.explanation, decision=decision,
-        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+        recorded_by=user_or_none(actor),
         **fields)
     # The figures in force on the contest, so the ballots result shows every channel; the
     # figures they replace stay in the earlier vote and its audit entry.
@@ -1243,7 +1244,7 @@ def draft_minutes(*, actor, meeting: Meeting) -> Minutes:
         raise BoardError("Minutes of this meeting are already drafted: edit them.")
     minutes = Minutes.objects.create(
         society=meeting.society, meeting=meeting, text=minutes_from_record(meeting),
-        drafted_by=actor if actor is not None and actor.is_authenticated else None)
+        drafted_by=user_or_none(actor))
     audit.record(meeting.society, actor, "board.minutes_drafted", minutes,
                  {"meeting": str(meeting.public_id)})
     return minutes
