@@ -418,9 +418,7 @@ def eligible_members(contest: Contest):
     """Members entitled to vote: active at the record date, in the classes, old enough, and
     with at least the minimum shareholding paid up at the close of the record date."""
     on = contest.record_date
-    members = Member.objects.filter(society=contest.society_id, admitted_on__lte=on).filter(
-        Q(ceased_on__isnull=True) | Q(ceased_on__gt=on)
-    )
+    members = Member.objects.filter(society=contest.society_id).active_on(on)
     class_ids = list(contest.stakeholder_classes.values_list("pk", flat=True))
     if class_ids:
         members = members.filter(stakeholder_class__in=class_ids)

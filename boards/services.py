@@ -702,12 +702,6 @@ def _slices(values: list, size: int = ID_SLICE):
         yield values[start:start + size]
 
 
-def active_on(on: date, prefix: str = "") -> Q:
-    """Members admitted by `on` and not ceased by then (`prefix` for a related lookup)."""
-    return Q(**{f"{prefix}admitted_on__lte": on}) & (
-        Q(**{f"{prefix}ceased_on__isnull": True}) | Q(**{f"{prefix}ceased_on__gt": on}))
-
-
 def _check_attendance(meeting: Meeting, mode: str, today: date):
     _check_not_cancelled(meeting)
     if mode not in AttendanceMode.values:
@@ -812,8 +806,7 @@ def live_proxies(meeting: Meeting):
 def roll_size(meeting: Meeting) -> int:
     from members.models import Member
 
-    return Member.objects.filter(society=meeting.society).filter(
-        active_on(meeting.held_on)).count()
+    return Member.objects.filter(society=meeting.society).active_on(meeting.held_on).count()
 
 
 def meeting_quorum(meeting: Meeting) -> rules.QuorumResult:
@@ -873,9 +866,11 @@ def voters_at_meeting(item: AgendaItem, instructed: dict | None = None
                       ) -> rules.VotersAtMeeting:
     """Who can still vote on the resolution at the meeting: members present and members of
     the society on its day, less those who voted on it in advance; and the proxies held."""
+    from members.models import active_on_q
+
     meeting = item.meeting
     present = meeting.attendance.exclude(mode=AttendanceMode.APOLOGIES).filter(
-        active_on(meeting.held_on, "member__"))
+        active_on_q(meeting.held_on, "member__"))
     voted = present.filter(member__in=_voted_in_advance(item)).count()
     instructed = instructed if instructed is not None else instructed_proxy_votes(item)
     return rules.VotersAtMeeting(
