@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from accounts.acting import user_or_none
 from ballots import boxed, codes
 from ballots.models import (
     MARK_METHODS,
@@ -426,9 +427,7 @@ def eligible_members(contest: Contest):
     """Members entitled to vote: active at the record date, in the classes, old enough, and
     with at least the minimum shareholding paid up at the close of the record date."""
     on = contest.record_date
-    members = Member.objects.filter(society=contest.society_id, admitted_on__lte=on).filter(
-        Q(ceased_on__isnull=True) | Q(ceased_on__gt=on)
-    )
+    members = Member.objects.filter(society=contest.society_id).active_on(on)
     class_ids = list(contest.stakeholder_classes.values_list("pk", flat=True))
     if class_ids:
         members = members.filter(stakeholder_class__in=class_ids)
@@ -1477,7 +1476,7 @@ def sign_off(*, actor, contest: Contest, name: str, on: date) -> Contest:
     if not name:
         raise BallotError("Sign with your name.")
     contest.signed_off_name, contest.signed_off_on = name, on
-    contest.signed_off_by = actor if actor is not None and actor.is_authenticated else None
+    contest.signed_off_by = user_or_none(actor)
     contest.state = ContestState.SIGNED
     contest.save(update_fields=["signed_off_name", "signed_off_on", "signed_off_by", "state"])
     audit.record(contest.society, actor, "contest.signed_off", contest,

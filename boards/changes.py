@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.acting import user_or_none
 from boards import services
 from boards.models import (
     AgendaItemKind,
@@ -72,7 +73,7 @@ def _record(actor, meeting: Meeting, kind: str, summary: str, reason: str, befor
     society = meeting.society
     change = MeetingChange.objects.create(
         society=society, meeting=meeting, kind=kind, summary=summary, reason=reason.strip(),
-        before=before, made_by=actor if actor is not None and actor.is_authenticated else None)
+        before=before, made_by=user_or_none(actor))
     written = 0
     if notify and meeting.is_general and meeting.notice_id:
         try:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from accounts.acting import user_or_none
 from ballots.models import Contest, ContestState, ResolutionTally
 from ballots.models import Election as BallotElection
 from boards import rules, wording
@@ -256,7 +257,7 @@ def declare_interest(*, actor, term: Term, interest: str, declared_on: date
         raise BoardError(f"{term.holder_name}'s term has ended.")
     declaration = InterestDeclaration.objects.create(
         society=term.society, term=term, interest=interest.strip(), declared_on=declared_on,
-        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+        recorded_by=user_or_none(actor),
     )
     audit.record(term.society, actor, "board.interest_declared", declaration,
                  {"holder": term.holder_name, "declared_on": _iso(declared_on)})
@@ -318,7 +319,7 @@ def enter_decision(actor, society, **fields) -> Decision:
     number = (Decision.objects.filter(society=society).aggregate(n=Max("number"))["n"] or 0) + 1
     decision = Decision(
         society=society, number=number,
-        recorded_by=actor if actor is not None and actor.is_authenticated else None, **fields)
+        recorded_by=user_or_none(actor), **fields)
     decision.save()
     return decision
 
@@ -636,7 +637,7 @@ def appoint_proxy(*, actor, meeting: Meeting, appointer, holder=None, instructio
         old.save(update_fields=["revoked_at", "revoked_reason"])
     appointment = ProxyAppointment.objects.create(
         society=society, meeting=meeting, appointer=appointer, holder=holder, created_at=now,
-        created_by=actor if actor is not None and actor.is_authenticated else None)
+        created_by=user_or_none(actor))
     for key, item in items.items():
         ProxyVoteInstruction.objects.create(
             society=society, appointment=appointment, agenda_item=item,
@@ -701,12 +702,6 @@ def _slices(values: list, size: int = ID_SLICE):
         yield values[start:start + size]
 
 
-def active_on(on: date, prefix: str = "") -> Q:
-    """Members admitted by `on` and not ceased by then (`prefix` for a related lookup)."""
-    return Q(**{f"{prefix}admitted_on__lte": on}) & (
-        Q(**{f"{prefix}ceased_on__isnull": True}) | Q(**{f"{prefix}ceased_on__gt": on}))
-
-
 def _check_attendance(meeting: Meeting, mode: str, today: date):
     _check_not_cancelled(meeting)
     if mode not in AttendanceMode.values:
@@ -722,7 +717,7 @@ def _mark_attendance(actor, meeting: Meeting, members: list, mode: str) -> dict:
     """Write `mode` for each member (one row each, changed in place) with row history, and
     end the live proxies of members now present ("attended"). Returns what changed."""
     now = timezone.now()
-    user = actor if actor is not None and actor.is_authenticated else None
+    user = user_or_none(actor)
     ids = [m.pk for m in members]
     existing = {}
     for chunk in _slices(ids):
@@ -811,8 +806,7 @@ def live_proxies(meeting: Meeting):
 def roll_size(meeting: Meeting) -> int:
     from members.models import Member
 
-    return Member.objects.filter(society=meeting.society).filter(
-        active_on(meeting.held_on)).count()
+    return Member.objects.filter(society=meeting.society).active_on(meeting.held_on).count()
 
 
 def meeting_quorum(meeting: Meeting) -> rules.QuorumResult:
@@ -873,9 +867,11 @@ def voters_at_meeting(item: AgendaItem, instructed: dict | None = None
                       ) -> rules.VotersAtMeeting:
     """Who can still vote on the resolution at the meeting: members present and members of
     the society on its day, less those who voted on it in advance; and the proxies held."""
+    from members.models import active_on_q
+
     meeting = item.meeting
     present = meeting.attendance.exclude(mode=AttendanceMode.APOLOGIES).filter(
-        active_on(meeting.held_on, "member__"))
+        active_on_q(meeting.held_on, "member__"))
     voted = present.filter(member__in=_voted_in_advance(item)).count()
     instructed = instructed if instructed is not None else instructed_proxy_votes(item)
     return rules.VotersAtMeeting(
@@ -1049,7 +1045,7 @@ def _write_vote(actor, plan: VotePlan, **fields) -> MeetingVote:
         room_for=room.votes_for, room_against=room.against, room_abstain=room.abstain,
         quorum_present=plan.quorum.present, quorum_required=plan.quorum.required,
         explanation=plan.result.explanation, decision=decision,
-        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+        recorded_by=user_or_none(actor),
         **fields)
     # The figures in force on the contest, so the ballots result shows every channel; the
     # figures they replace stay in the earlier vote and its audit entry.
@@ -1244,7 +1240,7 @@ def draft_minutes(*, actor, meeting: Meeting) -> Minutes:
         raise BoardError("Minutes of this meeting are already drafted: edit them.")
     minutes = Minutes.objects.create(
         society=meeting.society, meeting=meeting, text=minutes_from_record(meeting),
-        drafted_by=actor if actor is not None and actor.is_authenticated else None)
+        drafted_by=user_or_none(actor))
     audit.record(meeting.society, actor, "board.minutes_drafted", minutes,
                  {"meeting": str(meeting.public_id)})
     return minutes

@@ -570,7 +570,7 @@ def _attendance_search(meeting, query):
     """Members on the meeting day whose name contains `query`, or numbered `query`."""
     if not query:
         return []
-    rows = meeting.society.members.filter(services.active_on(meeting.held_on))
+    rows = meeting.society.members.active_on(meeting.held_on)
     match = Q(full_name__icontains=query)
     if query.isdigit() and int(query) <= forms.MAX_MEMBER_NUMBER:
         match |= Q(member_number=int(query))

@@ -51,6 +51,24 @@ def normalise_postcode(value: str) -> str:
     return " ".join(value.split()).upper()
 
 
+def active_on_q(on: date, prefix: str = "") -> Q:
+    """Members on the register on `on`: admitted by then and not ceased by then (a member who
+    ceased that day is no longer one). `prefix` is for a related lookup, such as "member__"."""
+    return Q(**{f"{prefix}admitted_on__lte": on}) & (
+        Q(**{f"{prefix}ceased_on__isnull": True}) | Q(**{f"{prefix}ceased_on__gt": on}))
+
+
+class MemberQuerySet(models.QuerySet):
+    def active_on(self, on: date):
+        return self.filter(active_on_q(on))
+
+
+class MemberManager(models.Manager.from_queryset(MemberQuerySet)):
+    def active_on(self, on: date):
+        # Through filter(), so that outside a society scope this fails as django-scopes does.
+        return self.filter(active_on_q(on))
+
+
 class Member(models.Model):
     # No single-column indexes on society, user or readmission_of: every index costs each row
     # of a million-row import, and the composite and partial indexes below serve the lookups.
@@ -106,7 +124,7 @@ class Member(models.Model):
         db_index=False, help_text="The earlier, ceased membership this readmission follows.",
     )
 
-    objects = ScopedManager(society="society")
+    objects = ScopedManager(MemberManager, society="society")
     history = HistoricalRecords()
 
     class Meta:
@@ -184,6 +202,7 @@ class Member(models.Model):
         return self.ceased_on is None
 
     def is_active_on(self, on: date) -> bool:
+        """The same test as `active_on_q`, on one loaded row."""
         return self.admitted_on <= on and (self.ceased_on is None or self.ceased_on > on)
 
     @property

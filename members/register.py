@@ -99,9 +99,8 @@ def _members_of(society, unindexed_society: bool = False):
 def _filtered(members, query: RegisterQuery):
     if query.status in ("current", "ceased"):
         on = query.as_at
-        active = Q(admitted_on__lte=on) & (Q(ceased_on__isnull=True) | Q(ceased_on__gt=on))
         if query.status == "current":
-            members = members.filter(active)
+            members = members.active_on(on)
         else:
             members = members.filter(admitted_on__lte=on, ceased_on__lte=on)
     else:

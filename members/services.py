@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from accounts.acting import user_or_none
 from members.models import (
     Application,
     ApplicationStatus,
@@ -50,10 +51,6 @@ INSPECTION_MAX_DAYS = 92
 
 class MemberError(Exception):
     """A change to the register that cannot be made; the message says why, for a person."""
-
-
-def _user_or_none(actor):
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 def _new_reference() -> str:
@@ -127,7 +124,7 @@ def submit_application(*, actor, society: Society, values: dict,
     check_minimum_age(stakeholder_class, values["date_of_birth"], timezone.localdate())
     _check_contact(values)
     _check_email_free(society, values.get("email", ""))
-    user = _user_or_none(actor)
+    user = user_or_none(actor)
     application = Application(
         society=society,
         reference=_new_reference(),
@@ -275,7 +272,7 @@ def admit_application(*, actor, application: Application, decided_on: date,
             locked.status = ApplicationStatus.AWAITING_VOTE
             locked.referred_on = decided_on
             locked.decision_reference = decision_reference
-            locked.decided_by = _user_or_none(actor)
+            locked.decided_by = user_or_none(actor)
             locked.save(update_fields=["status", "referred_on", "decision_reference",
                                        "decided_by"])
             audit.record(society, actor, "application.referred_to_members", locked,
@@ -299,7 +296,7 @@ def admit_application(*, actor, application: Application, decided_on: date,
         locked.status = ApplicationStatus.ADMITTED
         locked.decided_on = decided_on
         locked.decision_reference = decision_reference
-        locked.decided_by = _user_or_none(actor)
+        locked.decided_by = user_or_none(actor)
         locked.member = member
         locked.save(update_fields=["status", "decided_on", "decision_reference", "decided_by",
                                    "member"])
@@ -324,7 +321,7 @@ def decline_application(*, actor, application: Application, decided_on: date,
     locked.decided_on = decided_on
     locked.decision_reference = decision_reference
     locked.decline_reason = reason.strip()
-    locked.decided_by = _user_or_none(actor)
+    locked.decided_by = user_or_none(actor)
     locked.save(update_fields=["status", "decided_on", "decision_reference", "decline_reason",
                                "decided_by"])
     by_members_vote = locked.referred_on is not None
@@ -500,7 +497,7 @@ def record_returned_mail(*, actor, member: Member, returned_on: date,
         raise MemberError("Mail cannot come back on a date in the future.")
     returned = ReturnedMail.objects.create(
         society=member.society, member=member, returned_on=returned_on,
-        description=description.strip(), recorded_by=_user_or_none(actor),
+        description=description.strip(), recorded_by=user_or_none(actor),
     )
     audit.record(member.society, actor, "member.returned_mail", member,
                  {"returned_on": returned_on.isoformat(), "what": returned.description})
@@ -637,7 +634,7 @@ def grant_register_inspection(*, actor, inspection: RegisterInspection, granted_
                           "ask again.")
     locked.status = InspectionStatus.GRANTED
     locked.granted_from, locked.granted_until = granted_from, granted_until
-    locked.decided_by, locked.decided_at = _user_or_none(actor), timezone.now()
+    locked.decided_by, locked.decided_at = user_or_none(actor), timezone.now()
     locked.save(update_fields=["status", "granted_from", "granted_until", "decided_by",
                                "decided_at"])
     _tell_member(locked.member, "members.inspection_granted", locked)
@@ -658,7 +655,7 @@ def answer_register_inspection(*, actor, inspection: RegisterInspection,
                           "registered office and when.")
     locked.status = InspectionStatus.ANSWERED
     locked.answer = answer[:500]
-    locked.decided_by, locked.decided_at = _user_or_none(actor), timezone.now()
+    locked.decided_by, locked.decided_at = user_or_none(actor), timezone.now()
     locked.save(update_fields=["status", "answer", "decided_by", "decided_at"])
     _tell_member(locked.member, "members.inspection_answered", locked)
     audit.record(locked.society, actor, "register.inspection_answered", locked,
@@ -678,7 +675,7 @@ def start_import(*, actor, society: Society, uploaded) -> ImportJob:
     from jobs.queue import enqueue
     from members.tasks import run_import
 
-    job = ImportJob(society=society, created_by=_user_or_none(actor),
+    job = ImportJob(society=society, created_by=user_or_none(actor),
                     original_name=(uploaded.name or "register.csv")[:200],
                     size_bytes=uploaded.size or 0)
     job.file.save(f"{uuid.uuid4()}.csv", uploaded, save=False)

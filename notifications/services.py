@@ -41,6 +41,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django_scopes import scope
 
+from accounts.acting import user_or_none
 from notifications.models import Channel, Message, Notice, Status
 from notifications.queue import publish_after_commit
 from notifications.rendering import Renderer, UnknownKind
@@ -136,7 +137,7 @@ def create_notice(*, society, kind: str, title: str, audience: str = "", created
         raise RuntimeError("create_notice() must run inside the calling service's transaction")
     return Notice.objects.create(
         society=society, kind=kind, title=title[:300], audience=audience[:200], about=about,
-        created_by=created_by if created_by is not None and created_by.is_authenticated else None,
+        created_by=user_or_none(created_by),
     )
 
 

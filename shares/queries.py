@@ -198,14 +198,12 @@ def year_end_figures(society, start: date, end: date) -> YearEndFigures:
     Reversals count against the kind of entry they reverse, so a corrected issue is not
     counted as issued.
     """
-    from members.models import Member
+    from members.models import Member, active_on_q
 
     before = start - timedelta(days=1)
     members = Member.objects.filter(society=society).aggregate(
-        at_start=Count("pk", filter=Q(admitted_on__lte=before)
-                       & (Q(ceased_on__isnull=True) | Q(ceased_on__gt=before))),
-        at_end=Count("pk", filter=Q(admitted_on__lte=end)
-                     & (Q(ceased_on__isnull=True) | Q(ceased_on__gt=end))),
+        at_start=Count("pk", filter=active_on_q(before)),
+        at_end=Count("pk", filter=active_on_q(end)),
         admitted=Count("pk", filter=Q(admitted_on__gte=start, admitted_on__lte=end)),
         ceased=Count("pk", filter=Q(ceased_on__gte=start, ceased_on__lte=end)),
     )

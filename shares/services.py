@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_scopes import scope
 from simple_history.utils import bulk_create_with_history
 
+from accounts.acting import user_or_none
 from shares import bulk, ledger
 from shares.models import (
     INFLOWS,
@@ -55,10 +56,6 @@ WRITE_CHUNK = 2000
 
 class ShareError(Exception):
     """A share change that cannot be made; the message says why, for a person."""
-
-
-def _user_or_none(actor):
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 def _today() -> date:
@@ -297,7 +294,7 @@ def _post(*, actor, society, legs: list[Leg], on_date: date, reference: str = ""
                 f"a member may hold at most {ledger.format_pence(cap)}."
             )
     batch = uuid.uuid4()
-    recorded_by = _user_or_none(actor)
+    recorded_by = user_or_none(actor)
     rows = ShareTransaction.objects.bulk_create([
         ShareTransaction(
             society=society, member=leg.member, share_class=leg.share_class, kind=leg.kind,
@@ -406,7 +403,7 @@ def _record_payment(*, actor, society, member, direction, amount_pence, paid_on,
     return SharePayment.objects.create(
         society=society, member=member, direction=direction, amount_pence=amount_pence,
         paid_on=paid_on, method=method, reference=reference.strip()[:100], payee=payee[:200],
-        recorded_by=_user_or_none(actor),
+        recorded_by=user_or_none(actor),
     )
 
 
@@ -603,7 +600,7 @@ def request_withdrawal(*, actor, member, share_class, shares: int,
         _check_leaves_nothing_else(member, share_class, asking=True)
     request = WithdrawalRequest.objects.create(
         society=society, member=member, share_class=share_class, shares=shares,
-        requested_on=requested_on, requested_by=_user_or_none(actor),
+        requested_on=requested_on, requested_by=user_or_none(actor),
         earliest_payable_on=ledger.earliest_payable_on(requested_on,
                                                        share_class.withdrawal_notice_days),
         ends_membership=withdrawal_ends_membership(society, share_class, left),
@@ -979,7 +976,7 @@ def record_nomination(*, actor, member, nominee_name: str, nominee_address: str,
     nomination = Nomination.objects.create(
         society=society, member=member, nominee_name=nominee_name,
         nominee_address=nominee_address, relationship=relationship.strip(),
-        percentage=percentage, made_on=made_on or _today(), recorded_by=_user_or_none(actor),
+        percentage=percentage, made_on=made_on or _today(), recorded_by=user_or_none(actor),
     )
     audit.record(society, actor, "shares.nomination_recorded", nomination, {
         "member_number": member.member_number, "percentage": percentage,
@@ -1137,7 +1134,7 @@ def start_interest_run(*, actor, society, year_end: date) -> InterestRun:
     try:
         with transaction.atomic():
             run = InterestRun.objects.create(society=society, period_start=start, year_end=end,
-                                             rates=rates, started_by=_user_or_none(actor))
+                                             rates=rates, started_by=user_or_none(actor))
     except IntegrityError:
         raise ShareError(f"Share interest for the year to {_day(end)} has already been "
                          "run.") from None
@@ -1305,7 +1302,7 @@ def start_posting_interest_run(*, actor, run: InterestRun,
     _check_postable(locked, on_date, allow_posting=False)
     locked.status = InterestRunStatus.POSTING
     locked.post_on = on_date
-    locked.posted_by = _user_or_none(actor)
+    locked.posted_by = user_or_none(actor)
     locked.post_error = ""
     locked.save(update_fields=["status", "post_on", "posted_by", "post_error"])
     audit.record(locked.society, actor, "shares.interest_posting_started", locked, {
@@ -1370,7 +1367,7 @@ def post_interest_run(*, actor, run: InterestRun, on_date: date | None = None) -
     _set_totals(locked, lines)
     locked.status = InterestRunStatus.POSTED
     locked.posted_at = timezone.now()
-    locked.posted_by = _user_or_none(actor)
+    locked.posted_by = user_or_none(actor)
     locked.post_on = on_date
     locked.post_error = ""
     locked.save(update_fields=["member_count", "gross_pence", "reinvested_pence", "paid_pence",

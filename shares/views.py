@@ -10,7 +10,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -250,8 +249,7 @@ def register(request):
             return _back(request, "member", public_id=member.public_id)
         find.add_error("number", "No member has that number.")
     members = list(
-        Member.objects.filter(society=society, member_number__gt=after, admitted_on__lte=on)
-        .filter(Q(ceased_on__isnull=True) | Q(ceased_on__gt=on))
+        Member.objects.filter(society=society, member_number__gt=after).active_on(on)
         .order_by("member_number")
         .only("public_id", "member_number", "full_name", "society_id")[:PAGE]
     )

@@ -2,6 +2,7 @@
 
 from django.db import connection
 
+from accounts.acting import user_or_none
 from societies.models import AuditEntry
 
 
@@ -16,7 +17,7 @@ def record(society, actor, action: str, target=None, data: dict | None = None) -
         target_label = str(target)[:200]
     return AuditEntry.objects.create(
         society=society,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=user_or_none(actor),
         actor_label=getattr(actor, "email", "") if actor is not None else "",
         action=action,
         target_type=target_type,

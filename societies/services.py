@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from accounts.acting import user_or_none
 from societies import audit
 from societies.documents import pdf_problem
 from societies.models import (
@@ -132,7 +133,7 @@ def upload_society_document(*, actor, society: Society, kind: str, version_label
     document = SocietyDocument(
         society=society, kind=kind, version_label=version_label, version_date=version_date,
         content=content, size_bytes=len(content), sha256=hashlib.sha256(content).hexdigest(),
-        original_name=(original_name or "")[:200], uploaded_by=_user_or_none(actor),
+        original_name=(original_name or "")[:200], uploaded_by=user_or_none(actor),
     )
     try:
         with transaction.atomic():
@@ -205,7 +206,7 @@ def grant_role(*, actor, society: Society, user, role: str) -> RoleGrant:
     try:
         with transaction.atomic():
             grant = RoleGrant.objects.create(
-                society=society, user=user, role=role, granted_by=_user_or_none(actor)
+                society=society, user=user, role=role, granted_by=user_or_none(actor)
             )
     except IntegrityError:
         raise SocietyError(f"{user.email} is already {Role(role).label.lower()}.") from None
@@ -231,10 +232,6 @@ def revoke_role(*, actor, grant: RoleGrant) -> None:
         society, actor, "role.revoked", grant, {"email": grant.user.email, "role": grant.role}
     )
     grant.delete()
-
-
-def _user_or_none(actor):
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -297,7 +294,7 @@ def _create_invitation(actor, society, email, role) -> Invitation:
         society=society,
         email=email,
         role=role,
-        invited_by=_user_or_none(actor),
+        invited_by=user_or_none(actor),
         created_at=now,
         expires_at=now + INVITATION_LIFETIME,
     )
