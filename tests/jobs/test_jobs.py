@@ -42,12 +42,31 @@ def import_page(client, response):
     return client.get(response["Location"]).content.decode()
 
 
-def start_big_import(world, capture):
+def post_import(world, capture, name: str, data: bytes):
     client = world.client("secretary")
     with capture(execute=True):
         response = client.post(reverse("members:import", kwargs={"society_slug": "millmead"}),
-                               {"file": SimpleUploadedFile("big.csv", big_import_file())})
+                               {"file": SimpleUploadedFile(name, data)})
     return client, response
+
+
+def start_big_import(world, capture):
+    return post_import(world, capture, "big.csv", big_import_file())
+
+
+def small_import_file(first: int) -> bytes:
+    return csv_bytes([row(member_number=str(first + n), email=f"s{first + n}@example.org")
+                      for n in range(3)])
+
+
+def redo_an_import_whose_runner_died(job, broker_back) -> None:
+    """As if whatever ran the import (a worker, or the request) died mid-way: the sweep, the
+    broker back, redoes it."""
+    with scopes_disabled():
+        ImportJob.objects.filter(pk=job.target_id).update(status=ImportStatus.RUNNING)
+    make_stale(job, attempts=1)
+    broker_back()
+    assert queue.sweep()["redone"] == 1
 
 
 def interest_world(world):
@@ -189,12 +208,7 @@ def test_an_import_whose_worker_died_once_too_often_fails_with_its_reason_on_the
 def test_an_import_whose_worker_died_is_redone_from_the_start(
         world, django_capture_on_commit_callbacks, broker_unreachable):
     client, response = start_big_import(world, django_capture_on_commit_callbacks)
-    job = only_job("members.tasks.run_import")
-    with scopes_disabled():
-        ImportJob.objects.filter(pk=job.target_id).update(status=ImportStatus.RUNNING)
-    make_stale(job, attempts=1)
-    broker_unreachable()
-    assert queue.sweep()["redone"] == 1
+    redo_an_import_whose_runner_died(only_job("members.tasks.run_import"), broker_unreachable)
     assert "3000 members added" in import_page(client, response)
 
 
@@ -281,12 +295,8 @@ def test_an_opening_given_up_says_why_on_the_contest_page(world, broker_unreacha
 
 def test_a_small_import_runs_in_the_request_through_its_job(
         world, django_capture_on_commit_callbacks, broker_unreachable):
-    client = world.client("secretary")
-    data = csv_bytes([row(member_number=str(2000 + n), email=f"sm{n}@example.org")
-                      for n in range(3)])
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("members:import", kwargs={"society_slug": "millmead"}),
-                               {"file": SimpleUploadedFile("small.csv", data)})
+    client, response = post_import(world, django_capture_on_commit_callbacks, "small.csv",
+                                   small_import_file(2000))
     assert "3 members added" in import_page(client, response)
     job = only_job("members.tasks.run_import")
     assert (job.state, job.attempts) == (JobState.DONE, 1)
@@ -296,16 +306,7 @@ def test_a_small_import_whose_web_process_died_is_redone_by_a_worker(
         world, django_capture_on_commit_callbacks, broker_unreachable, monkeypatch):
     # The request's process dies mid-import: its job was claimed there and beats no more.
     monkeypatch.setattr("members.views.jobs_queue", SimpleNamespace(run=lambda job_id: None))
-    client = world.client("secretary")
-    data = csv_bytes([row(member_number=str(2100 + n), email=f"wd{n}@example.org")
-                      for n in range(3)])
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("members:import", kwargs={"society_slug": "millmead"}),
-                               {"file": SimpleUploadedFile("small.csv", data)})
-    job = only_job("members.tasks.run_import")
-    with scopes_disabled():
-        ImportJob.objects.filter(pk=job.target_id).update(status=ImportStatus.RUNNING)
-    make_stale(job, attempts=1)
-    broker_unreachable()
-    assert queue.sweep()["redone"] == 1
+    client, response = post_import(world, django_capture_on_commit_callbacks, "small.csv",
+                                   small_import_file(2100))
+    redo_an_import_whose_runner_died(only_job("members.tasks.run_import"), broker_unreachable)
     assert "3 members added" in import_page(client, response)
