@@ -20,15 +20,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from config import celery
 from jobs.models import Job, JobState
 from societies.tasks import SocietyTask
 
 log = logging.getLogger(__name__)
-
-# A few quick tries, then leave it to the sweep rather than hold up the request.
-PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2,
-                        "interval_max": 0.5}
-
 
 class JobTask(SocietyTask):
     """Base of a task run as a job: `task(society_id, target_id, *args)`.
@@ -68,11 +64,7 @@ def publish(job_id: int) -> bool:
     Never raises: the job row is committed and the sweep publishes it later."""
     from jobs.tasks import run_job
 
-    try:
-        run_job.apply_async((job_id,), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
-    except Exception:  # noqa: BLE001 - any broker failure: the row is safe, the sweep sends
-        log.warning("Could not queue job %s; the jobs sweep will queue it later", job_id,
-                    exc_info=True)
+    if not celery.publish(run_job, (job_id,), later="the jobs sweep will queue it later"):
         return False
     with scopes_disabled():
         Job.objects.filter(pk=job_id, state=JobState.PENDING).update(
