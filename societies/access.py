@@ -18,7 +18,6 @@ from societies.permissions import (
     check_permission_name,
     needs_mfa,
     permissions_for,
-    roles_granting,
 )
 
 
@@ -157,7 +156,7 @@ def requires(permission: str):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             visitor = request.visitor
-            if not roles_granting(visitor.roles, permission):
+            if not visitor.holds(permission):
                 raise PermissionDenied
             if not visitor.can(permission):
                 messages.info(
