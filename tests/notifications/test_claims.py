@@ -1,6 +1,8 @@
 """On PostgreSQL: a sender's claim on a message is its row lock. A live claim keeps every
 other sender (and the sweep) off the message; a dead sender's claim is gone at once."""
 
+import time
+
 import psycopg
 import pytest
 from django.db import connection
@@ -40,6 +42,20 @@ def hold_claim(other, message):
                   [message.pk])
 
 
+def kill(other):
+    """The other worker dies: its connection closes. PostgreSQL drops the backend's locks as
+    the backend exits, a moment after the socket closes, so wait (at most 10 s) until it has."""
+    pid = other.info.backend_pid
+    other.close()
+    with connection.cursor() as cursor:
+        for _attempt in range(200):
+            cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+            if cursor.fetchone() is None:
+                return
+            time.sleep(0.05)
+    pytest.fail(f"PostgreSQL backend {pid} still running 10 s after its client closed")
+
+
 def test_a_message_another_worker_is_sending_is_left_to_it(world, emailed, smtp_settings,
                                                             other_worker, monkeypatch):
     message = write(world, emailed, monkeypatch)
@@ -54,7 +70,7 @@ def test_a_worker_that_dies_mid_send_releases_its_claim_at_once(world, emailed, 
                                                                 other_worker, monkeypatch):
     message = write(world, emailed, monkeypatch)
     hold_claim(other_worker, message)
-    other_worker.close()  # killed: its connection closes and PostgreSQL drops the lock
+    kill(other_worker)
     assert tasks.sweep_outbox(grace_seconds=0) == 1
     assert [r for _f, r, _m in smtp_settings.messages] == [["ada@example.test"]]
     with scope(society=world.society):
