@@ -10,7 +10,7 @@ Figures:
 - count_1m_s: the slowest of the three STV rules on 1,000,000 ballots
 - count_1m_peak_mb: the most memory any of those counts allocates (tracemalloc), on top of the
   profile itself
-- counting_cli_scottish_100k_s, counting_cli_ers97_100k_s, counting_cli_meek_100k_s: the whole
+- count_cli_100k_scottish_s, count_cli_100k_ers97_s, count_cli_100k_meek_s: the whole
   process `python -m counting FILE.blt --method M` on the 100,000-ballot profile written as a BLT
   file (start-up, reading the file, counting and printing the report), wall-clock, the best of
   seven runs
@@ -78,7 +78,7 @@ def run() -> None:
         path = Path(folder) / "profile-100k.blt"
         write_blt(profile, path)
         for method in STV:
-            emit(f"counting_cli_{method}_100k_s", _best_cli_time(method, path, repeat=7), "s")
+            emit(f"count_cli_100k_{method}_s", _best_cli_time(method, path, repeat=7), "s")
     del profile
     gc.collect()
 
