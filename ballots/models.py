@@ -91,6 +91,7 @@ class Contest(models.Model):
     """One ballot paper: a contest for seats, or a resolution put to the members."""
 
     State = ContestState  # for templates: {% if contest.state == contest.State.DRAFT %}
+    Kind = ResolutionKind  # {% if contest.resolution_kind == contest.Kind.SPECIAL %}
 
     society = models.ForeignKey("societies.Society", on_delete=models.PROTECT,
                                 related_name="contests")
@@ -391,8 +392,14 @@ class PaperBatch(models.Model):
         return f"{self.label} ({self.ballots} paper ballots)"
 
 
+class CastingVote(models.TextChoices):
+    FOR = "for", "For"
+    AGAINST = "against", "Against"
+
+
 class ResolutionTally(models.Model):
-    """Votes on a resolution from another channel (a meeting's show of hands, proxies)."""
+    """Votes on a resolution from another channel (a meeting's show of hands, proxies),
+    written only by `ballots.services.record_meeting_votes`."""
 
     class Source(models.TextChoices):
         MEETING = "meeting", "In the meeting"
@@ -405,6 +412,9 @@ class ResolutionTally(models.Model):
     votes_for = models.PositiveIntegerField(default=0)
     votes_against = models.PositiveIntegerField(default=0)
     abstentions = models.PositiveIntegerField(default=0)
+    # The chair's casting vote, given with the meeting's votes where the rules give one: it
+    # decides an equality of votes (ballots/outcomes.py).
+    casting_vote = models.CharField(max_length=7, choices=CastingVote.choices, blank=True)
 
     objects = ScopedManager(society="society")
 

@@ -23,7 +23,7 @@ from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M
 
 from ballots.codes import shown
-from ballots.models import Contest, ContestState, VoterRollEntry
+from ballots.models import Contest, ContestState, ResolutionKind, VoterRollEntry
 from ballots.returns import SERIAL_LENGTH
 from ballots.services import ballot_candidates, counted
 
@@ -163,7 +163,7 @@ def draw_ballot_paper(pack, paper: PaperContest, member, *, serial: str, code: s
     closes = paper.closes
     closing = f"{closes:%H:%M} on {closes:%A} {closes.day} {closes:%B %Y}"
     if contest.is_resolution:
-        what = ("Special resolution" if contest.resolution_kind == "special"
+        what = ("Special resolution" if contest.resolution_kind == ResolutionKind.SPECIAL
                 else "Ordinary resolution")
     else:
         what = f"Election: {counted(contest.seats, 'seat')} to fill"

@@ -17,7 +17,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.acting import user_or_none
-from ballots import boxed, codes
+from ballots import boxed, codes, outcomes
 from ballots.models import (
     MARK_METHODS,
     RANKED_METHODS,
@@ -29,6 +29,8 @@ from ballots.models import (
     ContestReminder,
     ContestState,
     PaperBatch,
+    ResolutionKind,
+    ResolutionTally,
     SeedSource,
     SpoiltPapers,
     SpoiltReason,
@@ -41,7 +43,6 @@ from counting import (
     Election,
     LotRequired,
     count,
-    count_resolution,
     draw_seed,
     lot_outcomes,
 )
@@ -1326,23 +1327,13 @@ def compute_result(contest: Contest, grouped=None) -> tuple[dict, str, int]:
     grouped = grouped if grouped is not None else grouped_ballots(contest)
     total = sum(n for _, n in grouped)
     if contest.is_resolution:
-        tallies = {answer: 0 for answer in RESOLUTION_ANSWERS}
-        for choices, n in grouped:
-            tallies[choices] += n
-        channels = {"ballot": dict(tallies)}
+        channels, casting_vote = {outcomes.BALLOT: _answers(grouped)}, None
         for tally in contest.tallies.all():
             channels[tally.source] = {"for": tally.votes_for, "against": tally.votes_against,
                                       "abstain": tally.abstentions}
-            tallies["for"] += tally.votes_for
-            tallies["against"] += tally.votes_against
-            tallies["abstain"] += tally.abstentions
-        outcome = count_resolution(
-            tallies["for"], tallies["against"], tallies["abstain"],
-            kind=contest.resolution_kind or "ordinary",
-            fraction=Fraction(contest.fraction_numerator, contest.fraction_denominator),
-        )
-        result = outcome.to_dict() | {"channels": channels, "resolution": True}
-        return result, outcome.explanation, total
+            casting_vote = casting_vote or tally.casting_vote or None
+        outcome = resolution_outcome(contest, channels, casting_vote=casting_vote)
+        return outcomes.result_record(channels, outcome), outcome.explanation, total
     election = engine_election(contest, grouped)
     outcome = count(contest.method, election, seats=contest.seats, seed=contest.seed or None)
     result, report = outcome.to_dict(), outcome.report()
@@ -1352,6 +1343,101 @@ def compute_result(contest: Contest, grouped=None) -> tuple[dict, str, int]:
         result["lot_check"] = check.to_dict()
         report += f"\n{check.sentence()}\n"
     return result, report, total
+
+
+# A resolution decided at a general meeting: its advance votes, the meeting's votes and the
+# outcome of them all, which the ballot box owns (docs/architecture.md, "One owner for each
+# outcome"); boards asks for them here.
+
+ADVANCE_VOTING_DONE = (ContestState.CLOSED, ContestState.COUNTED, ContestState.SIGNED,
+                       ContestState.PUBLISHED)
+
+
+def _answers(grouped) -> dict[str, int]:
+    votes = dict.fromkeys(RESOLUTION_ANSWERS, 0)
+    for choices, n in grouped:
+        if choices in votes:
+            votes[choices] += n
+    return votes
+
+
+def advance_votes(contest: Contest) -> dict[str, int]:
+    """A resolution's ballots cast ahead of its meeting (online and on paper), once advance
+    voting has closed: {"for": n, "against": n, "abstain": n}; nothing for one never opened."""
+    if contest.state == ContestState.DRAFT:
+        return dict.fromkeys(RESOLUTION_ANSWERS, 0)
+    if contest.state not in ADVANCE_VOTING_DONE:
+        raise BallotError(f"Advance voting on {contest.title!r} is still open: it must close "
+                          "before the meeting votes.")
+    try:
+        grouped = grouped_ballots(contest)
+    except BallotError as error:  # a ballot box whose trustees have not decrypted it yet
+        raise BallotError(f"The advance votes on {contest.title!r} cannot be read yet: "
+                          f"{error}") from None
+    return _answers(grouped)
+
+
+def resolution_outcome(contest: Contest, channels: dict, *, casting_vote: str | None = None):
+    """The outcome of the resolution from the votes of every channel, by its kind and
+    fraction: the one rule (ballots.outcomes.decide) for the meeting and the count alike."""
+    return outcomes.decide(
+        channels, kind=contest.resolution_kind or ResolutionKind.ORDINARY,
+        fraction=Fraction(contest.fraction_numerator, contest.fraction_denominator),
+        casting_vote=casting_vote)
+
+
+def record_meeting_votes(contest: Contest, *, proxy: dict, room: dict,
+                         casting_vote: str | None = None) -> Contest:
+    """Keep the meeting's votes on a resolution (the proxies, the room and any casting vote
+    of the chair) as the contest's tallies in force, and bring a counted result up to date
+    with them, so the result shows the meeting's decision. Runs inside the meeting's
+    service, whose audit entry records these figures (and the ones they replace). Refused
+    once the result is published: what members were told is not changed afterwards."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_meeting_votes runs inside the meeting's transaction.")
+    contest = _locked(contest)
+    if not contest.is_resolution:
+        raise BallotError("Only a resolution is voted on at a meeting.")
+    if contest.state == ContestState.PUBLISHED:
+        raise BallotError(f"The result on {contest.title!r} was published to the members on "
+                          f"{timezone.localtime(contest.published_at):%d %B %Y}: it is not "
+                          "changed now. A later meeting may decide the matter again.")
+    for source, figures in ((ResolutionTally.Source.PROXY, proxy),
+                            (ResolutionTally.Source.MEETING, room)):
+        ResolutionTally.objects.update_or_create(
+            society=contest.society, contest=contest, source=source,
+            defaults={"votes_for": figures.get("for", 0),
+                      "votes_against": figures.get("against", 0),
+                      "abstentions": figures.get("abstain", 0),
+                      "casting_vote": (casting_vote or "")
+                      if source == ResolutionTally.Source.MEETING else ""})
+    if contest.state in (ContestState.COUNTED, ContestState.SIGNED):
+        _refresh_resolution_result(contest)
+    return contest
+
+
+def _invalid_note(invalid: int) -> str:
+    if not invalid:
+        return ""
+    were = "was" if invalid == 1 else "were"
+    return (f"\n{counted(invalid, 'ballot')} from the ballot box decrypted to a ranking this "
+            "contest does not allow (a rank given twice, or more marks than allowed) and "
+            f"{were} not counted.\n")
+
+
+def _refresh_resolution_result(contest: Contest) -> None:
+    """The counted result again with the tallies in force (the ballots are unchanged)."""
+    result, report, _ = compute_result(contest)
+    if "invalid_decrypted" in (contest.result or {}):
+        result["invalid_decrypted"] = contest.result["invalid_decrypted"]
+        report += _invalid_note(result["invalid_decrypted"])
+    contest.result, contest.report_text = result, report
+    contest.save(update_fields=["result", "report_text"])
+
+
+def decided_at_meeting(contest: Contest) -> bool:
+    """Whether the meeting whose agenda carries this resolution has voted on it."""
+    return contest.tallies.filter(source=ResolutionTally.Source.MEETING).exists()
 
 
 # Recounting for every way the lots could fall costs one count each: about 2,000,000 distinct
@@ -1393,11 +1479,7 @@ def count_contest(*, actor, contest: Contest) -> Contest:
         return contest
     if contest.box_id is not None:
         result["invalid_decrypted"] = invalid
-        if invalid:
-            were = "was" if invalid == 1 else "were"
-            report += (f"\n{counted(invalid, 'ballot')} from the ballot box decrypted to a "
-                       "ranking this contest does not allow (a rank given twice, or more "
-                       f"marks than allowed) and {were} not counted.\n")
+        report += _invalid_note(invalid)
     contest.result = result
     contest.report_text = report
     contest.ballots_counted = total
@@ -1535,9 +1617,23 @@ def has_certificate(contest: Contest) -> bool:
 
 @transaction.atomic
 def publish_result(*, actor, contest: Contest) -> Contest:
+    """Publish the signed-off result, once. A resolution on a general meeting's agenda is
+    decided by the meeting: its result is published only after the meeting has voted, and
+    is then the meeting's decision, advance votes, proxies and the room together."""
     contest = _locked(contest)
+    if contest.state == ContestState.PUBLISHED:
+        raise BallotError(f"The result was already published, on "
+                          f"{timezone.localtime(contest.published_at):%d %B %Y}.")
     if contest.state != ContestState.SIGNED:
         raise BallotError("The result must be signed off before it is published.")
+    meeting = agenda_meeting(contest)
+    if meeting and not decided_at_meeting(contest):
+        raise BallotError(f"This resolution is decided at the {meeting}: the advance votes "
+                          "alone are not its result. Publish it once the meeting has voted, "
+                          "when the result counts the advance votes, the proxies and the "
+                          "room together.")
+    if meeting:
+        _refresh_resolution_result(contest)
     contest.state = ContestState.PUBLISHED
     contest.published_at = timezone.now()
     contest.save(update_fields=["state", "published_at"])

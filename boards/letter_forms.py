@@ -5,6 +5,7 @@ enters a returned form on the `proxy_paper` page (`services.record_paper_proxy`)
 
 from django.utils import timezone
 
+from ballots.models import ResolutionKind
 from boards.models import Meeting
 
 BOX = 4.5  # mm, a tick box
@@ -56,7 +57,8 @@ def draw_proxy_form(pack, message) -> None:
     pdf.ln(7)
     pdf.set_font(pack.family, size=10)
     for item in items:
-        kind = "special" if item.resolution.resolution_kind == "special" else "ordinary"
+        special = item.resolution.resolution_kind == ResolutionKind.SPECIAL
+        kind = "special" if special else "ordinary"
         label = f"{item.position}. {item.title} ({kind})"
         if pdf.get_string_width(pack.text(label)) > title_width - 2:
             while label and pdf.get_string_width(pack.text(label + "...")) > title_width - 2:

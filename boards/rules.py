@@ -26,8 +26,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
-from counting.resolution import ResolutionResult, count_resolution
-
 ONE_DAY = timedelta(days=1)
 
 
@@ -110,25 +108,6 @@ def check_quorum(
         quorate=quorate,
         explanation=f"{'Quorate' if quorate else 'Not quorate'}: {counted}; {required} needed "
         f"(the greater of {minimum_members} and {percent}% of {roll_size} on the roll).",
-    )
-
-
-# --- Resolutions ----------------------------------------------------------------------------
-
-def decide_resolution(
-    *, online_for: int = 0, online_against: int = 0, online_abstain: int = 0,
-    proxy_for: int = 0, proxy_against: int = 0, proxy_abstain: int = 0,
-    room_for: int = 0, room_against: int = 0, room_abstain: int = 0,
-    kind: str = "ordinary", fraction: Fraction = Fraction(2, 3),
-    casting_vote: str | None = None,
-) -> ResolutionResult:
-    """Advance online, proxy and in-room votes added together, then counted as one resolution
-    (counting.resolution: abstentions are not votes cast)."""
-    return count_resolution(
-        online_for + proxy_for + room_for,
-        online_against + proxy_against + room_against,
-        online_abstain + proxy_abstain + room_abstain,
-        kind=kind, fraction=fraction, casting_vote=casting_vote,
     )
 
 

@@ -15,7 +15,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.acting import user_or_none
-from ballots.models import Contest, ContestState, ResolutionTally
+from ballots import outcomes
+from ballots.models import Contest, ContestState, ResolutionKind
 from ballots.models import Election as BallotElection
 from boards import rules, wording
 from boards.models import (
@@ -446,7 +447,7 @@ def add_agenda_item(*, actor, meeting: Meeting, kind: str, title: str, descripti
 
 @transaction.atomic
 def put_resolution_on_agenda(*, actor, meeting: Meeting, title: str, text: str,
-                             explanatory_note: str = "", kind: str = "ordinary",
+                             explanatory_note: str = "", kind: str = ResolutionKind.ORDINARY,
                              fraction_numerator: int = 3, fraction_denominator: int = 4,
                              voting_opens: datetime, voting_closes: datetime,
                              record_date: date, proposer: str = "", seconder: str = ""
@@ -499,10 +500,11 @@ def notice_context(meeting: Meeting) -> dict:
             contest = item.resolution
             entry["resolution"] = {
                 "text": contest.resolution_text, "note": contest.explanatory_note,
-                "kind": "Special resolution" if contest.resolution_kind == "special"
-                else "Ordinary resolution",
+                "kind": "Special resolution"
+                if contest.resolution_kind == ResolutionKind.SPECIAL else "Ordinary resolution",
                 "threshold": (f"{contest.fraction_numerator}/{contest.fraction_denominator} "
-                              "of the votes cast" if contest.resolution_kind == "special"
+                              "of the votes cast"
+                              if contest.resolution_kind == ResolutionKind.SPECIAL
                               else "a simple majority of the votes cast"),
             }
         if item.election_id:
@@ -821,29 +823,16 @@ def meeting_quorum(meeting: Meeting) -> rules.QuorumResult:
 
 # --- Votes on resolutions -------------------------------------------------------------------
 
-ADVANCE_VOTING_DONE = (ContestState.CLOSED, ContestState.COUNTED, ContestState.SIGNED,
-                       ContestState.PUBLISHED)
-
-
 def advance_votes(contest: Contest) -> dict:
-    """The contest's online and paper ballots, once advance voting has closed."""
-    from ballots.services import BallotError, grouped_ballots
+    """The contest's online and paper ballots, once advance voting has closed, as the ballot
+    box counts them (`ballots.services.advance_votes`)."""
+    from ballots.services import BallotError
+    from ballots.services import advance_votes as counted_in_advance
 
-    votes = {"for": 0, "against": 0, "abstain": 0}
-    if contest.state == ContestState.DRAFT:
-        return votes
-    if contest.state not in ADVANCE_VOTING_DONE:
-        raise BoardError(f"Advance voting on {contest.title!r} is still open: it must close "
-                         "before the meeting votes.")
     try:
-        grouped = grouped_ballots(contest)
-    except BallotError as error:  # a ballot box whose trustees have not decrypted it yet
-        raise BoardError(f"The advance votes on {contest.title!r} cannot be read yet: {error}"
-                         ) from None
-    for choices, n in grouped:
-        if choices in votes:
-            votes[choices] += n
-    return votes
+        return counted_in_advance(contest)
+    except BallotError as error:
+        raise BoardError(str(error)) from None
 
 
 def _voted_in_advance(item: AgendaItem):
@@ -983,15 +972,14 @@ def plan_vote(item: AgendaItem, *, room: rules.Count, discretion: rules.Count,
         raise VoteCountError(problems)
     if casting_vote and not society.chair_casting_vote:
         raise BoardError("The rules give the chair no casting vote.")
-    kind = contest.resolution_kind or "ordinary"
+    from ballots.services import resolution_outcome
+
+    kind = contest.resolution_kind or ResolutionKind.ORDINARY
     fraction = Fraction(contest.fraction_numerator, contest.fraction_denominator)
     proxy = rules.Count.of(instructed) + discretion
-    result = rules.decide_resolution(
-        online_for=online.votes_for, online_against=online.against,
-        online_abstain=online.abstain, proxy_for=proxy.votes_for, proxy_against=proxy.against,
-        proxy_abstain=proxy.abstain, room_for=room.votes_for, room_against=room.against,
-        room_abstain=room.abstain, kind=kind, fraction=fraction,
-        casting_vote=casting_vote or None)
+    result = resolution_outcome(contest, {
+        outcomes.BALLOT: online.as_dict(), outcomes.PROXY: proxy.as_dict(),
+        outcomes.MEETING: room.as_dict()}, casting_vote=casting_vote or None)
     return VotePlan(item=item, method=method, online=online,
                     instructed=rules.Count.of(instructed), discretion=discretion, room=room,
                     voters=voters, quorum=quorum, kind=kind, fraction=fraction,
@@ -1019,7 +1007,7 @@ def _counts(room_for, room_against, room_abstain, discretion_for, discretion_aga
 
 
 def _resolution_decision_text(contest: Contest) -> str:
-    kind_name = ("Special resolution" if contest.resolution_kind == "special"
+    kind_name = ("Special resolution" if contest.resolution_kind == ResolutionKind.SPECIAL
                  else "Ordinary resolution")
     return f"{kind_name} — {wording.titled(contest.title, contest.resolution_text)}"
 
@@ -1047,14 +1035,16 @@ def _write_vote(actor, plan: VotePlan, **fields) -> MeetingVote:
         explanation=plan.result.explanation, decision=decision,
         recorded_by=user_or_none(actor),
         **fields)
-    # The figures in force on the contest, so the ballots result shows every channel; the
-    # figures they replace stay in the earlier vote and its audit entry.
-    for source, figures in ((ResolutionTally.Source.PROXY, proxy),
-                            (ResolutionTally.Source.MEETING, room)):
-        ResolutionTally.objects.update_or_create(
-            society=society, contest=contest, source=source,
-            defaults={"votes_for": figures.votes_for, "votes_against": figures.against,
-                      "abstentions": figures.abstain})
+    # The figures in force on the contest, kept by the ballot box, so its result is the
+    # meeting's decision; the figures they replace stay in the earlier vote and its audit entry.
+    from ballots.services import BallotError, record_meeting_votes
+
+    try:
+        record_meeting_votes(contest, proxy=proxy.as_dict(), room=room.as_dict(),
+                             casting_vote=plan.casting_vote if
+                             plan.result.casting_vote_used else None)
+    except BallotError as error:
+        raise BoardError(str(error)) from None
     return vote
 
 
@@ -1100,6 +1090,12 @@ def correction_refused(vote: MeetingVote) -> str | None:
     """Why this vote's result cannot be corrected here (None when it can)."""
     if MeetingVote.objects.filter(corrects=vote).exists():
         return "This result was already corrected: correct the result now in force."
+    contest = vote.agenda_item.resolution
+    if contest.state == ContestState.PUBLISHED:
+        return (f"The result on “{contest.title}” was published to the members on "
+                f"{timezone.localtime(contest.published_at):%d %B %Y}: a correction now is "
+                "a decision of a later meeting, recorded in the decision register naming "
+                "this one.")
     minutes = Minutes.objects.filter(meeting_id=vote.agenda_item.meeting_id).first()
     if minutes is not None and minutes.approved_on is not None:
         return (f"The minutes of this meeting were approved as a correct record on "

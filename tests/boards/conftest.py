@@ -137,10 +137,26 @@ def held_meetings(board_world):
 def close_advance_voting(agm):
     """Open and close the resolution's advance voting (no ballots unless cast in between)."""
     from ballots import services as ballot_services
+    from ballots.models import ContestState
 
     contest = agm.contest
-    if contest.state == "draft":
+    if contest.state == ContestState.DRAFT:
         ballot_services.open_voting(actor=agm.secretary, contest=contest)
+    contest.refresh_from_db()
+    ballot_services.close_voting(actor=agm.secretary, contest=contest,
+                                 now=contest.voting_closes)
+    contest.refresh_from_db()
+
+
+def open_and_vote(agm, ballots):
+    """Open advance voting, cast `ballots` {member: answer}, and close it."""
+    from ballots import services as ballot_services
+
+    contest = agm.contest
+    ballot_services.open_voting(actor=agm.secretary, contest=contest)
+    for member, answer in ballots.items():
+        ballot_services.cast_ballot(actor=member.user, contest=contest, member=member,
+                                    choices=answer)
     contest.refresh_from_db()
     ballot_services.close_voting(actor=agm.secretary, contest=contest,
                                  now=contest.voting_closes)

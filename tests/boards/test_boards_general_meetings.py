@@ -20,6 +20,7 @@ from boards.models import (
 )
 from boards.services import BoardError
 from notifications.models import Message
+from tests.boards.conftest import open_and_vote
 
 
 def actions(audit_entries, society):
@@ -28,19 +29,6 @@ def actions(audit_entries, society):
 
 def last_entry(audit_entries, society):
     return audit_entries(society)[-1]
-
-
-def open_and_vote(agm, ballots):
-    """Open advance voting, cast `ballots` {member: answer}, and close it."""
-    contest = agm.contest
-    ballot_services.open_voting(actor=agm.secretary, contest=contest)
-    for member, answer in ballots.items():
-        ballot_services.cast_ballot(actor=member.user, contest=contest, member=member,
-                                    choices=answer)
-    contest.refresh_from_db()
-    ballot_services.close_voting(actor=agm.secretary, contest=contest,
-                                 now=contest.voting_closes)
-    contest.refresh_from_db()
 
 
 # Agenda

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import pytest
 
+from ballots.outcomes import decide
 from boards import rules
 from boards.rules import Holder
 
@@ -68,25 +69,25 @@ def test_proxies_count_towards_quorum_only_where_the_rules_say():
 
 
 def test_ordinary_resolution_adds_online_proxy_and_room_votes():
-    result = rules.decide_resolution(online_for=10, proxy_for=5, room_for=3,
-                                     online_against=9, room_against=8, room_abstain=40)
+    result = decide({"ballot": {"for": 10, "against": 9}, "proxy": {"for": 5},
+                     "meeting": {"for": 3, "against": 8, "abstain": 40}})
     assert (result.votes_for, result.votes_against, result.abstentions) == (18, 17, 40)
     assert result.passed
 
 
 def test_tie_goes_to_the_chairs_casting_vote_or_fails():
-    assert not rules.decide_resolution(room_for=4, room_against=4).passed
-    result = rules.decide_resolution(room_for=4, room_against=4, casting_vote="for")
+    assert not decide({"meeting": {"for": 4, "against": 4}}).passed
+    result = decide({"meeting": {"for": 4, "against": 4}}, casting_vote="for")
     assert result.passed and result.casting_vote_used
 
 
 def test_special_resolution_needs_the_fraction_of_votes_cast_abstentions_aside():
     # 30 for, 15 against: exactly two-thirds of 45 cast; 100 abstentions do not count.
-    assert rules.decide_resolution(room_for=30, room_against=15, room_abstain=100,
-                                   kind="special").passed
-    assert not rules.decide_resolution(room_for=30, room_against=16, kind="special").passed
-    assert not rules.decide_resolution(room_for=30, room_against=15, kind="special",
-                                       fraction=Fraction(3, 4)).passed
+    assert decide({"meeting": {"for": 30, "against": 15, "abstain": 100}},
+                  kind="special").passed
+    assert not decide({"meeting": {"for": 30, "against": 16}}, kind="special").passed
+    assert not decide({"meeting": {"for": 30, "against": 15}}, kind="special",
+                      fraction=Fraction(3, 4)).passed
 
 
 # Rotation: the number nearest to one third.
