@@ -11,6 +11,7 @@ from ballots.models import CastBallot, ContestState, VoterRollEntry
 from ballots.services import BallotError
 from members.models import Member
 from notifications.models import Message
+from tests.audit_helpers import assert_one_audit_entry, last_audit_id
 from tests.ballots.conftest import add_members, close_contest, make_contest
 from tests.conftest import typed_datetime
 
@@ -156,8 +157,10 @@ def test_strike_off_and_online_exclude_each_other(world, contest, audit_entries)
         services.cast_ballot(actor=a.user, contest=contest, member=a, choices=ids(contest, 0))
         with pytest.raises(BallotError, match="already voted"):
             services.strike_off_paper(actor=ro, contest=contest, member=a)
+        since = last_audit_id(world.society)
         services.strike_off_paper(actor=ro, contest=contest, member=b)
-        assert audit_entries(world.society)[-1].action == "ballot.struck_off"
+        assert_one_audit_entry(world.society, "ballot.struck_off", actor=ro, target=contest,
+                               since=since)
         with pytest.raises(BallotError, match="already voted"):
             services.cast_ballot(actor=b.user, contest=contest, member=b,
                                  choices=ids(contest, 1))
@@ -199,13 +202,17 @@ def test_count_sign_off_and_publish(world, contest, audit_entries):
             "contest.closed", "contest.counted"]
         with pytest.raises(BallotError, match="signed off"):
             services.publish_result(actor=ro, contest=contest)
+        since = last_audit_id(world.society)
         services.sign_off(actor=ro, contest=contest, name="Rita Officer",
                           on=timezone.localdate())
+        assert_one_audit_entry(world.society, "contest.signed_off", actor=ro, target=contest,
+                               since=since)
+        since = last_audit_id(world.society)
         services.publish_result(actor=ro, contest=contest)
         contest.refresh_from_db()
         assert contest.state == ContestState.PUBLISHED
-    assert [e.action for e in audit_entries(world.society)[-2:]] == [
-        "contest.signed_off", "contest.published"]
+    assert_one_audit_entry(world.society, "contest.published", actor=ro, target=contest,
+                           since=since)
 
 
 def test_resolution_counts_for_against_abstain_and_other_channels(world):
@@ -262,11 +269,13 @@ def test_declare_unopposed(world, audit_entries):
         contest.__class__.objects.filter(pk=contest.pk).update(
             nominations_close=timezone.now() - timedelta(minutes=1))
         contest.refresh_from_db()
+        since = last_audit_id(world.society)
         services.declare_unopposed(actor=ro, contest=contest)
         contest.refresh_from_db()
         assert contest.state == ContestState.UNOPPOSED
         assert len(contest.result["elected"]) == 2
-    assert audit_entries(world.society)[-1].action == "contest.declared_unopposed"
+    assert_one_audit_entry(world.society, "contest.declared_unopposed", actor=ro, target=contest,
+                           since=since)
 
 
 def test_reminder_goes_once_to_those_who_have_not_voted(world, contest):

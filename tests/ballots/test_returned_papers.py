@@ -16,6 +16,7 @@ from ballots.models import (
 from ballots.services import BallotError
 from societies import audit_text
 from societies.models import AuditEntry
+from tests.audit_helpers import assert_one_audit_entry, last_audit_id
 from tests.ballots.conftest import add_members, close_contest, make_contest
 from tests.conftest import build_society, is_postgres
 from tests.societies.test_concurrency import run_together
@@ -185,8 +186,10 @@ def test_an_unreadable_paper_waits_to_be_checked_and_the_decision_is_recorded(
         assert state(world.society) == before
         first = returns.set_aside_to_check(actor=ro, contest=coded, reason="Code torn off")
         second = returns.set_aside_to_check(actor=ro, contest=coded, reason="Coffee stain")
+        since = last_audit_id(world.society)
         third = returns.set_aside_to_check(actor=ro, contest=coded, reason="Code smudged")
-        assert audit_entries(world.society)[-1].action == "ballot.paper_to_check"
+        assert_one_audit_entry(world.society, "ballot.paper_to_check", actor=ro, target=coded,
+                               since=since)
         assert [p.pk for p in returns.desk_figures(coded)["to_check"]] == [
             first.pk, second.pk, third.pk]
 

@@ -15,6 +15,7 @@ from ballots.models import Contest, ContestState
 from ballots.services import BallotError
 from societies.models import Invitation, RoleGrant
 from societies.permissions import Role
+from tests.audit_helpers import assert_one_audit_entry, last_audit_id
 from tests.ballots.conftest import close_contest, make_contest
 from tests.conftest import make_user
 from tests.pdf import read_pdf
@@ -86,13 +87,15 @@ def test_the_secretary_makes_someone_scrutineer(world, audit_entries):
     with scope(society=world.society):
         assert Invitation.objects.get(email="sam@example.test").role == Role.SCRUTINEER
     user = make_user("sam2@example.test", mfa=True)
+    since = last_audit_id(world.society)
     with scope(society=world.society):
         from societies.services import grant_role
 
         grant = grant_role(actor=world.users["secretary"], society=world.society, user=user,
                            role="scrutineer")
     assert grant.get_role_display() == "Scrutineer"
-    assert audit_entries(world.society)[-1].action == "role.granted"
+    assert_one_audit_entry(world.society, "role.granted", actor=world.users["secretary"],
+                           target=grant, since=since)
     # They find the scrutiny pages in the menu; a plain member does not.
     home = reverse("societies:home", kwargs={"society_slug": world.society.slug})
     client = world.client("anonymous")

@@ -20,15 +20,12 @@ from boards.models import (
 )
 from boards.services import BoardError
 from notifications.models import Message
+from tests.audit_helpers import assert_one_audit_entry, last_audit_id
 from tests.boards.conftest import open_and_vote
 
 
 def actions(audit_entries, society):
     return [(e.action, e.actor_id) for e in audit_entries(society)]
-
-
-def last_entry(audit_entries, society):
-    return audit_entries(society)[-1]
 
 
 # Agenda
@@ -54,11 +51,13 @@ def test_advance_voting_must_close_by_the_meeting(agm_world):
 
 
 def test_agenda_items_take_the_next_position(agm_world, audit_entries):
+    since = last_audit_id(agm_world.society)
     report = services.add_agenda_item(actor=agm_world.secretary, meeting=agm_world.meeting,
                                       kind="report", title="Annual report",
                                       paper_text="We had a good year.")
     assert report.position == 2
-    assert last_entry(audit_entries, agm_world.society).action == "board.agenda_item_added"
+    assert_one_audit_entry(agm_world.society, "board.agenda_item_added",
+                           actor=agm_world.secretary, target=report, since=since)
     with pytest.raises(BoardError, match="title"):
         services.add_agenda_item(actor=agm_world.secretary, meeting=agm_world.meeting,
                                  kind="report", title="  ")
@@ -70,6 +69,7 @@ def test_agenda_items_take_the_next_position(agm_world, audit_entries):
 def test_serving_notice_writes_one_message_per_member_and_is_idempotent(agm_world,
                                                                         audit_entries):
     meeting = agm_world.meeting
+    since = last_audit_id(agm_world.society)
     written = services.serve_notice(actor=agm_world.secretary, meeting=meeting)
     assert written == 8
     meeting.refresh_from_db()
@@ -80,8 +80,8 @@ def test_serving_notice_writes_one_message_per_member_and_is_idempotent(agm_worl
     assert "Special resolution (needs 2/3 of the votes cast)" in body
     assert "rule 12 be amended" in body
     assert f"/meetings/{meeting.public_id}/proxy/" in body
-    entry = last_entry(audit_entries, agm_world.society)
-    assert (entry.action, entry.actor_id) == ("board.notice_served", agm_world.secretary.pk)
+    assert_one_audit_entry(agm_world.society, "board.notice_served", actor=agm_world.secretary,
+                           target=meeting, since=since)
     # Again: nobody gets a second copy.
     assert services.serve_notice(actor=agm_world.secretary, meeting=meeting) == 0
     assert Message.objects.filter(notice=meeting.notice).count() == 8
@@ -133,12 +133,13 @@ def appoint(agm, appointer, holder=None, instruction="for", **kwargs):
 
 def test_a_member_appoints_a_proxy_with_an_instruction(agm_world, audit_entries):
     ann, ben = agm_world.extra[:2]
+    since = last_audit_id(agm_world.society)
     appointment = appoint(agm_world, ann, ben, "against")
     assert appointment.holder == ben
     instruction = appointment.instructions.get()
     assert (instruction.agenda_item, instruction.instruction) == (agm_world.item, "against")
-    entry = last_entry(audit_entries, agm_world.society)
-    assert entry.action == "board.proxy_appointed"
+    entry = assert_one_audit_entry(agm_world.society, "board.proxy_appointed", actor=ann.user,
+                                   target=appointment, since=since)
     assert entry.data["holder"] == ben.member_number
 
 
@@ -178,10 +179,12 @@ def test_a_new_appointment_replaces_the_old_and_revoking_ends_it(agm_world, audi
     second = appoint(agm_world, ann, cat)
     first.refresh_from_db()
     assert first.revoked_reason == "replaced"
+    since = last_audit_id(agm_world.society)
     services.revoke_proxy(actor=ann.user, appointment=second)
     second.refresh_from_db()
     assert second.revoked_reason == "revoked" and second.revoked_at is not None
-    assert last_entry(audit_entries, agm_world.society).action == "board.proxy_revoked"
+    assert_one_audit_entry(agm_world.society, "board.proxy_revoked", actor=ann.user,
+                           target=second, since=since)
     with pytest.raises(BoardError, match="already ended"):
         services.revoke_proxy(actor=ann.user, appointment=second)
 
@@ -219,13 +222,14 @@ def test_a_holder_carries_at_most_the_cap(agm_world):
 def test_attending_in_person_revokes_the_proxy(agm_world, audit_entries):
     ann, ben = agm_world.extra[:2]
     appointment = appoint(agm_world, ann, ben)
+    since = last_audit_id(agm_world.society)
     services.record_attendance(today=agm_world.meeting.held_on,
                                actor=agm_world.secretary, meeting=agm_world.meeting,
                                member=ann, mode="in_person")
     appointment.refresh_from_db()
     assert appointment.revoked_reason == "attended"
-    entry = last_entry(audit_entries, agm_world.society)
-    assert entry.action == "board.attendance_recorded"
+    entry = assert_one_audit_entry(agm_world.society, "board.attendance_recorded",
+                                   actor=agm_world.secretary, since=since)
     assert entry.data["proxy_revoked"] == [str(appointment.public_id)]
     with pytest.raises(BoardError, match="votes in person"):
         appoint(agm_world, ann, ben)
@@ -319,6 +323,7 @@ def test_advance_proxy_and_room_votes_combine_into_one_decision(agm_world, audit
     appoint(agm_world, eve, ann, "discretion")
     open_and_vote(agm_world, {member: "for", board_member: "against"})
     quorate(agm_world, [ann, ben, cat])
+    since = last_audit_id(agm_world.society)
     vote = services.vote_on_resolution(
         today=agm_world.meeting.held_on, actor=agm_world.secretary, item=agm_world.item,
         room_for=3, room_against=0, room_abstain=0, discretion_for=1)
@@ -333,8 +338,8 @@ def test_advance_proxy_and_room_votes_combine_into_one_decision(agm_world, audit
     tallies = {t.source: (t.votes_for, t.votes_against)
                for t in ResolutionTally.objects.filter(contest=agm_world.contest)}
     assert tallies == {"proxy": (2, 0), "meeting": (3, 0)}
-    entry = last_entry(audit_entries, agm_world.society)
-    assert (entry.action, entry.actor_id) == ("board.resolution_voted", agm_world.secretary.pk)
+    entry = assert_one_audit_entry(agm_world.society, "board.resolution_voted",
+                                   actor=agm_world.secretary, target=vote, since=since)
     assert entry.data["decision"] == decision.number
     with pytest.raises(BoardError, match="already been voted"):
         services.vote_on_resolution(today=agm_world.meeting.held_on,
@@ -437,11 +442,13 @@ def test_minutes_are_drafted_from_the_record(held_meetings, board_world, audit_e
                                member=board_world.member("member"), mode="in_person")
     services.record_attendance(actor=board_world.secretary, meeting=first,
                                member=board_world.member("board_member"), mode="apologies")
+    since = last_audit_id(board_world.society)
     minutes = services.draft_minutes(actor=board_world.secretary, meeting=first)
     assert "Present (1):" in minutes.text and "Apologies (1):" in minutes.text
     assert "1. Chair's report (Report)" in minutes.text
     assert "Quorum:" in minutes.text
-    assert last_entry(audit_entries, board_world.society).action == "board.minutes_drafted"
+    assert_one_audit_entry(board_world.society, "board.minutes_drafted",
+                           actor=board_world.secretary, target=minutes, since=since)
     with pytest.raises(BoardError, match="already drafted"):
         services.draft_minutes(actor=board_world.secretary, meeting=first)
 
@@ -456,15 +463,18 @@ def approved(board_world, held_meetings):
 
 def test_approval_records_a_decision_of_the_later_meeting(held_meetings, board_world,
                                                           audit_entries):
+    since = last_audit_id(board_world.society)
     minutes = approved(board_world, held_meetings)
     first, later = held_meetings
     assert minutes.approved_on == later.held_on
     decision = minutes.approval_decision
     assert decision.meeting == later and decision.outcome == "carried"
     assert str(first) in decision.text
-    entry = last_entry(audit_entries, board_world.society)
-    assert (entry.action, entry.actor_id) == ("board.minutes_approved",
-                                              board_world.secretary.pk)
+    # approved() drafts and edits the minutes first: the approval is the last entry.
+    entry = assert_one_audit_entry(board_world.society, "board.minutes_approved",
+                                   actor=board_world.secretary, target=minutes, since=since,
+                                   alone=False)
+    assert audit_entries(board_world.society)[-1] == entry
 
 
 def test_minutes_are_approved_only_at_a_later_meeting_already_held(held_meetings, board_world):
@@ -554,12 +564,14 @@ def test_the_database_lets_draft_minutes_change(held_meetings, board_world):
 
 
 def test_meeting_rules_are_set_with_an_audit_entry(board_world, audit_entries):
+    since = last_audit_id(board_world.society)
     society = services.set_meeting_rules(
         actor=board_world.secretary, society=board_world.society, quorum_minimum_members=10,
         quorum_percent=5, quorum_counts_proxies=False, proxy_deadline_hours=72,
         proxy_max_per_holder=None, chair_casting_vote=False)
     assert society.quorum_minimum_members == 10 and society.proxy_max_per_holder is None
-    assert last_entry(audit_entries, society).action == "board.meeting_rules_set"
+    assert_one_audit_entry(society, "board.meeting_rules_set", actor=board_world.secretary,
+                           target=society, since=since)
     with pytest.raises(BoardError, match="percentage"):
         services.set_meeting_rules(
             actor=board_world.secretary, society=society, quorum_minimum_members=10,

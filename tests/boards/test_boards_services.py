@@ -9,6 +9,7 @@ from boards import services
 from boards.models import Decision, OfficerAppointment, Term
 from boards.services import BoardError
 from societies.models import AuditEntry
+from tests.audit_helpers import assert_one_audit_entry, last_audit_id
 
 DAY = date(2026, 9, 1)
 
@@ -44,9 +45,11 @@ def test_defining_a_body_and_seats_is_audited(in_scope, audit_entries):
     with pytest.raises(BoardError, match="already a body"):
         services.define_body(actor=secretary, society=in_scope.society,
                              name="finance COMMITTEE", kind="committee")
-    services.define_seat_category(actor=secretary, body=body, name="Members", seats=4,
-                                  filled_by="co_opted")
-    assert audit_entries(in_scope.society)[-1].action == "board.seat_category_defined"
+    since = last_audit_id(in_scope.society)
+    category = services.define_seat_category(actor=secretary, body=body, name="Members", seats=4,
+                                             filled_by="co_opted")
+    assert_one_audit_entry(in_scope.society, "board.seat_category_defined", actor=secretary,
+                           target=category, since=since)
 
 
 def test_seat_rules_are_checked(board_world):

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from boards import services
 from boards.models import Decision, OfficerAppointment, Term
+from tests.audit_helpers import assert_one_audit_entry, last_audit_id
 
 
 def url(world, name, **kwargs):
@@ -52,13 +53,15 @@ def test_the_board_page_flags_what_breaks_the_rules(board_world):
 def test_secretary_records_a_term_through_the_form(board_world, audit_entries):
     world = board_world.world
     secretary = world.client("secretary")
+    since = last_audit_id(world.society)
     response = secretary.post(url(world, "term_new"), {
         "seat_category": board_world.council.pk, "holder_name": "Cllr Ada Jones",
         "how_filled": "appointed", "started_on": "2026-09-01",
     })
     assert response.status_code == 302
     term = Term.objects.get(holder_name="Cllr Ada Jones")
-    assert audit_entries(world.society)[-1].action == "board.term_started"
+    assert_one_audit_entry(world.society, "board.term_started", actor=world.users["secretary"],
+                           target=term, since=since)
     response = secretary.post(url(world, "term_end", public_id=term.public_id),
                               {"ended_on": "2026-12-01", "reason": "removed"})
     assert response.status_code == 302

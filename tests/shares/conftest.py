@@ -11,6 +11,7 @@ from django_scopes import scope
 from members.models import Member
 from shares import services
 from shares.models import ShareClass
+from tests.audit_helpers import assert_one_audit_entry, last_audit_id
 
 ADMITTED = date(2020, 1, 6)
 
@@ -80,18 +81,23 @@ def only_entry(audit_entries):
 
     class Tracker:
         def __init__(self):
-            self.seen = 0
+            self.since = 0
 
         def mark(self, society):
-            self.seen = len(audit_entries(society))
+            self.since = last_audit_id(society)
 
         def new(self, society):
-            return audit_entries(society)[self.seen:]
+            return [e for e in audit_entries(society) if e.id > self.since]
 
-        def one(self, society):
-            entries = self.new(society)
-            assert len(entries) == 1, [e.action for e in entries]
-            self.seen += 1
-            return entries[0]
+        def one(self, society, action=None, **expected):
+            """With `action`, also that it is the action, by `actor=` (about `target=`)."""
+            if action is None:
+                entries = self.new(society)
+                assert len(entries) == 1, [e.action for e in entries]
+                entry = entries[0]
+            else:
+                entry = assert_one_audit_entry(society, action, since=self.since, **expected)
+            self.since = entry.id
+            return entry
 
     return Tracker()

@@ -12,7 +12,8 @@ from societies.models import AuditEntry
 from tests.societies.test_views import url
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ["accounts", "societies", "notifications", "members", "shares", "ballots", "boards"]
+APPS = ["accounts", "societies", "notifications", "members", "shares", "ballots", "boards",
+        "ballotbox"]
 
 
 def _sources():

@@ -25,7 +25,7 @@ def test_audit_entries_are_append_only(in_scope):
     from societies import audit
 
     with transaction.atomic():
-        entry = audit.record(in_scope.society, None, "test.thing")
+        entry = audit.record(in_scope.society, None, "society.settings_changed")
     entry.action = "test.changed"
     with pytest.raises(ValueError, match="append-only"):
         entry.save()
@@ -42,6 +42,6 @@ def test_audit_record_refuses_to_run_outside_a_transaction(in_scope, django_db_b
     connection.in_atomic_block, saved = False, connection.in_atomic_block
     try:
         with pytest.raises(RuntimeError, match="inside the service's transaction"):
-            audit.record(in_scope.society, None, "test.thing")
+            audit.record(in_scope.society, None, "society.settings_changed")
     finally:
         connection.in_atomic_block = saved
