@@ -1,6 +1,6 @@
 """The ballot box's pages: a trustee's own page for a box (the key ceremony, then their shuffle
 and partial decryption), the returning officer's overview of a box, and the public record
-once the result is in. Each step is one service of ballotbox/services.py."""
+once the result is in. Each step is one service of ballotbox/services/."""
 
 from pathlib import PurePosixPath
 

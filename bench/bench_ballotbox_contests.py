@@ -256,6 +256,7 @@ def _close_to_result(size: int, label: str) -> None:
     from accounts.models import User  # noqa: F401 - the models load before the services
     from ballotbox import services as box_services
     from ballotbox.models import Box, BoxState
+    from ballotbox.services import count as box_count
     from ballots import services
     from ballots.models import Contest, ContestState, Election
     from societies.models import StakeholderClass
@@ -284,8 +285,8 @@ def _close_to_result(size: int, label: str) -> None:
         # The eager tasks reach these through the module, so the wrappers time them where
         # they run: the tally inside the close, the result inside the second decryption,
         # the count inside the result.
-        with mock.patch.object(box_services, "_compute_result",
-                               clock.wrap("result", box_services._compute_result)), \
+        with mock.patch.object(box_count, "_compute_result",
+                               clock.wrap("result", box_count._compute_result)), \
                 mock.patch.object(services, "count_contest",
                                   clock.wrap("count", services.count_contest)), clock.step("all"):
             with clock.step("tally"):

@@ -11,9 +11,10 @@ society that already has a share class is left alone.
   the year to 31 March 2026 is left for the demo secretary to run; two nominations.
 
 Like the rest of the demo data it describes a state that already exists, so the movements
-go through the ledger's own posting (`services._post`: ledger rows, balances, certificates,
-the cap and the holding checks) rather than the services that audit and notify. Only the
-past interest run is computed and posted by its services, so its two audit entries exist.
+go through the ledger's own posting (`services.posting.post_to_ledger`: ledger rows,
+balances, certificates, the cap and the holding checks) rather than the services that audit
+and notify. Only the past interest run is computed and posted by its services, so its two
+audit entries exist.
 """
 
 import random
@@ -25,7 +26,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from members.models import CessationReason, Member
-from shares import ledger, services
+from shares import ledger, queries, services
 from shares.models import (
     InterestRun,
     Nomination,
@@ -36,6 +37,7 @@ from shares.models import (
     WithdrawalRequest,
     WithdrawalStatus,
 )
+from shares.services import posting
 from societies.models import Society
 
 METHODS = ["bank_transfer", "card", "cheque", "cash"]
@@ -63,12 +65,12 @@ def _members(society):
 
 def _issue(society, member, share_class, shares, on, rng, reference):
     cost = shares * share_class.nominal_value_pence
-    payment = services._record_payment(
+    payment = posting.record_payment(
         actor=None, society=society, member=member, direction=PaymentDirection.RECEIVED,
         amount_pence=cost, paid_on=on, method=rng.choice(METHODS), reference=reference)
-    services._post(actor=None, society=society, on_date=on, reference=reference,
-                   payment=payment, legs=[services.Leg(member, share_class,
-                                                       TransactionKind.ISSUE, shares, cost)])
+    posting.post_to_ledger(actor=None, society=society, on_date=on, reference=reference,
+                           payment=payment, legs=[posting.Leg(member, share_class,
+                                                              TransactionKind.ISSUE, shares, cost)])
 
 
 def _one_share_each(society, name, description):
@@ -99,20 +101,20 @@ def _withdrawal(society, member, share_class, shares, requested_on, *, status, p
         earliest_payable_on=ledger.earliest_payable_on(requested_on,
                                                        share_class.withdrawal_notice_days),
         ends_membership=services.withdrawal_ends_membership(
-            society, share_class, services._held(member, share_class) - shares),
+            society, share_class, queries.shares_held(member, share_class) - shares),
         status=status)
     if status in (WithdrawalStatus.APPROVED, WithdrawalStatus.PAID):
         request.decided_on = requested_on + timedelta(days=21)
         request.decision_reference = f"Board minute {request.decided_on:%Y/%m}"
     if status == WithdrawalStatus.PAID:
         amount = shares * share_class.nominal_value_pence
-        payment = services._record_payment(
+        payment = posting.record_payment(
             actor=None, society=society, member=member, direction=PaymentDirection.PAID,
             amount_pence=amount, paid_on=paid_on, method="bank_transfer", reference=reference)
-        (entry,) = services._post(
+        (entry,) = posting.post_to_ledger(
             actor=None, society=society, on_date=paid_on, reference=reference, payment=payment,
-            legs=[services.Leg(member, share_class, TransactionKind.WITHDRAWAL, -shares,
-                               -amount)])
+            legs=[posting.Leg(member, share_class, TransactionKind.WITHDRAWAL, -shares,
+                              -amount)])
         request.transaction = entry
         request.closed_at = timezone.now()
     request.save()
@@ -187,7 +189,7 @@ def _baywind(society):
 
 def _leave(society, member, share_class, paid_on):
     """A member withdraws everything after notice; the membership ends, shares withdrawn."""
-    held = services._held(member, share_class)
+    held = queries.shares_held(member, share_class)
     _withdrawal(society, member, share_class, held, paid_on - timedelta(days=95),
                 status=WithdrawalStatus.PAID, paid_on=paid_on,
                 reference=f"BACS OUT {member.member_number} final")

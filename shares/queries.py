@@ -1,5 +1,7 @@
 """Reading the share ledger: holdings as at a date (for the register of members), the
-interest run's aggregate, statements and the year-end figures. No writes here."""
+interest run's aggregate, statements and the year-end figures; and the reads the share
+services and pages share (what joining costs, the cap, a member's holding, a suspension of
+withdrawals). No writes here: the changes are in shares/services/."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -7,17 +9,20 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
+from django_scopes import scope
 
 from shares import ledger
 from shares.models import (
+    Holding,
     InterestLine,
     InterestRun,
     InterestRunStatus,
     ShareClass,
     ShareTransaction,
     TransactionKind,
+    WithdrawalSuspension,
 )
 
 
@@ -232,3 +237,65 @@ def year_end_figures(society, start: date, end: date) -> YearEndFigures:
         other_pence=int(sum(by_kind.values())),
         interest_run=InterestRun.objects.filter(society=society, year_end=end).first(),
     )
+
+
+
+# What the share services and pages both read
+
+
+def membership_minimum(society, share_class) -> int:
+    """Shares of the qualifying class a member must hold to stay a member."""
+    return max(society.minimum_shares, share_class.minimum_holding)
+
+
+def cap_pence(society) -> int:
+    """The withdrawable cap for the society: its rules' figure, never above the law's."""
+    return min(society.max_withdrawable_pence, ledger.LEGAL_MAX_WITHDRAWABLE_PENCE)
+
+
+def last_closed_year_end(society) -> date | None:
+    """Entries cannot be dated on or before the end of a year whose interest is posted."""
+    return InterestRun.objects.filter(
+        society=society, status=InterestRunStatus.POSTED
+    ).aggregate(last=Max("year_end"))["last"]
+
+
+def qualifying_class(society) -> ShareClass | None:
+    return ShareClass.objects.filter(society=society, is_qualifying=True).first()
+
+
+@dataclass(frozen=True)
+class AdmissionTerms:
+    """What joining costs: the qualifying shares a new member pays for with the application."""
+
+    share_class: ShareClass
+    shares: int
+
+    @property
+    def cost_pence(self) -> int:
+        return self.shares * self.share_class.nominal_value_pence
+
+
+def admission_terms(society) -> AdmissionTerms | None:
+    """The shares a new member must buy to join, or None where joining needs none."""
+    with scope(society=society):
+        share_class = qualifying_class(society)
+        if share_class is None:
+            return None
+        shares = membership_minimum(society, share_class)
+    return AdmissionTerms(share_class, shares) if shares >= 1 else None
+
+
+def shares_held(member, share_class) -> int:
+    holding = Holding.objects.filter(member=member, share_class=share_class).first()
+    return holding.shares if holding else 0
+
+
+def suspension_on(society, on: date) -> WithdrawalSuspension | None:
+    """The suspension of withdrawals in force on `on`, if any."""
+    return WithdrawalSuspension.objects.filter(society=society, suspended_on__lte=on).exclude(
+        resumed_on__lte=on).first()
+
+
+def open_suspension(society) -> WithdrawalSuspension | None:
+    return WithdrawalSuspension.objects.filter(society=society, resumed_on__isnull=True).first()

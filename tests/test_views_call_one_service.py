@@ -22,7 +22,8 @@ def _views_modules() -> list[Path]:
 
 
 def _module(path: Path) -> str:
-    return ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def _is_atomic(node) -> bool:
@@ -55,6 +56,14 @@ def _writing_services() -> dict[str, set[str]]:
                      and not f.name.startswith("_") and _writes(f)}
             if names:
                 found[_module(path)] = names
+    for app in APPS:  # a services package names its modules' services: `services.issue_shares`
+        for path in app.rglob("__init__.py"):
+            for node in ast.parse(path.read_text()).body:
+                if isinstance(node, ast.ImportFrom) and node.module in found:
+                    names = {a.asname or a.name for a in node.names
+                             if a.name in found[node.module]}
+                    if names:
+                        found.setdefault(_module(path), set()).update(names)
     return found
 
 
@@ -186,6 +195,8 @@ def test_the_rule_knows_the_writing_services():
     assert "create_contest" in WRITERS["ballots.services"]
     assert "propose_resolution" in WRITERS["ballots.services"]
     assert "turnout" not in WRITERS["ballots.services"]
+    assert "issue_shares" in WRITERS["shares.services"]
+    assert "open_box" in WRITERS["ballotbox.services"]
     assert _views_modules()
 
 

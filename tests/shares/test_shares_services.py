@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from members.models import Member
-from shares import queries, services
+from shares import ledger, queries, services
 from shares.models import (
     AppendOnlyError,
     Holding,
@@ -55,7 +55,7 @@ def class_values(**overrides):
 def test_the_cap_is_the_one_the_society_settings_use():
     from societies.models import LEGAL_MAX_WITHDRAWABLE_PENCE
 
-    assert services.ledger.LEGAL_MAX_WITHDRAWABLE_PENCE == LEGAL_MAX_WITHDRAWABLE_PENCE
+    assert ledger.LEGAL_MAX_WITHDRAWABLE_PENCE == LEGAL_MAX_WITHDRAWABLE_PENCE
 
 
 # Share classes
@@ -966,7 +966,7 @@ def test_the_interest_run_refuses_an_unfinished_or_wrong_year(shares_world):
     sw = shares_world
     with pytest.raises(ShareError, match="ends on 31 March, not 30 April"):
         services.start_interest_run(actor=None, society=sw.society, year_end=D(2024, 4, 30))
-    this_year = services.ledger.financial_year_containing(3, 31, timezone.localdate())[1]
+    this_year = ledger.financial_year_containing(3, 31, timezone.localdate())[1]
     with pytest.raises(ShareError, match="has not ended yet"):
         services.start_interest_run(actor=None, society=sw.society, year_end=this_year)
 
