@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from ballots import providers
 from ballots.models import (
     METHOD_CHOICES,
     BallotOrder,
@@ -85,7 +86,7 @@ class ContestForm(forms.Form):
     def __init__(self, *args, society, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stakeholder_classes"].queryset = society.stakeholder_classes.all()
-        self.fields["seat_category"].queryset = elected_seats(society)
+        offer_seats(self, society)
         if not society_has_shares(society):
             del self.fields["min_shares_paid"]
 
@@ -95,11 +96,14 @@ class ContestForm(forms.Form):
         return cleaned
 
 
-def elected_seats(society):
-    from boards.models import FilledBy, SeatCategory
-
-    return SeatCategory.objects.filter(society=society, filled_by=FilledBy.ELECTED
-                                       ).select_related("body")
+def offer_seats(form, society) -> None:
+    """The board seats elections fill, from the boards app (ballots.providers); the field
+    goes where no app keeps board seats."""
+    seats = providers.elected_seats(society)
+    if seats is None:
+        del form.fields["seat_category"]
+    else:
+        form.fields["seat_category"].queryset = seats
 
 
 class SeatCategoryLinkForm(forms.Form):
@@ -109,7 +113,7 @@ class SeatCategoryLinkForm(forms.Form):
 
     def __init__(self, *args, society, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["seat_category"].queryset = elected_seats(society)
+        offer_seats(self, society)
 
 
 class StartTermsForm(forms.Form):

@@ -20,7 +20,7 @@ from django.utils.html import escape
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ballots import boxed, returns, services
+from ballots import boxed, providers, returns, services
 from ballots.charts import bar_chart
 from ballots.forms import (
     BoxSetUpForm,
@@ -827,9 +827,6 @@ def link_seats(request, public_id):
 
 @secretary_or_returning_officer
 def start_terms(request, public_id):
-    from boards.services import BoardError
-    from boards.terms import plan_terms_from_result, start_terms_from_result
-
     contest = get_or_404(request.society.contests.select_related(
         "society", "election", "seat_category__body"), public_id=public_id)
     form = StartTermsForm(request.POST if request.method == "POST" else request.GET or None)
@@ -838,9 +835,9 @@ def start_terms(request, public_id):
         started_on = form.cleaned_data["started_on"]
     if request.method == "POST" and form.is_valid():
         try:
-            started = start_terms_from_result(actor=request.user, contest=contest,
-                                              started_on=started_on)
-        except BoardError as error:
+            started = providers.start_terms(actor=request.user, contest=contest,
+                                            started_on=started_on)
+        except providers.ProvidedRefusal as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"{services.counted(len(started), 'term')} "
@@ -851,7 +848,7 @@ def start_terms(request, public_id):
             return redirect(_url("manage_contest", request.society, public_id=public_id))
     return render(request, "ballots/start_terms.html", {
         "contest": contest, "form": form, "started_on": started_on,
-        "plan": plan_terms_from_result(contest, started_on),
+        "plan": providers.plan_terms(contest, started_on),
     }, status=400 if form.errors else 200)
 
 

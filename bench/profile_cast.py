@@ -37,13 +37,13 @@ def _time_phases() -> None:
     from django.middleware.csrf import CsrfViewMiddleware
 
     import ballots.views
-    import societies.middleware
+    import members.middleware
     from accounts.sessions import SessionStore
     from ballots import services
 
     _timed(SessionStore, "_get_session_from_db", "session row read")
     _timed(django.contrib.auth, "get_user", "user (incl. session)")
-    _timed(societies.middleware, "society_and_visitor", "society + visitor")
+    _timed(members.middleware, "society_and_visitor", "society + visitor")
     _timed(CsrfViewMiddleware, "process_view", "csrf check")
     _timed(ballots.views, "_contest", "contest lookup")
     _timed(services, "cast_ballot", "cast_ballot service")

@@ -5,7 +5,10 @@ class BoardsConfig(AppConfig):
     name = "boards"
 
     def ready(self):
-        from boards import audit_text  # noqa: F401 - registers its audit sentences
+        from boards import (
+            audit_text,  # noqa: F401 - registers its audit sentences
+            for_ballots,
+        )
         from boards import todo as board_todo
         from boards.membership import record_application_decision, record_expulsion_decision
         from boards.terms import end_terms_on_cessation
@@ -13,6 +16,7 @@ class BoardsConfig(AppConfig):
         from notifications.letters import register_form
         from societies import navigation, todo
 
+        for_ballots.register()
         member_ceased.connect(end_terms_on_cessation, dispatch_uid="boards.end_terms_on_cessation")
         member_ceased.connect(record_expulsion_decision,
                               dispatch_uid="boards.record_expulsion_decision")

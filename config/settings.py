@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "societies.middleware.SocietyMiddleware",
+    "members.middleware.SocietyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

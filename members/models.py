@@ -18,13 +18,11 @@ from django.utils import timezone
 from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
+# How a member takes notices is the outbox's choice of channel (notifications sits below).
+from notifications.models import ContactChannel  # noqa: F401 - members.models.ContactChannel
+
 # Under-16s may be members (some societies admit from 12) but never officers or board members.
 OFFICER_MINIMUM_AGE = 16
-
-
-class ContactChannel(models.TextChoices):
-    EMAIL = "email", "Email"
-    POST = "post", "Post to my registered address"
 
 
 class CessationReason(models.TextChoices):

@@ -4,7 +4,8 @@ from celery import shared_task
 
 from jobs.queue import JobTask
 from members import importer
-from societies.tasks import SocietyTask, send_through_outbox
+from notifications.sending import send_through_outbox
+from societies.tasks import SocietyTask
 
 
 @shared_task(base=SocietyTask)

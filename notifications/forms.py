@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from members.models import ContactChannel
+from notifications.models import ContactChannel
 
 
 class ContactPreferencesForm(forms.Form):

@@ -14,6 +14,13 @@ from django.utils import timezone
 from django_scopes import ScopedManager
 
 
+class ContactChannel(models.TextChoices):
+    """How a member asks to be sent notices (the register's `Member.contact_channel`)."""
+
+    EMAIL = "email", "Email"
+    POST = "post", "Post to my registered address"
+
+
 class Channel(models.TextChoices):
     EMAIL = "email", "Email"
     POST = "post", "Post"

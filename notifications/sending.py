@@ -218,3 +218,16 @@ def build_email(message: Message) -> EmailMultiAlternatives:
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     return email
+
+
+def send_through_outbox(society_id: int, write) -> bool:
+    """Write (or find) a message with `write()` and send it now; True if this call sent it.
+
+    For tasks queued before invitations and acknowledgements went through the outbox: the
+    message is written with its dedup key, so a run for one already written sends nothing new.
+    """
+    with transaction.atomic():
+        message = write()
+    if message is None:
+        return False
+    return send_messages([message.pk])["sent"] == 1

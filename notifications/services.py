@@ -42,7 +42,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from accounts.acting import user_or_none
-from notifications.models import Channel, Message, Notice, Status
+from notifications.models import Channel, ContactChannel, Message, Notice, Status
 from notifications.queue import publish_after_commit
 from notifications.rendering import Renderer, UnknownKind
 from societies import audit
@@ -233,10 +233,9 @@ CONTACT_FIELDS = ["contact_channel", "email", "email_purpose", "electronic_conse
 @transaction.atomic
 def update_contact_preferences(*, actor, member, values: dict) -> dict:
     """How a member wants to be contacted, and their consent to electronic notices."""
-    from members.models import ContactChannel, Member
-
     with scope(society=member.society):
-        locked = Member.objects.select_for_update(of=("self",)).get(pk=member.pk)
+        # The register sits above notifications: its row is reached through the society.
+        locked = member.society.members.select_for_update(of=("self",)).get(pk=member.pk)
         changes = {f: [getattr(locked, f), values[f]] for f in CONTACT_FIELDS
                    if f in values and getattr(locked, f) != values[f]}
         if not changes:

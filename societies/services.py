@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from accounts.acting import user_or_none
-from societies import audit
+from societies import audit, signals
 from societies.documents import pdf_problem
 from societies.models import (
     INVITATION_LIFETIME,
@@ -255,28 +255,8 @@ def invitation_from_token(token: str) -> Invitation | None:
     return invitation
 
 
+# The outbox's kind of an invitation's email; its dedup key is "<kind>:<invitation public id>".
 INVITATION_KIND = "societies.invitation"
-
-
-def invitation_message(invitation: Invitation):
-    """The invitation's email, written to the outbox in the caller's transaction and sent
-    after commit (once: its dedup key names the invitation). Marked sent, and the
-    invitation's `sent_at` stamped, only once the mail server has accepted it."""
-    from django.conf import settings
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-
-    from notifications.services import email_address
-
-    link = settings.SITE_URL + reverse("accept_invitation", args=[invitation_token(invitation)])
-    context = {"invitation": invitation, "society": invitation.society, "link": link}
-    return email_address(
-        society=invitation.society, to_email=invitation.email, kind=INVITATION_KIND,
-        subject=render_to_string("societies/email/invitation_subject.txt", context).strip(),
-        body_text=render_to_string("societies/email/invitation.txt", context),
-        body_html=render_to_string("societies/email/invitation.html", context),
-        dedup_key=f"{INVITATION_KIND}:{invitation.public_id}",
-    )
 
 
 def _create_invitation(actor, society, email, role) -> Invitation:
@@ -298,7 +278,7 @@ def _create_invitation(actor, society, email, role) -> Invitation:
         created_at=now,
         expires_at=now + INVITATION_LIFETIME,
     )
-    invitation_message(invitation)
+    signals.invitation_made.send(sender=Invitation, invitation=invitation)
     return invitation
 
 
@@ -319,10 +299,7 @@ def cancel_invitation(*, actor, invitation: Invitation) -> None:
         raise SocietyError("That invitation has already been used or cancelled.")
     locked.cancelled_at = timezone.now()
     locked.save(update_fields=["cancelled_at"])
-    from notifications.services import withdraw_email
-
-    withdraw_email(society=locked.society, dedup_key=f"{INVITATION_KIND}:{locked.public_id}",
-                   reason="The invitation was cancelled before it was sent.")
+    signals.invitation_cancelled.send(sender=Invitation, invitation=locked)
     audit.record(locked.society, actor, "invitation.cancelled", locked, {"email": locked.email})
 
 

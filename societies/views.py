@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_scopes import scopes_disabled
 
-from members.models import Member
 from societies import audit_text, services
 from societies.access import (
     get_or_404,
@@ -45,8 +44,9 @@ def my_societies(request):
     """Every society where the visitor is a member or holds a role."""
     with scopes_disabled():
         grants = RoleGrant.objects.filter(user=request.user).values_list("society_id", "role")
-        memberships = Member.objects.filter(
-            user=request.user, ceased_on__isnull=True
+        # The register sits above societies: its rows are reached through the user.
+        memberships = request.user.memberships.filter(
+            ceased_on__isnull=True
         ).values_list("society_id", flat=True)
         roles: dict[int, set[str]] = {}
         for society_id, role in grants:

@@ -30,8 +30,8 @@ def test_invitation_arrives_over_smtp(world, smtp_settings, django_capture_on_co
 
 def test_a_failed_send_leaves_the_invitation_unsent_for_a_retry(world, settings):
     from notifications.models import Message, Status
+    from notifications.tasks import send_invitation
     from societies.models import Invitation
-    from societies.tasks import send_invitation
     from tests.conftest import free_port
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

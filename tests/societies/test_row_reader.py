@@ -11,7 +11,7 @@ from django_scopes import scope, scopes_disabled
 from ballots.models import Contest
 from ballots.views import _contest
 from members.models import Member
-from societies.access import society_and_visitor
+from members.visitors import society_and_visitor
 from societies.models import Society
 from tests.ballots.conftest import make_contest
 

@@ -172,7 +172,7 @@ def test_the_last_secretary_cannot_be_removed(in_scope, audit_entries):
 
 def test_invitation_is_sent_once_and_accepted(in_scope, audit_entries,
                                               django_capture_on_commit_callbacks):
-    from societies.tasks import send_invitation
+    from notifications.tasks import send_invitation
 
     secretary = in_scope.users["secretary"]
     with django_capture_on_commit_callbacks(execute=True):

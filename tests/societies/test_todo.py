@@ -12,12 +12,12 @@ from boards import todo as board_todo
 from boards.models import Meeting, MeetingKind
 from members import services as member_services
 from members import todo as member_todo
+from members.visitors import visitor_for
 from notifications import todo as notice_todo
 from notifications.models import Channel, Message, Notice
 from shares import todo as share_todo
 from shares.models import ShareClass, WithdrawalRequest, WithdrawalStatus
 from societies import todo
-from societies.access import visitor_for
 from tests.ballots.conftest import make_contest
 from tests.members.conftest import application_values
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from members.models import Member
-from societies.access import society_and_visitor
+from members.visitors import society_and_visitor
 from societies.models import RoleGrant, Society
 from societies.permissions import Role
 

@@ -9,7 +9,8 @@ from django.http import Http404
 from django.urls import Resolver404, get_urlconf, resolve
 from django_scopes import scope
 
-from societies.access import NOBODY, society_and_visitor
+from members.visitors import society_and_visitor
+from societies.access import NOBODY
 
 SOCIETY_PATH = re.compile(r"^/s/(?P<slug>[-a-zA-Z0-9_]+)/")
 
