@@ -12,7 +12,8 @@ out the all-by-ORM one. The claim and insert variants fit the casting code befor
 ballots/sql.py (commit da4e3a4), where they were measured.
 
 `python -m bench.measure_sql shares [ROUNDS]` does the same for the interest run's ledger
-aggregate (`shares.sql.pence_days_by_member_and_class`): the whole `compute_interest_run`
+aggregate (`shares.sql.pence_days_by_member_and_class`, read by the run from
+`shares.queries`): the whole `compute_interest_run`
 on bench_shares' ledger (BENCH_SHARE_MEMBERS members, default 20,000), rolled back each time.
 
 A measuring tool, not a `make bench` figure: its numbers are compared within one run.
@@ -260,13 +261,13 @@ def shares(rounds: int) -> None:
     setup_django()
     from django.conf import settings
 
-    import shares.sql
+    import shares.queries
     from bench import bench_shares
 
     settings.DEBUG = False
     society, stakeholder_class, ordinary, investor = bench_shares._society()
     bench_shares._load(society, stakeholder_class, ordinary, investor)
-    hand = shares.sql.pence_days_by_member_and_class
+    hand = shares.queries.pence_days_by_member_and_class
     start, end = __import__("shares.services", fromlist=["x"]).financial_year_ending(
         society, bench_shares.YEAR_END)
     with __import__("django_scopes").scope(society=society):
@@ -277,12 +278,12 @@ def shares(rounds: int) -> None:
     bench_shares._interest(society, ordinary, investor)  # warm
     for _ in range(rounds):
         for label, function in (("as is", hand), ("by ORM", _pence_days_by_orm)):
-            shares.sql.pence_days_by_member_and_class = function
+            shares.queries.pence_days_by_member_and_class = function
             try:
                 times[label].append(bench_shares._interest(society, ordinary, investor)[
                     "compute"])
             finally:
-                shares.sql.pence_days_by_member_and_class = hand
+                shares.queries.pence_days_by_member_and_class = hand
     base = statistics.median(times["as is"])
     for label, samples in times.items():
         wall = statistics.median(samples)

@@ -1,6 +1,6 @@
-"""Reading the share ledger: holdings as at a date (for the register of members), statements
-and the year-end figures (the interest run's aggregate is hand-written: shares/sql.py). No
-writes here."""
+"""Reading the share ledger: holdings as at a date (for the register of members), the
+interest run's aggregate (hand-written, in shares/sql.py), statements and the year-end figures.
+No writes here."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -19,6 +19,9 @@ from shares.models import (
     ShareTransaction,
     TransactionKind,
 )
+
+# The interest run imports the aggregate from here.
+from shares.sql import pence_days_by_member_and_class as pence_days_by_member_and_class
 
 
 class HeldShares(NamedTuple):

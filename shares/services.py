@@ -1240,7 +1240,7 @@ LINE_FIELDS = ["reinvested_shares", "reinvested_pence", "paid_pence"]
 def compute_interest_run(*, actor, run: InterestRun) -> InterestRun:
     """Work out every member's interest for the run's year from the ledger: one aggregate
     query over the ledger, then exact arithmetic per member and class (shares.ledger)."""
-    from shares.sql import pence_days_by_member_and_class
+    from shares.queries import pence_days_by_member_and_class
 
     society = run.society
     locked = InterestRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
