@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.acting import user_or_none
 from ballots import boxed, codes, outcomes
+from ballots import sql as ballot_sql
 from ballots.models import (
     MARK_METHODS,
     RANKED_METHODS,
@@ -968,19 +969,6 @@ def voting_is_open(contest: Contest, now: datetime | None = None) -> bool:
             and contest.voting_opens <= now < contest.voting_closes)
 
 
-# Claims the member's unvoted roll entry only while the society's contest is open in the
-# database, marking it with the day (never the time) of the vote. The entry is found by its
-# unique (contest, member) index alone and the society is checked on the contest: a society
-# condition on the roll itself let the planner combine the society's index, reading every roll
-# entry of a big society (docs/performance.md).
-CLAIM_ONLINE = """
-    UPDATE ballots_voterrollentry SET voted_on = %s, channel = %s
-    WHERE contest_id = %s AND member_id = %s AND voted_on IS NULL
-      AND EXISTS (SELECT 1 FROM ballots_contest WHERE id = %s AND society_id = %s
-                  AND state = %s AND voting_opens <= %s AND voting_closes > %s)
-"""
-
-
 def _refusal(contest: Contest, member: Member, now: datetime) -> str | None:
     """Why `member` may not vote in `contest` now, in the order a voter should hear it, or
     None if their roll entry could be claimed."""
@@ -1022,21 +1010,16 @@ def cast_ballot(*, actor, contest: Contest, member: Member, choices) -> str:
         if refusal:
             raise BallotError(refusal) from None
         raise
-    at = connection.ops.adapt_datetimefield_value(now)
-    claim = [connection.ops.adapt_datefield_value(timezone.localdate(now)),
-             Channel.ONLINE.value, contest.pk, member.pk, contest.pk, contest.society_id,
-             ContestState.OPEN.value, at, at]
     if contest.box_id is not None:
-        return _cast_encrypted(contest, member, text, claim, now)
+        return _cast_encrypted(contest, member, text, now)
     ballot = CastBallot(society_id=contest.society_id, contest=contest, choices=text)
-    if not _claim_then_insert(claim, ballot):
+    if not _claim_then_insert(contest, member, now, ballot):
         raise BallotError(_refusal(contest, member, now)
                           or "You have already voted in this contest.")
     return ballot.receipt
 
 
-def _cast_encrypted(contest: Contest, member: Member, text: str, claim: list,
-                    now: datetime) -> str:
+def _cast_encrypted(contest: Contest, member: Member, text: str, now: datetime) -> str:
     """Cast into the contest's ballot box and return the ballot's tracker (ballots/boxed.py).
 
     The ballot is encrypted with the member's credential and checked first, outside any
@@ -1060,10 +1043,7 @@ def _cast_encrypted(contest: Contest, member: Member, text: str, claim: list,
                           "try again in a moment.") from None
     try:
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(CLAIM_ONLINE, claim)
-                claimed = cursor.rowcount == 1
-            if not claimed:
+            if not _claim_online(contest, member, now):
                 raise BallotError(_refusal(contest, member, now)
                                   or "You have already voted in this contest.")
             return boxed.store(contest, checked)
@@ -1071,43 +1051,25 @@ def _cast_encrypted(contest: Contest, member: Member, text: str, claim: list,
         raise BallotError(f"{error.message} Your ballot was not recorded.") from None
 
 
-_INSERTS = {}
+def _claim_online(contest: Contest, member: Member, now: datetime) -> bool:
+    """Claim `member`'s roll entry in `contest` for an online vote now (ballots.sql)."""
+    return ballot_sql.claim_online(contest=contest, member_id=member.pk,
+                                   on_day=timezone.localdate(now), channel=Channel.ONLINE.value,
+                                   state=ContestState.OPEN.value, now=now)
 
 
-def _insert_sql(model) -> tuple[str, list]:
-    """INSERT … VALUES of every concrete column of `model` but an auto id, built once per
-    model and database."""
-    key = (model, connection.vendor)
-    if key not in _INSERTS:
-        quote = connection.ops.quote_name
-        fields = [f for f in model._meta.concrete_fields
-                  if not (f.primary_key and f.get_internal_type().endswith("AutoField"))]
-        columns = ", ".join(quote(f.column) for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
-        _INSERTS[key] = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608 (names from the model; values are parameters)
-                         f"VALUES ({marks})", fields)
-    return _INSERTS[key]
-
-
-def _values(obj, fields) -> list:
-    return [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
-
-
-def _claim_then_insert(claim: list, ballot: CastBallot) -> bool:
-    """Claim the roll entry (CLAIM_ONLINE's parameters) and, only if it was claimed, insert
-    the ballot; True if claimed.
+def _claim_then_insert(contest: Contest, member: Member, now: datetime,
+                       ballot: CastBallot) -> bool:
+    """Claim the roll entry and, only if it was claimed, insert the ballot; True if claimed.
 
     Two statements in one transaction, the claim first: the mark of who voted and the ballot
     are never written by the same statement (DESIGN §6), and either both are kept or
     neither. Of two casts at once, the second's claim waits on the first's row lock, then
-    finds the entry voted and stores nothing. Hand-built statements: the ORM took longer to
-    build them than the database took to run them."""
-    sql, fields = _insert_sql(CastBallot)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(CLAIM_ONLINE, claim)
-        if cursor.rowcount != 1:
+    finds the entry voted and stores nothing."""
+    with transaction.atomic():
+        if not _claim_online(contest, member, now):
             return False
-        cursor.execute(sql, _values(ballot, fields))
+        ballot.save(force_insert=True)
     return True
 
 

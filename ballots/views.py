@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -21,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ballots import boxed, providers, returns, services
+from ballots import sql as ballot_sql
 from ballots.charts import bar_chart
 from ballots.forms import (
     BoxSetUpForm,
@@ -52,9 +52,8 @@ from ballots.forms import (
     change_form,
     keep_seconds,
 )
-from ballots.models import BallotOrder, Contest, ContestState, Election, SeedSource
+from ballots.models import BallotOrder, Contest, ContestState, SeedSource
 from ballots.services import BallotError
-from config.rows import row_reader
 from counting import write_blt
 from counting.ties import LOT_PURPOSES
 from societies.access import get_or_404, public, requires
@@ -62,39 +61,18 @@ from societies.access import get_or_404, public, requires
 SHOWN_STATES = (ContestState.PUBLISHED, ContestState.UNOPPOSED)
 # Members see a cancelled poll on the elections page until this long after it would have closed.
 CANCELLED_SHOWN_FOR = timedelta(days=90)
-PUBLIC_ID = Contest._meta.get_field("public_id")
 
 
 def _url(name, society, **kwargs):
     return reverse(f"ballots:{name}", kwargs={"society_slug": society.slug, **kwargs})
 
 
-_CONTEST_SQL = {}
-
-
 def _contest(request, public_id) -> Contest:
-    """The society's contest `public_id` with its election, or 404: one query, read through
-    `RowReader` (the ballot POST makes it on every vote; the ORM took ten times longer to
-    build it than the database to run it). Scoped by the society like the ORM's lookup."""
-    contests, elections = row_reader(Contest), row_reader(Election)
-    sql = _CONTEST_SQL.get(connection.vendor)
-    if sql is None:
-        quote = connection.ops.quote_name
-        sql = _CONTEST_SQL[connection.vendor] = (
-            f"SELECT {contests.columns('c')}, {elections.columns('e')} "  # noqa: S608 (names from the models; values are parameters)
-            f"FROM {contests.table()} c INNER JOIN {elections.table()} e "
-            f"ON e.{quote('id')} = c.{quote('election_id')} "
-            f"WHERE c.{quote('society_id')} = %s AND c.{quote('public_id')} = %s LIMIT 1")
-    public_id = PUBLIC_ID.get_db_prep_value(public_id, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [request.society.pk, public_id])
-        row = cursor.fetchone()
-    if row is None:
+    """The society's contest `public_id` with its election, or 404: one hand-written query
+    (ballots.sql; the ballot POST makes it on every vote), scoped by the society."""
+    contest = ballot_sql.contest_with_election(request.society, public_id)
+    if contest is None:
         raise Http404
-    split = len(contests.fields)
-    contest = contests.build(row[:split])
-    contest.election = elections.build(row[split:])
-    contest.society = request.society
     return contest
 
 

@@ -1,14 +1,13 @@
 """Reading the share ledger: holdings as at a date (for the register of members), the
-interest run's aggregate, statements and the year-end figures; and the reads the share
-services and pages share (what joining costs, the cap, a member's holding, a suspension of
-withdrawals). No writes here: the changes are in shares/services/."""
+interest run's aggregate (hand-written, in shares/sql.py), statements and the year-end figures;
+and the reads the share services and pages share (what joining costs, the cap, a member's
+holding, a suspension of withdrawals). No writes here: the changes are in shares/services/."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from django.db import connection
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django_scopes import scope
@@ -24,6 +23,9 @@ from shares.models import (
     TransactionKind,
     WithdrawalSuspension,
 )
+
+# The interest run imports the aggregate from here.
+from shares.sql import pence_days_by_member_and_class as pence_days_by_member_and_class
 
 
 class HeldShares(NamedTuple):
@@ -92,38 +94,6 @@ def member_movements(member, share_class, until: date | None = None) -> list[led
         rows = rows.filter(on_date__lte=until)
     return [ledger.Movement(d, s, a) for d, s, a in
             rows.order_by().values_list("on_date", "shares", "amount_pence")]
-
-
-def pence_days_by_member_and_class(society, start: date, end: date, class_ids):
-    """(member id, class id, pence-days) over [start, end] for every member who held shares of
-    these classes: one pass over the society's ledger, aggregated by the database.
-
-    Per ledger.pence_days: the opening amount counts for every day of the year, and each
-    movement within the year for the days from its date to the year end.
-    """
-    class_ids = list(class_ids)
-    if not class_ids:
-        return []
-    table = ShareTransaction._meta.db_table
-    days = ledger.days_between(start, end)
-    if connection.vendor == "postgresql":
-        days_to_end = "(%s::date - on_date + 1)"
-    else:
-        days_to_end = "(CAST(julianday(%s) - julianday(on_date) AS INTEGER) + 1)"
-    placeholders = ", ".join(["%s"] * len(class_ids))
-    sql = (
-        f"SELECT member_id, share_class_id, "  # noqa: S608 - only placeholders are interpolated
-        f"SUM(CASE WHEN on_date < %s THEN amount_pence ELSE 0 END) * %s "
-        f"+ SUM(CASE WHEN on_date >= %s THEN amount_pence * {days_to_end} ELSE 0 END) "
-        f"FROM {table} WHERE society_id = %s AND on_date <= %s "
-        f"AND share_class_id IN ({placeholders}) "
-        f"GROUP BY member_id, share_class_id"
-    )
-    params = [start, days, start, end, society.pk, end, *class_ids]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(member_id, class_id, int(total)) for member_id, class_id, total in
-                cursor.fetchall() if total]
 
 
 @dataclass
