@@ -44,7 +44,7 @@ def _orm_user():
 
 
 def _orm_access():
-    import societies.access
+    import members.sql
 
     def member_with_society(slug, user_id):
         from django.db.models import Exists, OuterRef
@@ -61,7 +61,7 @@ def _orm_access():
         member = next(iter(member), None)
         return None if member is None else (member, member.holds_roles)
 
-    return societies.access, "_member_with_society", member_with_society
+    return members.sql, "member_with_society", member_with_society
 
 
 def _orm_contest():

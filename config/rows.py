@@ -111,13 +111,6 @@ class RowReader:
         self.fields = model._meta.concrete_fields
         self._converters = {}
 
-    # Used by the access lookup (societies.access) until it moves to its app's sql.py.
-    def columns(self, alias: str) -> str:
-        return Names(self.model, alias).every_column
-
-    def table(self) -> str:
-        return str(Names(self.model))
-
     def _converters_for(self, conn):
         key = (conn.alias, conn.vendor)
         if key not in self._converters:
