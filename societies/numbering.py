@@ -14,10 +14,10 @@ from django_scopes import scopes_disabled
 
 from societies.models import Counter
 
-# The kinds, each owned by the app that numbers its rows.
-MEMBER = "member"
-DECISION = "decision"
-CERTIFICATE = "certificate"
+# The series in use, each taken by the one app that numbers those rows.
+MEMBER = "member"  # members: admissions, readmissions, imports
+DECISION = "decision"  # boards: the register of decisions
+CERTIFICATE = "certificate"  # shares: share certificates
 
 
 def hold(society, kind: str) -> Counter:
@@ -40,8 +40,8 @@ def take(society, kind: str, count: int = 1, *,
 
     `in_use`, read under the lock, gives the highest number the numbered rows already carry:
     rows written with a number of their own (an imported file's) are then never numbered
-    over, and the next number stays the one after the highest in use. Numbers are never
-    handed out twice, even when the row that had the highest is gone.
+    over, and the next number stays the one after the highest in use. A number taken by a
+    transaction that committed is never handed out again, even when its row is gone.
     """
     if count < 0:
         raise ValueError("count must not be negative")
