@@ -45,7 +45,7 @@ from boards.models import (
     VoteMethod,
 )
 from counting.resolution import ResolutionResult, count_resolution
-from societies import audit
+from societies import audit, numbering
 from societies.models import Society
 
 MEETING_NOTICE_KIND = "boards.meeting_notice"
@@ -315,9 +315,8 @@ def record_decision(*, actor, society: Society, text: str, decided_on: date, bod
 
 def enter_decision(actor, society, **fields) -> Decision:
     """Write the next entry of the register (the caller audits it)."""
-    # Lock the society row so numbers are given out one at a time.
-    Society.objects.select_for_update(of=("self",)).get(pk=society.pk)
-    number = (Decision.objects.filter(society=society).aggregate(n=Max("number"))["n"] or 0) + 1
+    [number] = numbering.take(society, numbering.DECISION, in_use=lambda: (
+        Decision.objects.filter(society=society).aggregate(n=Max("number"))["n"]))
     decision = Decision(
         society=society, number=number,
         recorded_by=user_or_none(actor), **fields)

@@ -19,11 +19,11 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Max
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from config import bulk
 from members.models import (
     CessationReason,
     ContactChannel,
@@ -337,36 +337,23 @@ def _check_header(header: list[str], errors: _Errors) -> list[str] | None:
 
 
 class _Writer:
-    """Writes checked rows: COPY on PostgreSQL, batched inserts elsewhere."""
+    """Writes checked rows (config.bulk: COPY on PostgreSQL, one prepared INSERT elsewhere)."""
 
     def __init__(self, society):
         self.society = society
         self.now = timezone.now()
-        self.now_for_sqlite = connection.ops.adapt_datetimefield_value(self.now)
         self.count = 0
         self.tuned = False
 
     def _values(self, row):
-        return [
+        return (
             self.society.pk, uuid.uuid4(), row["member_number"], row["full_name"],
             row["address"], row["postcode"], row["email"], row["email_purpose"],
             row["contact_channel"], row["electronic_consent"],
             self.now if row["electronic_consent"] else None, row["stakeholder_class_id"],
             row["date_of_birth"], row["admitted_on"], row["ceased_on"],
             row["cessation_reason"], row["cessation_reference"], "",
-        ]
-
-    def _sqlite_values(self, row):
-        """The same values as SQLite stores them (what the model fields would prepare)."""
-        values = self._values(row)
-        values[1] = values[1].hex
-        values[9] = int(values[9])
-        if values[10] is not None:
-            values[10] = self.now_for_sqlite
-        for index in (12, 13, 14):
-            if values[index] is not None:
-                values[index] = values[index].isoformat()
-        return values
+        )
 
     def finish(self):
         """Merge the trigram index's pending list now, so that searches after a large import
@@ -378,33 +365,20 @@ class _Writer:
     def write(self, rows):
         if not rows:
             return
-        if connection.vendor == "postgresql":
-            columns = ", ".join(COPY_FIELDS)
+        if connection.vendor == "postgresql" and not self.tuned:
             with connection.cursor() as cursor:
-                if not self.tuned:
-                    # Fewer, larger merges of the trigram index's pending list.
-                    cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
-                    self.tuned = True
-                raw = cursor.cursor
-                with raw.copy(f"COPY members_member ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(self._values(row))
-        else:
-            # Plain executemany: bulk_create's per-object work costs more than the insert.
-            columns = ", ".join(COPY_FIELDS)
-            marks = ", ".join(["%s"] * len(COPY_FIELDS))
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    f"INSERT INTO members_member ({columns}) VALUES ({marks})",  # noqa: S608
-                    [self._sqlite_values(row) for row in rows])
-        self.count += len(rows)
+                # Fewer, larger merges of the trigram index's pending list.
+                cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
+            self.tuned = True
+        self.count += bulk.insert_rows(Member, COPY_FIELDS, map(self._values, rows))
 
 
 def _register_keys(society) -> tuple[set[int], set[str]]:
     """Every member number ever used in the society, and the emails of current members.
 
-    Read once, under the society lock, so each row is checked against a set rather than by a
-    query per chunk (two million index probes for a million rows)."""
+    Read once, with the member numbers held (no admission meanwhile), so each row is checked
+    against a set rather than by a query per chunk (two million index probes for a million
+    rows)."""
     members = Member.objects.filter(society=society)
     numbers = set(members.values_list("member_number", flat=True).iterator(chunk_size=10000))
     emails = set(members.filter(ceased_on__isnull=True).exclude(email="")
@@ -425,9 +399,12 @@ def read_progress(job) -> tuple[int, int]:
 @transaction.atomic
 def import_register(*, actor, job: ImportJob, binary) -> int:
     """Check and write every row of `binary` (a file opened for reading bytes) or none."""
-    from members.services import _lock_numbering
+    from members.services import hold_member_numbers, take_member_numbers
 
-    society = _lock_numbering(job.society)
+    society = job.society
+    # Admissions wait for the import (its numbers, and the register read below, stay valid);
+    # nothing else in the society does.
+    hold_member_numbers(society)
     errors = _Errors()
     state = {"bytes": 0, "rows": 0, "reported": 0}
 
@@ -446,7 +423,6 @@ def import_register(*, actor, job: ImportJob, binary) -> int:
     columns = None
     chunk: list[dict] = []
     unnumbered: list[dict] = []
-    highest_in_file = 0
     while True:
         line = reader.line_num + 1
         try:
@@ -475,7 +451,6 @@ def import_register(*, actor, job: ImportJob, binary) -> int:
         if row["member_number"] is None:
             unnumbered.append(row)
             continue
-        highest_in_file = max(highest_in_file, row["member_number"])
         chunk.append(row)
         if len(chunk) >= CHUNK_ROWS:
             if not errors:
@@ -491,12 +466,12 @@ def import_register(*, actor, job: ImportJob, binary) -> int:
     if errors:
         raise ImportRejected(errors.stored, errors.count)
     writer.write(chunk)
-    if unnumbered:
-        highest = Member.objects.filter(society=society).aggregate(n=Max("member_number"))["n"]
-        next_number = max(highest or 0, highest_in_file) + 1
-        for offset, row in enumerate(unnumbered):
-            row["member_number"] = next_number + offset
-        writer.write(unnumbered)
+    # After the highest in the register, the file's rows included; taken even for none, so
+    # the counter moves past the numbers the file brought.
+    for row, number in zip(unnumbered, take_member_numbers(society, len(unnumbered)),
+                           strict=True):
+        row["member_number"] = number
+    writer.write(unnumbered)
     writer.finish()
     # Marked done with the rows it wrote, so a worker that dies after this commit leaves no
     # import to redo (jobs: run_import is redone only while the job is still "running").

@@ -114,9 +114,13 @@ def _filtered(members, query: RegisterQuery):
     return members.annotate(name_key=Lower("full_name"))
 
 
+def highest_member_number(society) -> int | None:
+    """The highest number in the register (one probe of the unique index); None if empty."""
+    return Member.objects.filter(society=society).aggregate(n=Max("member_number"))["n"]
+
+
 def sparse_limit(society) -> int:
-    highest = Member.objects.filter(society=society).aggregate(n=Max("member_number"))["n"]
-    return max(500, int(math.sqrt(PAGE_SIZE * (highest or 0))))
+    return max(500, int(math.sqrt(PAGE_SIZE * (highest_member_number(society) or 0))))
 
 
 def register_queryset(society, query: RegisterQuery):

@@ -10,7 +10,6 @@ import secrets
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -29,7 +28,8 @@ from members.models import (
     age_on,
     normalise_postcode,
 )
-from societies import audit
+from members.register import highest_member_number
+from societies import audit, numbering
 from societies.models import AdmissionMethod, DocumentKind, Society
 
 # What a member may change about themselves; the secretary may change these and the rest.
@@ -188,25 +188,26 @@ def _locked_open_application(application) -> Application:
     return locked
 
 
-def next_member_number(society: Society) -> int:
-    """The next number in `society`. Call with the society row locked (see _lock_numbering)."""
-    highest = Member.objects.filter(society=society).aggregate(n=Max("member_number"))["n"]
-    return (highest or 0) + 1
+def hold_member_numbers(society: Society) -> None:
+    """Admissions and imports in `society` take member numbers one at a time: lock its
+    member-number counter (only that row) until the transaction ends."""
+    numbering.hold(society, numbering.MEMBER)
 
 
-def _lock_numbering(society: Society) -> Society:
-    """Lock the society row: admissions in one society take numbers one at a time."""
-    with scopes_disabled():
-        return Society.objects.select_for_update(of=("self",)).get(pk=society.pk)
+def take_member_numbers(society: Society, count: int = 1) -> range:
+    """The next `count` member numbers: after the highest ever handed out, and after the
+    highest in the register (rows imported with numbers of their own)."""
+    return numbering.take(society, numbering.MEMBER, count,
+                          in_use=lambda: highest_member_number(society))
 
 
 def _create_member(society, *, admitted_on, decided_on, reference, values, user=None,
                    readmission_of=None) -> Member:
-    """Number and save a new membership; the caller holds the numbering lock."""
+    """Number and save a new membership."""
     consent = values.get("electronic_consent", False)
     member = Member(
         society=society,
-        member_number=next_member_number(society),
+        member_number=take_member_numbers(society)[0],
         user=user,
         admitted_on=admitted_on,
         admission_decided_on=decided_on,
@@ -262,7 +263,7 @@ def admit_application(*, actor, application: Application, decided_on: date,
     application "awaiting members' vote"; the ballot (elections) admits with
     `by_members_vote=True`.
     """
-    society = _lock_numbering(application.society)
+    society = application.society
     with scope(society=society):
         locked = _locked_open_application(application)
         if society.admission_method == AdmissionMethod.MEMBERS_VOTE and not by_members_vote:
@@ -282,6 +283,7 @@ def admit_application(*, actor, application: Application, decided_on: date,
                                                  decision_reference, by_members_vote)})
             return locked
         admitted_on = admitted_on or timezone.localdate()
+        hold_member_numbers(society)  # the checks below then see every earlier admission
         check_minimum_age(locked.stakeholder_class, locked.date_of_birth, admitted_on)
         _check_email_free(society, locked.email)
         user = locked.user
@@ -453,8 +455,9 @@ def readmit_member(*, actor, member: Member, admitted_on: date, decided_on: date
 
     The old row keeps its dates and number, so the register as at any earlier date is intact.
     """
-    society = _lock_numbering(member.society)
+    society = member.society
     with scope(society=society):
+        hold_member_numbers(society)  # the checks below then see every earlier admission
         locked = _locked_member(member)
         if locked.is_active:
             raise MemberError(f"{locked.full_name} is a current member; there is nothing to "

@@ -42,6 +42,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from accounts.acting import user_or_none
+from config import bulk
 from notifications.models import Channel, ContactChannel, Message, Notice, Status
 from notifications.queue import publish_after_commit
 from notifications.rendering import Renderer, UnknownKind
@@ -320,13 +321,7 @@ def _build_message(renderer: Renderer, member, dedup_key: str, notice) -> Messag
 
 
 def _insert_messages(rows: list[dict]) -> None:
-    """Insert a chunk of new messages: COPY on PostgreSQL (about twice as fast), else bulk."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        Message.objects.bulk_create([Message(**row) for row in rows])
-        return
-    sql = f"COPY {Message._meta.db_table} ({', '.join(COPY_COLUMNS)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row([row[column] for column in COPY_COLUMNS])
+    """Insert a chunk of new messages (config.bulk: COPY on PostgreSQL, about twice as fast
+    as the ORM)."""
+    bulk.insert_rows(Message, COPY_COLUMNS,
+                     ([row[column] for column in COPY_COLUMNS] for row in rows))

@@ -337,19 +337,6 @@ class ShareTransaction(AppendOnlyModel):
                 f"on {self.on_date:%d %b %Y}")
 
 
-class CertificateCounter(models.Model):
-    """The last certificate number used in a society; locked to take the next one."""
-
-    society = models.OneToOneField("societies.Society", on_delete=models.PROTECT,
-                                   related_name="+")
-    last_number = models.PositiveIntegerField(default=0)
-
-    objects = ScopedManager(society="society")
-
-    def __str__(self):
-        return f"Certificate numbers used: {self.last_number}"
-
-
 class ShareCertificate(models.Model):
     """A numbered share certificate. Numbers are never reused: a cancelled certificate keeps
     its number and a replacement takes a new one."""

@@ -492,3 +492,23 @@ __all__ = [
     "SocietyDocument",
     "StakeholderClass",
 ]
+
+
+class Counter(models.Model):
+    """The last number handed out in one of a society's number series (member numbers,
+    decisions, share certificates). `societies.numbering` locks this row, and only this row,
+    to hand out the next."""
+
+    society = models.ForeignKey(Society, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=40)
+    last = models.PositiveBigIntegerField(default=0)
+
+    objects = ScopedManager(society="society")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["society", "kind"], name="counter_unique_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} numbers used: {self.last}"

@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.acting import user_or_none
-from shares import bulk, ledger
+from config import bulk
+from shares import ledger
 from shares.models import (
     Holding,
     InterestLine,

@@ -9,10 +9,10 @@ from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
 from accounts.acting import user_or_none
-from shares import bulk, ledger
+from config import bulk
+from shares import ledger
 from shares.models import (
     INFLOWS,
-    CertificateCounter,
     Holding,
     Nomination,
     PaymentMethod,
@@ -32,6 +32,7 @@ from shares.services.common import (
     member_label,
     today,
 )
+from societies import numbering
 
 
 @dataclass
@@ -189,20 +190,6 @@ def _check_history(society, rows, on_date, classes):
             )
 
 
-def _take_certificate_numbers(society, count: int) -> range:
-    counter = CertificateCounter.objects.select_for_update(of=("self",)).filter(
-        society=society).first()
-    if counter is None:
-        CertificateCounter.objects.bulk_create([CertificateCounter(society=society)],
-                                               ignore_conflicts=True)
-        counter = CertificateCounter.objects.select_for_update(of=("self",)).get(
-            society=society)
-    first = counter.last_number + 1
-    counter.last_number += count
-    counter.save(update_fields=["last_number"])
-    return range(first, first + count)
-
-
 def _keep_certificates(society, rows, holdings, on_date):
     """Inflows get a certificate of their own; any other movement cancels the member's live
     certificates of that class and issues one for what is left."""
@@ -231,8 +218,8 @@ def _keep_certificates(society, rows, holdings, on_date):
             ))
     if not new:
         return
-    for certificate, number in zip(new, _take_certificate_numbers(society, len(new)),
-                                   strict=True):
+    numbers = numbering.take(society, numbering.CERTIFICATE, len(new))
+    for certificate, number in zip(new, numbers, strict=True):
         certificate.number = number
     bulk_create_with_history(new, ShareCertificate, batch_size=WRITE_CHUNK)
 
