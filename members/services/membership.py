@@ -1,0 +1,221 @@
+"""A member's entry on the register: changing it, ceasing and readmitting, returned mail, and
+linking a member to a user account."""
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from accounts.acting import user_or_none
+from members.models import (
+    CessationReason,
+    Member,
+    ReturnedMail,
+)
+from members.services.common import (
+    APPLICATION_FIELDS,
+    OWN_FIELDS,
+    PRIVATE_FIELDS,
+    SECRETARY_FIELDS,
+    MemberError,
+    check_contact,
+    check_email_free,
+    check_minimum_age,
+    clean_values,
+    create_member,
+    hold_member_numbers,
+    issue_qualifying_shares,
+    locked_member,
+)
+from societies import audit
+
+
+def ensure_history_baseline(member: Member) -> None:
+    """Members loaded in bulk (imports) have no history row; record their state as it was
+    before the first change, so the register as at an earlier date can still show it."""
+    if not member.history.exists():
+        member.history.model.objects.create(
+            **{f.attname: getattr(member, f.attname) for f in Member._meta.fields},
+            history_date=timezone.now(), history_type="+",
+            history_change_reason="state before the first recorded change",
+        )
+
+
+@transaction.atomic
+def update_member(*, actor, member: Member, values: dict, own: bool = False) -> dict:
+    """Change a member's record: `own` is the member changing their own contact details."""
+    locked = locked_member(member)
+    if not locked.is_active and own:
+        raise MemberError("Your membership has ended, so your record can no longer be changed "
+                          "here; contact the secretary.")
+    allowed = OWN_FIELDS if own else SECRETARY_FIELDS
+    values = clean_values({f: values[f] for f in allowed if f in values})
+    changes = {f: v for f, v in values.items() if getattr(locked, f) != v}
+    if not changes:
+        return {}
+    merged = {f: getattr(locked, f) for f in allowed} | changes
+    check_contact(merged)
+    if "email" in changes and locked.is_active:
+        check_email_free(locked.society, changes["email"], exclude_pk=locked.pk)
+    if {"stakeholder_class", "date_of_birth", "admitted_on"} & changes.keys():
+        stakeholder_class = merged["stakeholder_class"]
+        if stakeholder_class.society_id != locked.society_id:
+            raise MemberError("Choose one of this society's stakeholder classes.")
+        check_minimum_age(stakeholder_class, merged["date_of_birth"], merged["admitted_on"])
+    if "admitted_on" in changes and locked.ceased_on and changes["admitted_on"] > locked.ceased_on:
+        raise MemberError("The admission date must be on or before the date ceased.")
+    if "electronic_consent" in changes:
+        locked.electronic_consent_at = timezone.now() if changes["electronic_consent"] else None
+    ensure_history_baseline(locked)
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=[*changes, "electronic_consent_at"])
+    except IntegrityError as error:
+        raise MemberError("That email address already belongs to a current member.") from error
+    shown = {f: ("changed" if f in PRIVATE_FIELDS else str(v)) for f, v in changes.items()}
+    audit.record(locked.society, actor, "member.own_details_changed" if own else "member.changed",
+                 locked, {"changes": shown})
+    for field, value in changes.items():
+        setattr(member, field, value)
+    return changes
+
+
+@transaction.atomic
+def cease_member(*, actor, member: Member, ceased_on: date, reason: str,
+                 reference: str = "") -> Member:
+    locked = locked_member(member)
+    if not locked.is_active:
+        raise MemberError(f"{locked.full_name}'s membership already ceased on "
+                          f"{locked.ceased_on:%d %B %Y}.")
+    if reason not in CessationReason.values:
+        raise MemberError("Choose why the membership ends.")
+    reference = reference.strip()
+    if reason == CessationReason.EXPELLED and not reference:
+        raise MemberError("An expulsion needs the reference of the decision that made it.")
+    if ceased_on < locked.admitted_on:
+        raise MemberError(f"The date ceased cannot be before the date admitted "
+                          f"({locked.admitted_on:%d %B %Y}).")
+    if ceased_on > timezone.localdate():
+        raise MemberError("The date ceased cannot be in the future.")
+    if reason == CessationReason.UNTRACEABLE and not locked.returned_mail.exists():
+        raise MemberError("Record the returned mail first: a member is untraceable only when "
+                          "post to their registered address has come back.")
+    ensure_history_baseline(locked)
+    locked.ceased_on = ceased_on
+    locked.cessation_reason = reason
+    locked.cessation_reference = reference
+    locked.save(update_fields=["ceased_on", "cessation_reason", "cessation_reference"])
+    from members.signals import member_ceased
+
+    consequences = {}
+    for _receiver, done in member_ceased.send(sender=Member, member=locked, ceased_on=ceased_on,
+                                              reason=reason, actor=actor):
+        consequences.update(done or {})
+    audit.record(locked.society, actor, "member.ceased", locked,
+                 {"ceased_on": ceased_on.isoformat(), "reason": reason, "reference": reference,
+                  **consequences})
+    member.ceased_on, member.cessation_reason = ceased_on, reason
+    member.cessation_reference = reference
+    return locked
+
+
+@transaction.atomic
+def readmit_member(*, actor, member: Member, admitted_on: date, decided_on: date,
+                   decision_reference: str) -> Member:
+    """A ceased member joins again: a new membership with a new number, linked to the old.
+
+    The old row keeps its dates and number, so the register as at any earlier date is intact.
+    """
+    society = member.society
+    with scope(society=society):
+        hold_member_numbers(society)  # the checks below then see every earlier admission
+        locked = locked_member(member)
+        if locked.is_active:
+            raise MemberError(f"{locked.full_name} is a current member; there is nothing to "
+                              "readmit.")
+        later = Member.objects.filter(readmission_of=locked).first()
+        if later is not None:
+            raise MemberError(f"{locked.full_name} was already readmitted as member "
+                              f"{later.member_number}.")
+        if locked.cessation_reason == CessationReason.DECEASED:
+            raise MemberError("A deceased member cannot be readmitted.")
+        if admitted_on < locked.ceased_on:
+            raise MemberError(f"Readmission must be on or after the date ceased "
+                              f"({locked.ceased_on:%d %B %Y}).")
+        if locked.user is not None and Member.objects.filter(
+            society=society, user=locked.user, ceased_on__isnull=True
+        ).exists():
+            raise MemberError("This person's account already has a current membership.")
+        check_email_free(society, locked.email)
+        check_minimum_age(locked.stakeholder_class, locked.date_of_birth, admitted_on)
+        values = {f: getattr(locked, f) for f in APPLICATION_FIELDS} | {
+            "email_purpose": locked.email_purpose}
+        new = create_member(society, admitted_on=admitted_on, decided_on=decided_on,
+                             reference=decision_reference, values=values, user=locked.user,
+                             readmission_of=locked)
+        qualifying = issue_qualifying_shares(actor, new, admitted_on)
+        audit.record(society, actor, "member.readmitted", new,
+                     {"previous_number": locked.member_number,
+                      "qualifying_shares": qualifying,
+                      "member_number": new.member_number,
+                      "admitted_on": admitted_on.isoformat(),
+                      "decided_on": decided_on.isoformat(),
+                      "decision_reference": decision_reference})
+    return new
+
+
+@transaction.atomic
+def record_returned_mail(*, actor, member: Member, returned_on: date,
+                         description: str) -> ReturnedMail:
+    if returned_on > timezone.localdate():
+        raise MemberError("Mail cannot come back on a date in the future.")
+    returned = ReturnedMail.objects.create(
+        society=member.society, member=member, returned_on=returned_on,
+        description=description.strip(), recorded_by=user_or_none(actor),
+    )
+    audit.record(member.society, actor, "member.returned_mail", member,
+                 {"returned_on": returned_on.isoformat(), "what": returned.description})
+    return returned
+
+
+@transaction.atomic
+def link_member_to_user(*, actor, member: Member, user) -> bool:
+    """Link a membership to the account that verified its email address."""
+    locked = locked_member(member)
+    if locked.user_id is not None or not locked.is_active:
+        return False
+    if Member.objects.filter(society=locked.society, user=user,
+                             ceased_on__isnull=True).exists():
+        return False
+    locked.user = user
+    locked.save(update_fields=["user"])
+    audit.record(locked.society, actor, "member.account_linked", locked,
+                 {"member_number": locked.member_number})
+    member.user = user
+    return True
+
+
+def link_accounts_for(user) -> list[Member]:
+    """Link every current, unlinked membership whose email `user` has verified."""
+    from allauth.account.models import EmailAddress
+
+    emails = [e.lower() for e in EmailAddress.objects.filter(user=user, verified=True)
+              .values_list("email", flat=True)]
+    if not emails:
+        return []
+    with scopes_disabled():
+        candidates = list(
+            Member.objects.annotate(lower_email=Lower("email"))
+            .filter(lower_email__in=emails, ceased_on__isnull=True, user__isnull=True)
+            .select_related("society")
+        )
+    linked = []
+    for member in candidates:
+        with scope(society=member.society):
+            if link_member_to_user(actor=user, member=member, user=user):
+                linked.append(member)
+    return linked
