@@ -24,6 +24,7 @@ from boards.models import (
     MeetingVote,
 )
 from boards.services import BoardError
+from boards.services.common import check_not_cancelled, locked_meeting
 from societies import audit
 
 CHANGE_NOTICE_KIND = "boards.meeting_changed"
@@ -103,8 +104,8 @@ def _record(actor, meeting: Meeting, kind: str, summary: str, reason: str, befor
 def cancel_meeting(*, actor, meeting: Meeting, reason: str,
                    today: date | None = None) -> MeetingChange:
     """Call the meeting off before it is held (a reason is required: the members are told)."""
-    meeting = services._locked_meeting(meeting)
-    services._check_not_cancelled(meeting)
+    meeting = locked_meeting(meeting)
+    check_not_cancelled(meeting)
     if not reason.strip():
         raise BoardError("Give the reason for cancelling: the members are told it.")
     if has_begun(meeting, today):
@@ -122,8 +123,8 @@ def postpone_meeting(*, actor, meeting: Meeting, held_on: date, start_time: time
     """Move a meeting not yet held to a later day (and time). Notice already served stays
     good: it was served earlier than the new day needs. Proxies stand; their deadline moves
     with the meeting."""
-    meeting = services._locked_meeting(meeting)
-    services._check_not_cancelled(meeting)
+    meeting = locked_meeting(meeting)
+    check_not_cancelled(meeting)
     if has_begun(meeting, today):
         raise BoardError("The meeting has been held: adjourn it instead of postponing it.")
     if held_on is None or held_on <= meeting.held_on:
@@ -148,8 +149,8 @@ def adjourn_meeting(*, actor, meeting: Meeting, held_on: date, start_time: time 
     want of a quorum). It is the same meeting resumed: its agenda, notice and live proxies
     stand (the proxy deadline is counted from the new start); attendance is taken afresh, so
     the first session's attendance is written into the audit entry and its rows removed."""
-    meeting = services._locked_meeting(meeting)
-    services._check_not_cancelled(meeting)
+    meeting = locked_meeting(meeting)
+    check_not_cancelled(meeting)
     today = today or timezone.localdate()
     if today < meeting.held_on:
         raise BoardError("A meeting adjourns once it has met; before its day, postpone it.")
@@ -183,8 +184,8 @@ def edit_meeting_details(*, actor, meeting: Meeting, values: dict, reason: str =
                          today: date | None = None) -> MeetingChange | None:
     """Change the start time, place, online link, chair or length of a meeting not yet held.
     The members are told of a new time, place or link; None when nothing changed."""
-    meeting = services._locked_meeting(meeting)
-    services._check_not_cancelled(meeting)
+    meeting = locked_meeting(meeting)
+    check_not_cancelled(meeting)
     if has_begun(meeting, today):
         raise BoardError("The meeting has been held: its record can no longer be edited.")
     values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()

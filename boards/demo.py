@@ -22,7 +22,7 @@ from boards.models import (
     SeatCategory,
     Term,
 )
-from boards.services import _add_years
+from boards.services.common import add_years
 from members.models import Member
 
 
@@ -221,7 +221,7 @@ def _terms(society, category, seats: Seats, members, used, elected_on) -> list[T
         made.append(Term.objects.create(
             society=society, seat_category=category, member=member,
             holder_name=member.full_name, how_filled=seats.filled_by, started_on=started,
-            due_to_end_on=_add_years(started, seats.term_years) if seats.term_years else None,
+            due_to_end_on=add_years(started, seats.term_years) if seats.term_years else None,
             ratified_on=ratified,
             reference=(f"Board election declared at the AGM of {started:%d %B %Y}"
                        if seats.filled_by == FilledBy.ELECTED

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from boards import rules
 from boards.models import FilledBy, OfficerAppointment, SeatCategory, Term, TermEnd
-from boards.services import BoardError, _add_years, _iso, locked_co_option_awaiting_agm
+from boards.services import BoardError, locked_co_option_awaiting_agm
+from boards.services.common import add_years, iso
 from societies import audit
 
 REFERENCE_LENGTH = 200
@@ -181,7 +182,7 @@ def start_terms_from_result(*, actor, contest, started_on: date) -> list[Term]:
     for term, reason in plan.ending:
         term.ended_on, term.end_reason = started_on, reason
         term.save(update_fields=["ended_on", "end_reason"])
-    due = _add_years(started_on, category.term_years) if category.term_years else None
+    due = add_years(started_on, category.term_years) if category.term_years else None
     reference = result_reference(contest)
     started = [
         Term.objects.create(
@@ -193,8 +194,8 @@ def start_terms_from_result(*, actor, contest, started_on: date) -> list[Term]:
     contest.terms_started_on = started_on
     contest.save(update_fields=["terms_started_on"])
     audit.record(contest.society, actor, "board.terms_started_from_result", contest, {
-        "seat_category": str(category), "started_on": _iso(started_on),
-        "due_to_end_on": _iso(due),
+        "seat_category": str(category), "started_on": iso(started_on),
+        "due_to_end_on": iso(due),
         "started": [m.member_number for m in plan.winners],
         "ended": [{"holder": t.holder_name, "reason": r} for t, r in plan.ending],
         "skipped": [{"holder": name, "why": why} for name, why in plan.skipped],
@@ -258,6 +259,6 @@ def record_co_option_not_ratified(*, actor, term: Term, decided_on: date) -> Ter
     locked.ended_on, locked.end_reason = decided_on, TermEnd.NOT_RATIFIED
     locked.save(update_fields=["ended_on", "end_reason"])
     audit.record(locked.society, actor, "board.co_option_not_ratified", locked,
-                 {"decided_on": _iso(decided_on), "seat_category": str(locked.seat_category)})
+                 {"decided_on": iso(decided_on), "seat_category": str(locked.seat_category)})
     term.ended_on, term.end_reason = locked.ended_on, locked.end_reason
     return locked
