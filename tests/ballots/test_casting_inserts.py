@@ -14,7 +14,7 @@ from django_scopes import scope
 
 from ballots import services
 from ballots.models import CastBallot, Channel, Contest, VoterRollEntry
-from ballots.services import BallotError
+from ballots.services import BallotError, casting
 from societies.models import AuditEntry
 from tests.ballots.test_ballot_services import ids
 
@@ -92,14 +92,14 @@ def test_a_ballot_that_cannot_be_stored_leaves_the_roll_entry_unclaimed(
     with scope(society=world.society):
         taken = services.cast_ballot(actor=first.user, contest=contest, member=first,
                                      choices=ids(contest, 0))
-        original = services._values
+        original = casting._values
 
         def same_receipt(obj, fields):
             values = original(obj, fields)
             return [taken if f.name == "receipt" else v for f, v in zip(fields, values,
                                                                          strict=True)]
 
-        monkeypatch.setattr(services, "_values", same_receipt)
+        monkeypatch.setattr(casting, "_values", same_receipt)
         with pytest.raises(IntegrityError):
             services.cast_ballot(actor=second.user, contest=contest, member=second,
                                  choices=ids(contest, 1))
