@@ -138,8 +138,9 @@ def _open(contest):
     """The real opening (roll frozen, the box's credentials made), without the notices to
     the roll, which are not what is measured."""
     from ballots import services
+    from ballots.services import voting
 
-    with mock.patch.object(services, "_notify_roll", return_value=0):
+    with mock.patch.object(voting, "notify_roll", return_value=0):
         services.open_voting(actor=None, contest=contest)
     contest.refresh_from_db()
     return contest

@@ -11,7 +11,7 @@ from django_scopes import scope
 
 from ballots import services
 from ballots.models import Contest, ContestState, SeedSource
-from ballots.services import BallotError
+from ballots.services import BallotError, counting
 from counting.ties import lot_digest
 from tests.ballots.conftest import close_contest, make_contest
 
@@ -263,7 +263,7 @@ def test_a_count_task_that_fails_says_why_on_the_page_and_can_be_run_again(
     def broken(contest, grouped=None):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(services, "compute_result", broken)
+    monkeypatch.setattr(counting, "compute_result", broken)
     close_contest(contest, world)
     with scope(society=world.society):
         contest.refresh_from_db()
