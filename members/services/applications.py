@@ -25,6 +25,7 @@ from members.services.common import (
     hold_member_numbers,
     issue_qualifying_shares,
     new_reference,
+    society_as_stored,
     welcome,
 )
 from societies import audit
@@ -126,7 +127,7 @@ def admit_application(*, actor, application: Application, decided_on: date,
     application "awaiting members' vote"; the ballot (elections) admits with
     `by_members_vote=True`.
     """
-    society = application.society
+    society = society_as_stored(application.society)
     with scope(society=society):
         locked = _locked_open_application(application)
         if society.admission_method == AdmissionMethod.MEMBERS_VOTE and not by_members_vote:

@@ -8,6 +8,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from members.models import (
     ContactChannel,
@@ -101,6 +102,13 @@ def clean_values(values: dict) -> dict:
     if cleaned.get("postcode"):
         cleaned["postcode"] = normalise_postcode(cleaned["postcode"])
     return cleaned
+
+
+def society_as_stored(society: Society) -> Society:
+    """The society's row as it is now, for a decision made under its rules (how it admits):
+    never those of an instance read before a change of its settings."""
+    with scopes_disabled():
+        return Society.objects.get(pk=society.pk)
 
 
 def hold_member_numbers(society: Society) -> None:

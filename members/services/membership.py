@@ -28,6 +28,7 @@ from members.services.common import (
     hold_member_numbers,
     issue_qualifying_shares,
     locked_member,
+    society_as_stored,
 )
 from societies import audit
 
@@ -130,7 +131,7 @@ def readmit_member(*, actor, member: Member, admitted_on: date, decided_on: date
 
     The old row keeps its dates and number, so the register as at any earlier date is intact.
     """
-    society = member.society
+    society = society_as_stored(member.society)
     with scope(society=society):
         hold_member_numbers(society)  # the checks below then see every earlier admission
         locked = locked_member(member)

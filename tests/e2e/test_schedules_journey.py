@@ -140,8 +140,10 @@ def test_a_poll_opens_and_closes_on_time_with_nobody_pressing_a_button(
     expect(notices.get_by_role("link", name=re.compile(f"^Voting is open: .*{TITLE}"))
            ).to_have_count(1)
 
-    # 3. At its closing time it closes by itself, and the count runs.
-    officer = sign_in(new_page(), world.users["returning_officer"])
+    # 3. At its closing time it closes by itself, and the count runs. Signing in writes the
+    # session through the shared connection, so it waits for the scheduler like a request.
+    with scheduled_work.lock:
+        officer = sign_in(new_page(), world.users["returning_officer"])
     manage_url = f"{base}/manage/contests/{contest.public_id}/"
     reload_until(officer, manage_url, lambda: "Counted" in officer.locator(
         "#contest-state").inner_text(), before=started + opens_in + open_for + slack)
