@@ -58,6 +58,8 @@ MEMBER_TABLES = {"ballots_voterrollentry", "members_member", "accounts_user", "d
 # Where decrypted ballots may be once the trustees have decrypted them: the box's result
 # step and the public record (the decrypted ballots, in shuffled order). None names a member.
 DECRYPTED_TABLES = {"ballotbox_tallystep", "ballotbox_box"}
+# The claim of a voter's roll entry in the statement log, its names quoted or not.
+CLAIM = re.compile(r'UPDATE "?ballots_voterrollentry"? SET "?voted_on"?')
 
 
 def fixed_point_tail(n: int, k: int) -> float:
@@ -500,7 +502,7 @@ def test_no_member_is_linked_to_a_choice_at_any_moment(pg_world, administrator, 
         for pid, entry in entries:
             if "execute" not in entry:
                 continue
-            if "UPDATE ballots_voterrollentry SET voted_on" in entry:
+            if CLAIM.search(entry):
                 found = re.search(r"\$4 = '(\d+)'", entry) or re.search(
                     r"member_id = (\d+)", entry)
                 claimed_by[pid] = int(found.group(1)) if found else None
