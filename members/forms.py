@@ -40,6 +40,8 @@ class ApplicationForm(ContactFieldsMixin, forms.Form):
     postcode = forms.CharField(max_length=10, required=False)
     date_of_birth = _date_field("Date of birth", help_text="We check you are old enough to "
                                                            "join; it is never published.")
+    relationship_started_on = _date_field(
+        "Your employment (or other relationship with the society) began on", required=False)
     email = forms.EmailField(required=False, label="Email address",
                              help_text="Leave blank if you have no email; we will write to "
                                        "you by post.")
@@ -69,6 +71,13 @@ class ApplicationForm(ContactFieldsMixin, forms.Form):
             document = self.documents.get(kind)
             self.fields[name].initial = str(document.public_id) if document else ""
         self.fields["agree_rules"].help_text = self._documents_help()
+        if society.admission_method == "members_vote" and society.probation_days:
+            self.fields["relationship_started_on"].required = True
+            self.fields["relationship_started_on"].help_text = (
+                f"The members vote on your application {society.probation_days} days after "
+                "this date at the earliest (the society's probation period).")
+        else:
+            del self.fields["relationship_started_on"]
 
     def _documents_help(self):
         parts = []
@@ -113,6 +122,10 @@ class ApplicationForm(ContactFieldsMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         self._check_versions(cleaned)
+        began = cleaned.get("relationship_started_on")
+        if began and began > timezone.localdate():
+            self.add_error("relationship_started_on", "Give the day it began (this date is in "
+                                                      "the future).")
         born, chosen = cleaned.get("date_of_birth"), cleaned.get("stakeholder_class")
         if born and born >= timezone.localdate():
             self.add_error("date_of_birth", "Give your date of birth (it is in the future).")

@@ -8,7 +8,7 @@ date comparison (docs/members.md).
 """
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -276,6 +276,10 @@ class Application(models.Model):
                                        default=ContactChannel.POST)
     electronic_consent = models.BooleanField(default=False)
     date_of_birth = models.DateField()
+    # Where the society admits by members' vote after a probation period, the period runs
+    # from the day the applicant's employment (or other relationship with the society) began.
+    relationship_started_on = models.DateField(
+        "employment or relationship began on", null=True, blank=True)
     agreed_to_rules_at = models.DateTimeField()
     # The versions the applicant agreed to (None: the society had none online then).
     rules_version = models.ForeignKey(
@@ -318,6 +322,21 @@ class Application(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (ApplicationStatus.PENDING, ApplicationStatus.AWAITING_VOTE)
+
+    @property
+    def began_on(self) -> date:
+        """The day the probation period runs from: the employment's (or relationship's) start
+        as recorded, else the day the application arrived."""
+        return self.relationship_started_on or timezone.localdate(self.submitted_at)
+
+    @property
+    def vote_possible_from(self) -> date | None:
+        """The first day this application may be put to the members' vote, where the society
+        admits by members' vote after a probation period; None where there is no period."""
+        society = self.society
+        if society.admission_method != "members_vote" or not society.probation_days:
+            return None
+        return self.began_on + timedelta(days=society.probation_days)
 
 
 class ReturnedMail(models.Model):

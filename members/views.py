@@ -144,8 +144,9 @@ def applications(request):
     decided = society.applications.filter(
         status__in=[ApplicationStatus.ADMITTED, ApplicationStatus.DECLINED]
     ).select_related("stakeholder_class", "member").order_by("-decided_on", "-id")[:20]
+    probation = society.admission_method == "members_vote" and society.probation_days > 0
     return render(request, "members/applications.html",
-                  {"open_applications": open_ones, "decided": decided})
+                  {"open_applications": open_ones, "decided": decided, "probation": probation})
 
 
 def _admission_payment_form(request, data=None):

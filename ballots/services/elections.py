@@ -4,6 +4,7 @@ too), and the board seats a contest fills."""
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from ballots.models import Contest
 from ballots.models import Election as ElectionModel
@@ -15,6 +16,7 @@ from ballots.services.common import (
     locked,
 )
 from ballots.services.reminders import schedule_default_reminders
+from members.services import MemberError, check_probation
 from societies import audit
 
 
@@ -98,6 +100,10 @@ def put_application_to_vote(*, actor, application, election: ElectionModel | Non
                                    title=f"Admission of {application.full_name}")
     if election.society_id != application.society_id:
         raise BallotError("That application belongs to another society.")
+    try:  # the probation period must have passed by the day voting opens
+        check_probation(application, timezone.localdate(voting_opens))
+    except MemberError as error:
+        raise BallotError(str(error)) from error
     contest = Contest(
         society=election.society, election=election, method="resolution",
         title=f"Admission of {application.full_name}", record_date=record_date,

@@ -33,6 +33,7 @@ from members.services.common import (
     SECRETARY_FIELDS,
     MemberError,
     check_minimum_age,
+    check_probation,
     hold_member_numbers,
     take_member_numbers,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "answer_register_inspection",
     "cease_member",
     "check_minimum_age",
+    "check_probation",
     "current_inspection_grant",
     "decline_application",
     "ensure_history_baseline",

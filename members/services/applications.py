@@ -20,6 +20,7 @@ from members.services.common import (
     check_contact,
     check_email_free,
     check_minimum_age,
+    check_probation,
     clean_values,
     create_member,
     hold_member_numbers,
@@ -42,6 +43,7 @@ def submit_application(*, actor, society: Society, values: dict,
     with the application.
     """
     agreed = _agreed_documents(society, values)
+    began = _relationship_began(society, values.get("relationship_started_on"))
     values = clean_values({f: values[f] for f in APPLICATION_FIELDS if f in values})
     stakeholder_class = values["stakeholder_class"]
     if stakeholder_class.society_id != society.pk:
@@ -56,6 +58,7 @@ def submit_application(*, actor, society: Society, values: dict,
         user=None if on_behalf else user,
         entered_by=user if on_behalf else None,
         agreed_to_rules_at=timezone.now(),
+        relationship_started_on=began,
         **agreed,
         **values,
     )
@@ -91,6 +94,20 @@ def acknowledgement_message(application: Application):
         body_text=render_to_string("members/email/acknowledgement.txt", context),
         dedup_key=f"{ACKNOWLEDGEMENT_KIND}:{application.public_id}",
     )
+
+
+def _relationship_began(society, began: date | None) -> date | None:
+    """The start of the applicant's employment or relationship, which a society admitting by
+    members' vote after a probation period needs (the period runs from it)."""
+    if began is not None and began > timezone.localdate():
+        raise MemberError("The employment or relationship start date is in the future: give "
+                          "the day it began.")
+    if began is None and society.admission_method == AdmissionMethod.MEMBERS_VOTE \
+            and society.probation_days:
+        raise MemberError("Give the day the applicant's employment or relationship with the "
+                          f"society began: the probation period of {society.probation_days} "
+                          "days before the members' vote runs from it.")
+    return began
 
 
 def _agreed_documents(society, values: dict) -> dict:
@@ -134,6 +151,8 @@ def admit_application(*, actor, application: Application, decided_on: date,
             if locked.status == ApplicationStatus.AWAITING_VOTE:
                 raise MemberError(f"Application {locked.reference} is already awaiting the "
                                   "members' vote.")
+            locked.society = society
+            check_probation(locked, decided_on)
             locked.status = ApplicationStatus.AWAITING_VOTE
             locked.referred_on = decided_on
             locked.decision_reference = decision_reference

@@ -67,6 +67,23 @@ def check_minimum_age(stakeholder_class, date_of_birth: date | None, on: date) -
         )
 
 
+def check_probation(application, on: date) -> None:
+    """Refuse to put `application` to the members' vote on `on` before its society's probation
+    period has passed since the applicant's employment (or relationship) began, saying when
+    it can be. The society is the application's as loaded: callers pass it as stored."""
+    possible_from = application.vote_possible_from
+    if possible_from is not None and on < possible_from:
+        society = application.society
+        began = ("employment or relationship began" if application.relationship_started_on
+                 else "application arrived")
+        raise MemberError(
+            f"Application {application.reference} can be put to the members' vote from "
+            f"{possible_from.day} {possible_from:%B %Y}: the society's probation period is "
+            f"{society.probation_days} days from the day the {began} "
+            f"({application.began_on.day} {application.began_on:%B %Y})."
+        )
+
+
 def check_contact(values: dict) -> None:
     if values.get("contact_channel") == ContactChannel.EMAIL:
         if not values.get("email"):
