@@ -21,6 +21,16 @@ def _check_member_eligible(contest: Contest, member: Member, role: str) -> None:
                           "electorate of this contest.")
 
 
+def _check_old_enough_to_stand(contest: Contest, candidate: Member) -> None:
+    """Members under 16 may vote but never hold office (a director of a society must be 16):
+    a candidate must be 16 by the day voting closes, before any term could start."""
+    by = contest.voting_closes or timezone.now()
+    if candidate.is_under_16_on(timezone.localdate(by)):
+        raise BallotError(f"{candidate.full_name} cannot stand: members under 16 may vote but "
+                          f"not hold office, and they are under 16 on {day_text(by)}, when "
+                          "voting closes.", field="candidate")
+
+
 @transaction.atomic
 def nominate(*, actor, contest: Contest, nominated_by: Member | None, candidate: Member,
              proposer: Member, seconder: Member, by_officer: bool = False) -> Candidate:
@@ -43,6 +53,7 @@ def _add_candidate(actor, contest: Contest, *, nominated_by, candidate, proposer
     if contest.state != ContestState.DRAFT or contest.is_resolution:
         raise BallotError("Nominations are closed.")
     _check_member_eligible(contest, candidate, "candidate")
+    _check_old_enough_to_stand(contest, candidate)
     _check_member_eligible(contest, proposer, "proposer")
     _check_member_eligible(contest, seconder, "seconder")
     if proposer.pk == seconder.pk:

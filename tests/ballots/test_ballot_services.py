@@ -9,11 +9,12 @@ from django_scopes import scope
 from ballots import services
 from ballots.models import CastBallot, ContestState, VoterRollEntry
 from ballots.services import BallotError
+from ballots.services.reads import eligible_members
 from members.models import Member
 from notifications.models import Message
 from tests.audit_helpers import assert_one_audit_entry, last_audit_id
 from tests.ballots.conftest import add_members, close_contest, make_contest
-from tests.conftest import typed_datetime
+from tests.conftest import anniversary, typed_datetime
 
 
 def ids(contest, *positions):
@@ -427,3 +428,30 @@ def test_the_contest_form_asks_for_a_minimum_in_pounds_only_where_shares_are_kep
         assert form.cleaned_data["min_shares_pence"] == 25_050
         form = ContestForm({**data, "min_shares_paid": "-1"}, society=world.society)
         assert not form.is_valid() and "min_shares_paid" in form.errors
+
+
+def test_a_member_under_16_votes_but_cannot_be_nominated(world):
+    """Under-16s are on the electorate (the society admits from 12) and may propose, but are
+    refused as candidates at nomination, not only when a term would start; a member who turns
+    16 by the day voting closes may stand."""
+    contest = make_contest(world, open_now=False, candidates=0)
+    young, turning, b, c = add_members(world, 4, start=500)
+    closes = timezone.localdate(contest.voting_closes)
+    with scope(society=world.society):
+        Member.objects.filter(pk=young.pk).update(date_of_birth=anniversary(closes, -13))
+        Member.objects.filter(pk=turning.pk).update(date_of_birth=anniversary(closes, -16))
+        young.refresh_from_db()
+        turning.refresh_from_db()
+        assert eligible_members(contest).filter(pk=young.pk).exists()
+        with pytest.raises(BallotError, match="under 16") as refused:
+            services.nominate(actor=young.user, contest=contest, nominated_by=young,
+                              candidate=young, proposer=b, seconder=c)
+        assert refused.value.field == "candidate"
+        with pytest.raises(BallotError, match="under 16"):
+            services.record_paper_nomination(
+                actor=world.users["returning_officer"], contest=contest, candidate=young,
+                proposer=b, seconder=c, received_on=timezone.localdate())
+        assert not contest.candidates.exists()
+        services.nominate(actor=b.user, contest=contest, nominated_by=b, candidate=turning,
+                          proposer=young, seconder=c)  # an under-16 may propose
+        assert contest.candidates.get().member == turning
