@@ -30,6 +30,17 @@ def provide_terms_start(function) -> None:
     _PROVIDERS["terms_start"] = function
 
 
+def provide_candidate_classes(function) -> None:
+    """`function(contest)` -> the stakeholder classes the contest's candidates must belong to
+    (the seats' rule; empty: any member on the electorate)."""
+    _PROVIDERS["candidate_classes"] = function
+
+
+def candidate_classes(contest) -> list:
+    function = _PROVIDERS.get("candidate_classes")
+    return list(function(contest)) if function is not None else []
+
+
 def elected_seats(society):
     """The seat categories a contest may fill, or None where no app has board seats."""
     function = _PROVIDERS.get("elected_seats")

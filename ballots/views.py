@@ -230,7 +230,9 @@ def nominate(request, public_id):
             messages.success(request, f"{candidate.name} is nominated. They must now consent "
                                       "to stand and may add a statement.")
             return redirect(_url("contest", request.society, public_id=contest.public_id))
-    return render(request, "ballots/nominate.html", {"contest": contest, "form": form},
+    return render(request, "ballots/nominate.html",
+                  {"contest": contest, "form": form,
+                   "may_stand": providers.candidate_classes(contest)},
                   status=400 if form.errors else 200)
 
 
@@ -1041,7 +1043,8 @@ def officer_nominate(request, public_id):
                                      prefix="nom"),
         "ballots/paper_nomination.html",
         {"contest": contest, "search": search, "searched": search.is_bound,
-         "found": _member_search(request.society, contest, search)},
+         "found": _member_search(request.society, contest, search),
+         "may_stand": providers.candidate_classes(contest)},
         lambda data: services.record_paper_nomination(
             actor=request.user, contest=contest, candidate=data["candidate"],
             proposer=data["proposer"], seconder=data["seconder"],

@@ -83,7 +83,8 @@ def compose(society, on: date, seed: str | None = None,
     rotation_at = rotation_at or on
     bodies = list(Body.objects.filter(society=society).order_by("name"))
     categories = list(SeatCategory.objects.filter(society=society)
-                      .select_related("body", "constituency").order_by("name"))
+                      .select_related("body", "constituency").prefetch_related("holder_classes")
+                      .order_by("name"))
     terms = list(Term.objects.filter(society=society)
                  .select_related("member", "seat_category").order_by("started_on", "id"))
     open_terms = [t for t in terms if t.ended_on is None]

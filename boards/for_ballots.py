@@ -12,6 +12,12 @@ def elected_seats(society):
                                        ).select_related("body")
 
 
+def candidate_classes(contest):
+    if contest.seat_category_id is None:
+        return []
+    return SeatCategory.objects.get(pk=contest.seat_category_id).holder_classes.all()
+
+
 def terms_start(actor, contest, started_on) -> list:
     try:
         return start_terms_from_result(actor=actor, contest=contest, started_on=started_on)
@@ -23,5 +29,6 @@ def register() -> None:
     from ballots import providers
 
     providers.provide_elected_seats(elected_seats)
+    providers.provide_candidate_classes(candidate_classes)
     providers.provide_terms_plan(plan_terms_from_result)
     providers.provide_terms_start(terms_start)

@@ -56,6 +56,11 @@ class SeatCategoryForm(forms.Form):
     max_consecutive_terms = forms.IntegerField(min_value=1, max_value=100, required=False)
     requires_membership = forms.BooleanField(required=False, initial=True,
                                              label="Holders must be members")
+    holder_classes = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Who may stand and hold these seats",
+        help_text="Tick the classes whose members may stand (none: any member). Who votes is "
+                  "the constituency's, or every member's.")
     subject_to_rotation = forms.BooleanField(required=False,
                                              label="Holders retire by rotation")
 
@@ -64,6 +69,7 @@ class SeatCategoryForm(forms.Form):
         self.fields["body"].queryset = society.bodies.all()
         self.fields["constituency"].queryset = society.stakeholder_classes.filter(
             is_constituency=True)
+        self.fields["holder_classes"].queryset = society.stakeholder_classes.all()
 
 
 class TermForm(forms.Form):

@@ -113,6 +113,12 @@ class SeatCategory(models.Model):
         help_text="For elected seats: the constituency that elects them (blank: all members).")
     appointing_body = models.CharField(
         max_length=200, blank=True, help_text="For appointed seats: who appoints.")
+    # Who may stand is not who may vote: ECDP's directors are all disabled people, elected by
+    # every member, associates included.
+    holder_classes = models.ManyToManyField(
+        "societies.StakeholderClass", blank=True, related_name="+",
+        help_text="Candidates and holders must be members of one of these classes (none: any "
+                  "member).")
     term_years = models.PositiveSmallIntegerField(null=True, blank=True)
     max_consecutive_terms = models.PositiveSmallIntegerField(null=True, blank=True)
     requires_membership = models.BooleanField(
@@ -146,6 +152,17 @@ class SeatCategory(models.Model):
 
     def __str__(self):
         return f"{self.body}: {self.name}"
+
+    def holder_class_refusal(self, member) -> str:
+        """Why `member` may not stand for or hold these seats by their class, or ""."""
+        allowed = list(self.holder_classes.all())
+        if not allowed or member is None or member.stakeholder_class_id in {
+                c.pk for c in allowed}:
+            return ""
+        names = " or ".join(c.name for c in allowed)
+        return (f"{member.full_name} cannot hold {self.name} seats: their holders must be "
+                f"members of the {names} class, and {member.full_name} is in the "
+                f"{member.stakeholder_class.name} class.")
 
 
 class Term(models.Model):

@@ -154,6 +154,8 @@ def plan_terms_from_result(contest, started_on: date) -> TermsPlan:
                                  f"not an active member on {started_on:%d %B %Y}"))
         elif member.is_under_16_on(started_on):
             plan.skipped.append((member.full_name, f"under 16 on {started_on:%d %B %Y}"))
+        elif category.holder_class_refusal(member):
+            plan.skipped.append((member.full_name, f"not in the {category.name} seats' classes"))
         else:
             plan.winners.append(member)
     free = category.seats - len(staying)

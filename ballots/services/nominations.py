@@ -6,6 +6,7 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
+from ballots import providers
 from ballots.models import Candidate, Contest, ContestState
 from ballots.services.common import BallotError, counted, day_text, locked, moment_text
 from ballots.services.reads import eligible_members, nominations_are_open
@@ -19,6 +20,16 @@ def _check_member_eligible(contest: Contest, member: Member, role: str) -> None:
     if not eligible_members(contest).filter(pk=member.pk).exists():
         raise BallotError(f"{member.full_name} cannot be the {role}: they are not on the "
                           "electorate of this contest.")
+
+
+def _check_class_may_stand(contest: Contest, candidate: Member) -> None:
+    """The seats a contest fills may require their holders to be of certain classes, whoever
+    votes for them (ECDP: directors are disabled members; associates vote but cannot stand)."""
+    allowed = providers.candidate_classes(contest)
+    if allowed and candidate.stakeholder_class_id not in {c.pk for c in allowed}:
+        names = " or ".join(c.name for c in allowed)
+        raise BallotError(f"{candidate.full_name} cannot stand: candidates for these seats must "
+                          f"be members of the {names} class.", field="candidate")
 
 
 def _check_old_enough_to_stand(contest: Contest, candidate: Member) -> None:
@@ -54,6 +65,7 @@ def _add_candidate(actor, contest: Contest, *, nominated_by, candidate, proposer
         raise BallotError("Nominations are closed.")
     _check_member_eligible(contest, candidate, "candidate")
     _check_old_enough_to_stand(contest, candidate)
+    _check_class_may_stand(contest, candidate)
     _check_member_eligible(contest, proposer, "proposer")
     _check_member_eligible(contest, seconder, "seconder")
     if proposer.pk == seconder.pk:

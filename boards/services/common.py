@@ -14,8 +14,10 @@ def iso(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-def check_can_hold_office(member, on: date, *, requires_membership: bool, what: str):
-    """Under-16s may not be officers or board members (DESIGN.md §5); members must be active."""
+def check_can_hold_office(member, on: date, *, requires_membership: bool, what: str,
+                          seat_category=None):
+    """Under-16s may not be officers or board members (DESIGN.md §5); members must be active,
+    and of a class the seats allow."""
     if member is None:
         if requires_membership:
             raise BoardError(f"Only members of the society may be {what}.")
@@ -24,6 +26,9 @@ def check_can_hold_office(member, on: date, *, requires_membership: bool, what: 
         raise BoardError(f"{member.full_name} is not an active member on {on:%d %B %Y}.")
     if member.is_under_16_on(on):
         raise BoardError(f"{member.full_name} is under 16 on {on:%d %B %Y} and may not be {what}.")
+    refusal = seat_category.holder_class_refusal(member) if seat_category is not None else ""
+    if refusal:
+        raise BoardError(refusal)
 
 
 def add_years(day: date, years: int) -> date:

@@ -34,7 +34,10 @@ def define_body(*, actor, society: Society, name: str, kind: str, description: s
 def define_seat_category(*, actor, body: Body, name: str, seats: int, filled_by: str,
                          constituency=None, appointing_body: str = "", term_years=None,
                          max_consecutive_terms=None, requires_membership: bool = True,
-                         subject_to_rotation: bool = False) -> SeatCategory:
+                         subject_to_rotation: bool = False,
+                         holder_classes=()) -> SeatCategory:
+    """Seats on a body. `holder_classes`: the classes candidates and holders must belong to
+    (none: any member), whoever votes for them."""
     if seats < 0:
         raise BoardError("The number of seats cannot be negative.")
     if filled_by == FilledBy.APPOINTED and not appointing_body.strip():
@@ -43,6 +46,11 @@ def define_seat_category(*, actor, body: Body, name: str, seats: int, filled_by:
         raise BoardError("Only elected seats have a constituency.")
     if constituency is not None and not constituency.is_constituency:
         raise BoardError(f"{constituency.name} is not a constituency with its own seats.")
+    holder_classes = list(holder_classes)
+    if any(c.society_id != body.society_id for c in holder_classes):
+        raise BoardError("Choose the classes of this society.")
+    if holder_classes and not requires_membership:
+        raise BoardError("Seats whose holders need not be members cannot require a class.")
     if body.seat_categories.annotate(lname=Lower("name")).filter(lname=name.lower()).exists():
         raise BoardError(f"{body.name} already has seats called {name!r}.")
     category = SeatCategory.objects.create(
@@ -51,9 +59,11 @@ def define_seat_category(*, actor, body: Body, name: str, seats: int, filled_by:
         term_years=term_years, max_consecutive_terms=max_consecutive_terms,
         requires_membership=requires_membership, subject_to_rotation=subject_to_rotation,
     )
+    category.holder_classes.set(holder_classes)
     audit.record(body.society, actor, "board.seat_category_defined", category, {
         "body": body.name, "name": name, "seats": seats, "filled_by": filled_by,
         "term_years": term_years, "max_consecutive_terms": max_consecutive_terms,
+        "holder_classes": sorted(c.name for c in holder_classes),
     })
     return category
 
@@ -74,7 +84,7 @@ def start_term(*, actor, seat_category: SeatCategory, started_on: date, member=N
     SeatCategory.objects.select_for_update(of=("self",)).get(pk=seat_category.pk)
     check_can_hold_office(member, started_on,
                            requires_membership=seat_category.requires_membership,
-                           what="a board member")
+                           what="a board member", seat_category=seat_category)
     if member is None and not holder_name.strip():
         raise BoardError("Give the name of the person taking the seat.")
     open_terms = seat_category.terms.filter(ended_on__isnull=True)
