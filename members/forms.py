@@ -288,6 +288,40 @@ class ImportForm(forms.Form):
     file = forms.FileField(label="Register file (CSV, UTF-8)")
 
 
+class StaffListForm(forms.Form):
+    file = forms.FileField(label="Staff list (CSV, UTF-8)",
+                           help_text="One row for each person employed now, with a column "
+                                     "member_number or email.")
+
+
+class LeaversForm(forms.Form):
+    leavers = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple, label="Members who have left",
+        help_text="Untick anyone who is still employed.")
+    ended_on = _date_field("Their employment ended on")
+    reference = forms.CharField(max_length=100, required=False, label="Reference",
+                                help_text="For example the payroll month; shown in the "
+                                          "register as the reason's reference.")
+
+    def __init__(self, *args, society, only=None, **kwargs):
+        """`only`: the members to offer (the staff list's leavers); by default any current
+        member of a class tied to employment, as a confirmation is checked against."""
+        super().__init__(*args, **kwargs)
+        offered = Member.objects.filter(society=society, ceased_on__isnull=True,
+                                        stakeholder_class__tied_to_employment=True)
+        if only is not None:
+            offered = offered.filter(pk__in=[member.pk for member in only])
+        self.fields["leavers"].queryset = offered.order_by("member_number")
+        self.fields["leavers"].label_from_instance = (
+            lambda m: f"{m.member_number}: {m.full_name} ({m.email or 'no email'})")
+
+    def clean_ended_on(self):
+        ended_on = self.cleaned_data["ended_on"]
+        if ended_on > timezone.localdate():
+            raise forms.ValidationError("Give the day it ended (this date is in the future).")
+        return ended_on
+
+
 class PrintForm(forms.Form):
     as_at = _date_field("As at", required=False)
 

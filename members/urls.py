@@ -29,6 +29,7 @@ urlpatterns = [
          name="register_inspection_answer"),
     path("register/export/<slug:kind>.<slug:fmt>", views.register_export, name="register_export"),
     path("import/", views.import_upload, name="import"),
+    path("leavers/", views.leavers, name="leavers"),
     path("import/template.csv", views.import_template, name="import_template"),
     path("import/<uuid:public_id>/", views.import_job, name="import_job"),
     path("import/<uuid:public_id>/errors.csv", views.import_errors, name="import_errors"),

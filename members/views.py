@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from config import ratelimit, spreadsheet
 from jobs import queue as jobs_queue
 from members import exporters, importer, providers, services
+from members import leavers as leaver_list
 from members.forms import (
     ApplicationForm,
     CeaseForm,
@@ -24,15 +25,23 @@ from members.forms import (
     InspectionAnswerForm,
     InspectionGrantForm,
     InspectionRequestForm,
+    LeaversForm,
     MemberForm,
     OnlineInspectionForm,
     OwnDetailsForm,
     ReadmitForm,
     RegisterFilterForm,
     ReturnedMailForm,
+    StaffListForm,
 )
 from members.joining import payment_instructions
-from members.models import ApplicationStatus, ImportStatus, InspectionStatus, Member
+from members.models import (
+    ApplicationStatus,
+    CessationReason,
+    ImportStatus,
+    InspectionStatus,
+    Member,
+)
 from members.register import (
     SORTS,
     RegisterQuery,
@@ -299,7 +308,10 @@ def member_edit(request, public_id):
 def member_cease(request, public_id):
     society = request.society
     member = get_or_404(society.members, public_id=public_id)
-    form = CeaseForm(request.POST or None, initial={"ceased_on": timezone.localdate()})
+    tied = member.stakeholder_class.tied_to_employment
+    form = CeaseForm(request.POST or None, initial={
+        "ceased_on": timezone.localdate(),
+        "reason": CessationReason.INELIGIBLE if tied else None})
     if request.method == "POST" and form.is_valid():
         try:
             services.cease_member(actor=request.user, member=member,
@@ -311,8 +323,51 @@ def member_cease(request, public_id):
         else:
             messages.success(request, f"{member.full_name}'s membership has ceased.")
             return redirect(_url("member", society, public_id=member.public_id))
-    return render(request, "members/member_cease.html", {"form": form, "member": member},
+    return render(request, "members/member_cease.html",
+                  {"form": form, "member": member, "tied": tied},
                   status=400 if form.errors else 200)
+
+
+@requires("members:manage")
+def leavers(request):
+    """The staff list shows who has left a class tied to employment: upload it, then confirm
+    the leavers with the day their employment ended (members/leavers.py)."""
+    society = request.society
+    upload = StaffListForm()
+    if request.method == "POST" and "confirm" in request.POST:
+        form = LeaversForm(request.POST, society=society)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                ceased = services.record_leavers(
+                    actor=request.user, society=society, members=list(data["leavers"]),
+                    ended_on=data["ended_on"], reference=data["reference"])
+            except MemberError as error:
+                form.add_error(None, str(error))
+            else:
+                ended = len(ceased)
+                messages.success(request, f"{ended} membership{'s' if ended != 1 else ''} "
+                                          "ended: employment ended.")
+                return redirect(_url("leavers", society))
+        return render(request, "members/leavers.html", {"upload": upload, "form": form},
+                      status=400)
+    if request.method == "POST":
+        upload = StaffListForm(request.POST, request.FILES)
+        if upload.is_valid():
+            try:
+                numbers, emails = leaver_list.read_staff_list(upload.cleaned_data["file"].read())
+            except leaver_list.StaffListRejected as error:
+                upload.add_error("file", str(error))
+            else:
+                found = leaver_list.leavers(society, numbers, emails)
+                form = LeaversForm(society=society, only=found, initial={
+                    "leavers": found, "ended_on": timezone.localdate()})
+                return render(request, "members/leavers.html", {
+                    "upload": StaffListForm(), "form": form, "found": found, "read": True})
+        return render(request, "members/leavers.html", {"upload": upload}, status=400)
+    return render(request, "members/leavers.html", {
+        "upload": upload,
+        "tied": society.stakeholder_classes.filter(tied_to_employment=True)})
 
 
 @requires("members:manage")
@@ -471,6 +526,8 @@ def _register_page(request, kind: str, basis: dict | None = None):
         "granted_until": (date.fromisoformat(basis["until"])
                           if basis and "until" in basis else None),
         "can_manage": request.visitor.can("members:manage"),
+        "staff_classes": kind == "full" and request.visitor.can("members:manage")
+        and society.stakeholder_classes.filter(tied_to_employment=True).exists(),
     })
 
 

@@ -19,6 +19,11 @@ class SharesConfig(AppConfig):
         providers.provide_admission_shares(for_members.admission_shares)
         providers.provide_admission_payment_form(for_members.admission_payment_form)
 
+        from members.signals import member_ceased
+        from shares.services.withdrawals import withdraw_on_leaving
+
+        member_ceased.connect(withdraw_on_leaving, dispatch_uid="shares.withdraw_on_leaving")
+
         navigation.register(label="My shares", url_name="shares:mine",
                             permission="shares:view_own", group="Shares", order=30)
         navigation.register(label="Share register", url_name="shares:register",

@@ -16,7 +16,7 @@ class SocietyAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(StakeholderClass)
 class StakeholderClassAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["name", "society", "minimum_age", "is_constituency"]
+    list_display = ["name", "society", "minimum_age", "is_constituency", "tied_to_employment"]
     list_filter = ["society"]
 
 

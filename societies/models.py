@@ -277,6 +277,11 @@ class StakeholderClass(models.Model):
     is_constituency = models.BooleanField(
         "is a constituency with its own seats", default=False
     )
+    # Central Surrey Health's co-owners are its staff: leaving the job ends the membership.
+    tied_to_employment = models.BooleanField(
+        "membership ends when employment ends", default=False,
+        help_text="For staff classes: recording that a member's employment ended ceases the "
+                  "membership (ceased to be eligible) and withdraws their shares.")
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(society="society")

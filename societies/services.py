@@ -58,7 +58,7 @@ JOINING_FIELDS = [
     "payment_office_hours",
 ]
 INSPECTION_FIELDS = ["register_online_inspection"]
-CLASS_FIELDS = ["name", "description", "minimum_age", "is_constituency"]
+CLASS_FIELDS = ["name", "description", "minimum_age", "is_constituency", "tied_to_employment"]
 
 
 class SocietyError(Exception):
@@ -158,12 +158,13 @@ def _check_class_name_free(society, name, exclude_pk=None):
 @transaction.atomic
 def add_stakeholder_class(*, actor, society: Society, values: dict) -> StakeholderClass:
     _check_class_name_free(society, values["name"])
-    stakeholder_class = StakeholderClass(society=society, **{f: values[f] for f in CLASS_FIELDS})
+    stakeholder_class = StakeholderClass(
+        society=society, **{f: values[f] for f in CLASS_FIELDS if f in values})
     stakeholder_class.full_clean(exclude=["society"])
     stakeholder_class.save()
     audit.record(
         society, actor, "stakeholder_class.created", stakeholder_class,
-        {f: values[f] for f in CLASS_FIELDS if f != "description"},
+        {f: getattr(stakeholder_class, f) for f in CLASS_FIELDS if f != "description"},
     )
     return stakeholder_class
 

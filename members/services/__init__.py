@@ -53,6 +53,8 @@ from members.services.membership import (
     link_accounts_for,
     link_member_to_user,
     readmit_member,
+    record_employment_end,
+    record_leavers,
     record_returned_mail,
     update_member,
 )
@@ -71,6 +73,8 @@ __all__ = [
     "admit_application",
     "answer_register_inspection",
     "cease_member",
+    "record_employment_end",
+    "record_leavers",
     "check_minimum_age",
     "check_probation",
     "current_inspection_grant",

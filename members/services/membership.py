@@ -125,6 +125,37 @@ def cease_member(*, actor, member: Member, ceased_on: date, reason: str,
 
 
 @transaction.atomic
+def record_employment_end(*, actor, member: Member, ended_on: date,
+                          reference: str = "") -> Member:
+    """The employment of a member of a class tied to employment ended: the membership ceases
+    that day, "ceased to be eligible" (one `member.ceased` audit entry), and the shares app
+    withdraws their shares in the same transaction (shares.services.withdraw_on_leaving)."""
+    if not member.stakeholder_class.tied_to_employment:
+        raise MemberError(f"Membership of the {member.stakeholder_class.name} class does not "
+                          "end with employment.")
+    return cease_member(actor=actor, member=member, ceased_on=ended_on,
+                        reason=CessationReason.INELIGIBLE,
+                        reference=reference.strip() or "Employment ended")
+
+
+@transaction.atomic
+def record_leavers(*, actor, society, members, ended_on: date, reference: str = "") -> list:
+    """Every member given left employment on `ended_on`: all ceased, or none (the first
+    refusal names the member and undoes the rest)."""
+    ceased = []
+    for member in members:
+        if member.society_id != society.pk:
+            raise MemberError("Choose members of this society.")
+        try:
+            ceased.append(record_employment_end(actor=actor, member=member, ended_on=ended_on,
+                                                reference=reference))
+        except MemberError as error:
+            raise MemberError(f"Member {member.member_number}, {member.full_name}: "
+                              f"{error}") from error
+    return ceased
+
+
+@transaction.atomic
 def readmit_member(*, actor, member: Member, admitted_on: date, decided_on: date,
                    decision_reference: str) -> Member:
     """A ceased member joins again: a new membership with a new number, linked to the old.

@@ -280,3 +280,34 @@ def end_membership_for_shares_withdrawn(*, actor, member, ceased_on: date) -> No
         cease_member(actor=actor, member=member, ceased_on=ceased_on, reason=SHARES_WITHDRAWN)
     except MemberError as error:
         raise ShareError(str(error)) from error
+
+
+LEAVING_REFERENCE = "Withdrawn on leaving employment"
+
+
+def withdraw_on_leaving(sender=None, *, member, ceased_on: date, reason: str, actor,
+                        **kwargs) -> dict:
+    """`members.signals.member_ceased` receiver, run in `cease_member`'s transaction: a member
+    of a class whose membership ends with employment (Central Surrey Health's staff
+    co-owners), ceased as no longer eligible, has every withdrawable share withdrawn on the day
+    their membership ended; the society owes them the amount paid up. Returns what it withdrew
+    for the cessation's audit entry."""
+    from members.models import CessationReason
+    from members.services import MemberError
+
+    if reason != CessationReason.INELIGIBLE or not member.stakeholder_class.tied_to_employment:
+        return {}
+    holdings = [h for h in Holding.objects.filter(society=member.society_id, member=member,
+                                                  shares__gt=0).select_related("share_class")
+                if h.share_class.is_withdrawable]
+    if not holdings:
+        return {}
+    legs = [Leg(member, h.share_class, TransactionKind.WITHDRAWAL, -h.shares,
+                -h.amount_paid_pence) for h in holdings]
+    try:
+        post_to_ledger(actor=actor, society=member.society, on_date=ceased_on,
+                       reference=LEAVING_REFERENCE, legs=legs)
+    except ShareError as error:
+        raise MemberError(f"The shares cannot be withdrawn: {error}") from error
+    return {"shares_withdrawn": {h.share_class.name: h.shares for h in holdings},
+            "repayable_pence": sum(h.amount_paid_pence for h in holdings)}
