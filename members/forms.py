@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from members.models import CessationReason, ContactChannel, Member
+from members.models import OFFICER_MINIMUM_AGE, CessationReason, ContactChannel, Member
 from members.register import SORT_LABELS, STATUS_CHOICES
 from members.services import INSPECTION_MAX_DAYS, OWN_FIELDS, SECRETARY_FIELDS
 from societies.models import DocumentKind, current_documents
@@ -40,6 +40,12 @@ class ApplicationForm(ContactFieldsMixin, forms.Form):
     postcode = forms.CharField(max_length=10, required=False)
     date_of_birth = _date_field("Date of birth", help_text="We check you are old enough to "
                                                            "join; it is never published.")
+    guardian_name = forms.CharField(max_length=200, required=False,
+                                    label="Name of a parent or guardian",
+                                    help_text="Only for applicants under 16.")
+    guardian_contact = forms.CharField(max_length=200, required=False,
+                                       label="Their telephone number, email or address",
+                                       help_text="Only for applicants under 16.")
     relationship_started_on = _date_field(
         "Your employment (or other relationship with the society) began on", required=False)
     email = forms.EmailField(required=False, label="Email address",
@@ -71,6 +77,8 @@ class ApplicationForm(ContactFieldsMixin, forms.Form):
             document = self.documents.get(kind)
             self.fields[name].initial = str(document.public_id) if document else ""
         self.fields["agree_rules"].help_text = self._documents_help()
+        if not society.guardian_for_under_16:
+            del self.fields["guardian_name"], self.fields["guardian_contact"]
         if society.admission_method == "members_vote" and society.probation_days:
             self.fields["relationship_started_on"].required = True
             self.fields["relationship_started_on"].help_text = (
@@ -133,6 +141,10 @@ class ApplicationForm(ContactFieldsMixin, forms.Form):
             from members.models import age_on
 
             age = age_on(born, timezone.localdate())
+            if age < OFFICER_MINIMUM_AGE and "guardian_name" in self.fields:
+                for name in ("guardian_name", "guardian_contact"):
+                    if not cleaned.get(name, "").strip():
+                        self.add_error(name, "Applicants under 16 give this.")
             if age < chosen.effective_minimum_age:
                 self.add_error("stakeholder_class",
                                f"Members of the {chosen.name} class must be at least "

@@ -107,6 +107,12 @@ class Member(models.Model):
         "societies.StakeholderClass", on_delete=models.PROTECT, related_name="members"
     )
     date_of_birth = models.DateField(null=True, blank=True)
+    # A member under 16, where the society asks for it: a parent's or guardian's contact.
+    guardian_name = models.CharField("parent or guardian", max_length=200, blank=True,
+                                     default="", db_default="")
+    guardian_contact = models.CharField(
+        "parent's or guardian's contact", max_length=200, blank=True, default="",
+        db_default="", help_text="A telephone number, email or postal address.")
     admitted_on = models.DateField(default=timezone.localdate)
     admission_decided_on = models.DateField("date of the admitting decision", null=True,
                                             blank=True)
@@ -276,6 +282,12 @@ class Application(models.Model):
                                        default=ContactChannel.POST)
     electronic_consent = models.BooleanField(default=False)
     date_of_birth = models.DateField()
+    # A member under 16, where the society asks for it: a parent's or guardian's contact.
+    guardian_name = models.CharField("parent or guardian", max_length=200, blank=True,
+                                     default="", db_default="")
+    guardian_contact = models.CharField(
+        "parent's or guardian's contact", max_length=200, blank=True, default="",
+        db_default="", help_text="A telephone number, email or postal address.")
     # Where the society admits by members' vote after a probation period, the period runs
     # from the day the applicant's employment (or other relationship with the society) began.
     relationship_started_on = models.DateField(

@@ -107,6 +107,8 @@ class Society(models.Model):
     minimum_member_age = models.PositiveSmallIntegerField(
         default=16, validators=[MaxValueValidator(120)]
     )
+    guardian_for_under_16 = models.BooleanField(
+        "members under 16 give a parent's or guardian's contact", default=False)
     notice_clear_days = models.PositiveSmallIntegerField(
         "notice period for general meetings (clear days)",
         default=14,

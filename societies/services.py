@@ -40,6 +40,7 @@ SETTINGS_FIELDS = [
     "minimum_shares",
     "max_withdrawable_pence",
     "minimum_member_age",
+    "guardian_for_under_16",
     "notice_clear_days",
     "posting_days",
     "admission_method",

@@ -19,6 +19,7 @@ from members.services.common import (
     MemberError,
     check_contact,
     check_email_free,
+    check_guardian,
     check_minimum_age,
     check_probation,
     clean_values,
@@ -49,6 +50,7 @@ def submit_application(*, actor, society: Society, values: dict,
     if stakeholder_class.society_id != society.pk:
         raise MemberError("Choose one of this society's stakeholder classes.")
     check_minimum_age(stakeholder_class, values["date_of_birth"], timezone.localdate())
+    check_guardian(society, values, timezone.localdate())
     check_contact(values)
     check_email_free(society, values.get("email", ""))
     user = user_or_none(actor)

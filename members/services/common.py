@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from members.models import (
+    OFFICER_MINIMUM_AGE,
     ContactChannel,
     Member,
     age_on,
@@ -24,17 +25,19 @@ from societies.models import DocumentKind, Society
 OWN_FIELDS = ["address", "postcode", "email", "contact_channel", "electronic_consent"]
 
 
+GUARDIAN_FIELDS = ["guardian_name", "guardian_contact"]
 SECRETARY_FIELDS = ["full_name", *OWN_FIELDS, "email_purpose", "stakeholder_class",
-                    "date_of_birth", "admitted_on", "admission_decided_on",
+                    "date_of_birth", *GUARDIAN_FIELDS, "admitted_on", "admission_decided_on",
                     "admission_reference"]
 
 
 APPLICATION_FIELDS = ["stakeholder_class", "full_name", "address", "postcode", "email",
-                      "contact_channel", "electronic_consent", "date_of_birth"]
+                      "contact_channel", "electronic_consent", "date_of_birth",
+                      *GUARDIAN_FIELDS]
 
 
 # Personal details are kept in the member's history, not copied into the audit log.
-PRIVATE_FIELDS = {"address", "postcode", "email", "date_of_birth"}
+PRIVATE_FIELDS = {"address", "postcode", "email", "date_of_birth", *GUARDIAN_FIELDS}
 
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -65,6 +68,19 @@ def check_minimum_age(stakeholder_class, date_of_birth: date | None, on: date) -
             f"Members of the {stakeholder_class.name} class must be at least {minimum} "
             f"years old; on {on:%d %B %Y} this person is {age}."
         )
+
+
+def check_guardian(society, values: dict, on: date) -> None:
+    """Where the society asks for it, a member under 16 gives a parent's or guardian's name
+    and contact (South Essex Partnership Trust admits from 12)."""
+    if not society.guardian_for_under_16:
+        return
+    age = age_on(values.get("date_of_birth"), on)
+    if age is not None and age < OFFICER_MINIMUM_AGE and not (
+            (values.get("guardian_name") or "").strip()
+            and (values.get("guardian_contact") or "").strip()):
+        raise MemberError("Members under 16 give the name and a contact (telephone, email or "
+                          "address) of a parent or guardian.")
 
 
 def check_probation(application, on: date) -> None:
