@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from members.models import OFFICER_MINIMUM_AGE, CessationReason, ContactChannel, Member
 from members.register import SORT_LABELS, STATUS_CHOICES
 from members.services import INSPECTION_MAX_DAYS, OWN_FIELDS, SECRETARY_FIELDS
-from societies.models import DocumentKind, current_documents
+from societies.models import DocumentKind, current_documents, district_list
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -28,6 +28,15 @@ class ContactFieldsMixin:
                 self.add_error("electronic_consent",
                                "Agree to receive notices electronically, or choose post.")
         return cleaned
+
+
+def _class_label(stakeholder_class) -> str:
+    label = f"{stakeholder_class.name} (from age {stakeholder_class.effective_minimum_age}"
+    districts = district_list(stakeholder_class.postcode_districts)
+    if districts:
+        shown = ", ".join(districts[:8]) + (", …" if len(districts) > 8 else "")
+        label += f"; living in {shown}: placed by your postcode"
+    return label + ")"
 
 
 class ApplicationForm(ContactFieldsMixin, forms.Form):
@@ -70,8 +79,7 @@ class ApplicationForm(ContactFieldsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.society = society
         self.fields["stakeholder_class"].queryset = society.stakeholder_classes.all()
-        self.fields["stakeholder_class"].label_from_instance = (
-            lambda c: f"{c.name} (from age {c.effective_minimum_age})")
+        self.fields["stakeholder_class"].label_from_instance = _class_label
         self.documents = current_documents(society)
         for name, kind in self.DOCUMENT_FIELDS.items():
             document = self.documents.get(kind)

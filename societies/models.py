@@ -77,6 +77,22 @@ def payment_reference_problem(pattern: str) -> str | None:
     return None
 
 
+def district_list(text: str) -> list[str]:
+    """Postcode districts typed as a list ("SS1, ss2 CM11") in capitals, in the order given."""
+    return [part.upper() for part in text.replace(",", " ").split()]
+
+
+def postcode_district(postcode: str) -> str:
+    """The district (outward code) of a UK postcode: "SS1 2AB" and "ss12ab" give "SS1"."""
+    compact = "".join(postcode.split()).upper()
+    return compact[:-3] if len(compact) >= 5 else compact
+
+
+class MovedOutOfArea(models.TextChoices):
+    RECLASSIFY = "reclassify", "Move them to the constituency of their new area"
+    CEASE = "cease", "End their membership (ceased to be eligible)"
+
+
 class Society(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(
@@ -107,6 +123,11 @@ class Society(models.Model):
     minimum_member_age = models.PositiveSmallIntegerField(
         default=16, validators=[MaxValueValidator(120)]
     )
+    moved_out_of_area = models.CharField(
+        "when a member moves out of their constituency's area", max_length=12,
+        choices=MovedOutOfArea.choices, default=MovedOutOfArea.RECLASSIFY,
+        help_text="For constituencies by area. A member who moves where no constituency "
+                  "covers is ceased either way.")
     guardian_for_under_16 = models.BooleanField(
         "members under 16 give a parent's or guardian's contact", default=False)
     notice_clear_days = models.PositiveSmallIntegerField(
@@ -279,6 +300,13 @@ class StakeholderClass(models.Model):
     is_constituency = models.BooleanField(
         "is a constituency with its own seats", default=False
     )
+    # A public constituency by area (South Essex Partnership Trust): the postcode districts
+    # whose residents it takes; applicants are placed in it by their postcode.
+    postcode_districts = models.CharField(
+        "postcode districts", max_length=2000, blank=True,
+        help_text="For a constituency by area: the postcode districts it covers (the part of "
+                  "a postcode before the space, such as SS1 or CM11), separated by commas or "
+                  "spaces. Applicants living there are placed in this class by their postcode.")
     # Central Surrey Health's co-owners are its staff: leaving the job ends the membership.
     tied_to_employment = models.BooleanField(
         "membership ends when employment ends", default=False,
@@ -299,6 +327,11 @@ class StakeholderClass(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def districts(self) -> set[str]:
+        """The postcode districts this class covers (none: not a class by area)."""
+        return set(district_list(self.postcode_districts))
 
     @property
     def effective_minimum_age(self) -> int:

@@ -2,6 +2,7 @@
 exactly one audit entry."""
 
 import hashlib
+import re
 from datetime import date
 
 from django.contrib.auth import get_user_model
@@ -24,6 +25,7 @@ from societies.models import (
     Society,
     SocietyDocument,
     StakeholderClass,
+    district_list,
 )
 from societies.permissions import GRANTABLE_ROLES, Role
 
@@ -41,6 +43,7 @@ SETTINGS_FIELDS = [
     "max_withdrawable_pence",
     "minimum_member_age",
     "guardian_for_under_16",
+    "moved_out_of_area",
     "notice_clear_days",
     "posting_days",
     "admission_method",
@@ -59,11 +62,17 @@ JOINING_FIELDS = [
     "payment_office_hours",
 ]
 INSPECTION_FIELDS = ["register_online_inspection"]
-CLASS_FIELDS = ["name", "description", "minimum_age", "is_constituency", "tied_to_employment"]
+CLASS_FIELDS = ["name", "description", "minimum_age", "is_constituency", "postcode_districts",
+                "tied_to_employment"]
 
 
 class SocietyError(Exception):
-    """A change to a society that cannot be made; the message says why, for a person."""
+    """A change to a society that cannot be made; the message says why, for a person, and
+    `field` names the form field it is about, where there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def _changes(instance, fields, values) -> dict:
@@ -156,9 +165,38 @@ def _check_class_name_free(society, name, exclude_pk=None):
         raise SocietyError(f"There is already a stakeholder class called {name!r}.")
 
 
+DISTRICT = re.compile(r"[A-Z]{1,2}[0-9][0-9A-Z]?")
+
+
+def _clean_districts(society, values: dict, exclude_pk=None) -> None:
+    """A constituency's postcode districts, written out as "SS1, SS2": each a district (the
+    part of a postcode before the space), and none another class's, so that a postcode places
+    an applicant in one class at most."""
+    if "postcode_districts" not in values:
+        return
+    districts = district_list(values["postcode_districts"] or "")
+    wrong = [d for d in districts if not DISTRICT.fullmatch(d)]
+    if wrong:
+        raise SocietyError(f"{wrong[0][:12]!r} is not a postcode district: give the part of a "
+                           "postcode before the space, such as SS1 or CM11.",
+                           field="postcode_districts")
+    others = StakeholderClass.objects.filter(society=society).exclude(postcode_districts="")
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    for other in others:
+        shared = sorted(set(districts) & other.districts)
+        if shared:
+            verb = "belongs" if len(shared) == 1 else "belong"
+            raise SocietyError(f"{', '.join(shared)} already {verb} to the {other.name} class: "
+                               "a district is in one area only.", field="postcode_districts")
+    values["postcode_districts"] = ", ".join(dict.fromkeys(districts))
+
+
 @transaction.atomic
 def add_stakeholder_class(*, actor, society: Society, values: dict) -> StakeholderClass:
     _check_class_name_free(society, values["name"])
+    values = dict(values)
+    _clean_districts(society, values)
     stakeholder_class = StakeholderClass(
         society=society, **{f: values[f] for f in CLASS_FIELDS if f in values})
     stakeholder_class.full_clean(exclude=["society"])
@@ -173,6 +211,8 @@ def add_stakeholder_class(*, actor, society: Society, values: dict) -> Stakehold
 @transaction.atomic
 def update_stakeholder_class(*, actor, stakeholder_class: StakeholderClass, values: dict) -> dict:
     locked = StakeholderClass.objects.select_for_update(of=("self",)).get(pk=stakeholder_class.pk)
+    values = dict(values)
+    _clean_districts(locked.society, values, exclude_pk=locked.pk)
     changes = _changes(locked, CLASS_FIELDS, values)
     if not changes:
         return {}

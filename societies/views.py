@@ -333,7 +333,7 @@ def class_add(request):
                 actor=request.user, society=society, values=form.cleaned_data
             )
         except SocietyError as error:
-            form.add_error("name", str(error))
+            form.add_error(error.field or "name", str(error))
         else:
             messages.success(request, f"Stakeholder class {created.name} added.")
             return redirect("societies:settings", society_slug=society.slug)
@@ -352,7 +352,7 @@ def class_edit(request, public_id):
                 actor=request.user, stakeholder_class=stakeholder_class, values=form.cleaned_data
             )
         except SocietyError as error:
-            form.add_error("name", str(error))
+            form.add_error(error.field or "name", str(error))
         else:
             messages.success(request, "Stakeholder class saved.")
             return redirect("societies:settings", society_slug=society.slug)

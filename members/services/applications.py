@@ -27,6 +27,7 @@ from members.services.common import (
     hold_member_numbers,
     issue_qualifying_shares,
     new_reference,
+    place_by_postcode,
     society_as_stored,
     welcome,
 )
@@ -49,6 +50,8 @@ def submit_application(*, actor, society: Society, values: dict,
     stakeholder_class = values["stakeholder_class"]
     if stakeholder_class.society_id != society.pk:
         raise MemberError("Choose one of this society's stakeholder classes.")
+    stakeholder_class = values["stakeholder_class"] = place_by_postcode(
+        society, stakeholder_class, values.get("postcode", ""))
     check_minimum_age(stakeholder_class, values["date_of_birth"], timezone.localdate())
     check_guardian(society, values, timezone.localdate())
     check_contact(values)

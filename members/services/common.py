@@ -19,7 +19,7 @@ from members.models import (
 )
 from members.register import highest_member_number
 from societies import numbering
-from societies.models import DocumentKind, Society
+from societies.models import DocumentKind, Society, postcode_district
 
 # What a member may change about themselves; the secretary may change these and the rest.
 OWN_FIELDS = ["address", "postcode", "email", "contact_channel", "electronic_consent"]
@@ -81,6 +81,33 @@ def check_guardian(society, values: dict, on: date) -> None:
             and (values.get("guardian_contact") or "").strip()):
         raise MemberError("Members under 16 give the name and a contact (telephone, email or "
                           "address) of a parent or guardian.")
+
+
+def area_class_for(society, postcode: str):
+    """The society's class by area whose districts take `postcode`, or None."""
+    district = postcode_district(postcode or "")
+    if not district:
+        return None
+    for candidate in society.stakeholder_classes.exclude(postcode_districts=""):
+        if district in candidate.districts:
+            return candidate
+    return None
+
+
+def place_by_postcode(society, chosen, postcode: str):
+    """The class an applicant who chose `chosen` joins: a class by area is the one their
+    postcode's district is in (they may have picked a neighbouring area); other classes as
+    chosen. Refused where no area takes the postcode."""
+    if not chosen.postcode_districts:
+        return chosen
+    placed = area_class_for(society, postcode)
+    if placed is None:
+        areas = ", ".join(c.name for c in society.stakeholder_classes.exclude(
+            postcode_districts=""))
+        raise MemberError(f"The public constituencies ({areas}) take members by where they "
+                          f"live, and the postcode {postcode or '(none given)'} is in none of "
+                          "their areas. Give your home postcode, or apply in another class.")
+    return placed
 
 
 def check_probation(application, on: date) -> None:

@@ -20,6 +20,7 @@ from members.services.common import (
     PRIVATE_FIELDS,
     SECRETARY_FIELDS,
     MemberError,
+    area_class_for,
     check_contact,
     check_email_free,
     check_minimum_age,
@@ -31,6 +32,7 @@ from members.services.common import (
     society_as_stored,
 )
 from societies import audit
+from societies.models import MovedOutOfArea, postcode_district
 
 
 def ensure_history_baseline(member: Member) -> None:
@@ -69,6 +71,12 @@ def update_member(*, actor, member: Member, values: dict, own: bool = False) -> 
         raise MemberError("The admission date must be on or before the date ceased.")
     if "electronic_consent" in changes:
         locked.electronic_consent_at = timezone.now() if changes["electronic_consent"] else None
+    moved_from = _moved_out_of_area(locked, merged)
+    leaves = moved_from is not None and (
+        locked.society.moved_out_of_area != MovedOutOfArea.RECLASSIFY
+        or area_class_for(locked.society, merged["postcode"]) is None)
+    if moved_from is not None and not leaves:
+        changes["stakeholder_class"] = area_class_for(locked.society, merged["postcode"])
     ensure_history_baseline(locked)
     for field, value in changes.items():
         setattr(locked, field, value)
@@ -78,11 +86,41 @@ def update_member(*, actor, member: Member, values: dict, own: bool = False) -> 
     except IntegrityError as error:
         raise MemberError("That email address already belongs to a current member.") from error
     shown = {f: ("changed" if f in PRIVATE_FIELDS else str(v)) for f, v in changes.items()}
+    if moved_from is not None:
+        shown["moved_out_of"] = moved_from.name
     audit.record(locked.society, actor, "member.own_details_changed" if own else "member.changed",
                  locked, {"changes": shown})
+    if moved_from is not None:
+        if leaves:
+            cease_member(actor=actor, member=locked, ceased_on=timezone.localdate(),
+                         reason=CessationReason.INELIGIBLE,
+                         reference=f"Moved out of the {moved_from.name} area")
+        _tell_moved(locked, moved_from, None if leaves else locked.stakeholder_class)
     for field, value in changes.items():
         setattr(member, field, value)
+    if moved_from is not None and leaves:
+        member.ceased_on, member.cessation_reason = locked.ceased_on, locked.cessation_reason
     return changes
+
+
+def _moved_out_of_area(locked: Member, merged: dict):
+    """The class by area a current member leaves with this change of postcode, or None: the
+    postcode changed and its district is not in their (unchanged) class's area."""
+    area = locked.stakeholder_class
+    if (not locked.is_active or merged.get("postcode") == locked.postcode
+            or merged.get("stakeholder_class", area) != area or not area.postcode_districts):
+        return None
+    return None if postcode_district(merged["postcode"] or "") in area.districts else area
+
+
+def _tell_moved(member: Member, old_area, new_class) -> None:
+    """The member hears, by their own channel, what their move did to their membership."""
+    from notifications.services import notify
+
+    notify(society=member.society, member=member, kind="members.area_changed",
+           context={"old_area": old_area.name, "new_class": new_class.name if new_class else "",
+                    "ceased": new_class is None},
+           dedup_key=f"members.area_changed:{member.public_id}:{member.postcode}")
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ def settings_post(world, **overrides):
         "share_nominal_value_pence": "1.00", "minimum_shares": 1,
         "max_withdrawable_pence": "£100,000.00", "minimum_member_age": 16,
         "notice_clear_days": 14, "admission_method": "board", "probation_days": 0,
+        "moved_out_of_area": "reclassify",
     }
     data.update(overrides)
     return data
