@@ -13,6 +13,8 @@ register("members", prefixes=["member", "members", "application", "register"], a
     "member.readmitted": "A former member was admitted again under a new number",
     "member.returned_mail": "Mail to a member was recorded as returned undelivered",
     "member.account_linked": "A person signed in and was linked to their member record",
+    "member.representative_replaced": "An organisation member named a new representative by "
+                                      "letter",
     "members.import_started": "An import of a register of members was started",
     "members.imported": "An import of a register of members finished",
     "register.viewed": "The full register of members was viewed (as at which date, filters)",

@@ -10,6 +10,9 @@ phrases({
                             "{date[returned_on]}",
     "member.account_linked": "{actor} signed in and was linked to the record of member "
                              "{data[member_number]}",
+    "member.representative_replaced": "{actor} recorded {data[new]} as the representative of "
+                                      "{name} from {date[effective_on]} (letter of "
+                                      "{date[letter_dated]} from {data[letter_from]})",
     "register.viewed": "{actor} viewed the full register as at {date[as_at]}",
     "members.import_started": "{actor} started importing members from {data[file]}",
     # Issue 14's inspection of the register on request.

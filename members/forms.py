@@ -5,7 +5,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from members.models import OFFICER_MINIMUM_AGE, CessationReason, ContactChannel, Member
+from members.models import (
+    OFFICER_MINIMUM_AGE,
+    CessationReason,
+    ContactChannel,
+    Member,
+    MemberKind,
+)
 from members.register import SORT_LABELS, STATUS_CHOICES
 from members.services import INSPECTION_MAX_DAYS, OWN_FIELDS, SECRETARY_FIELDS
 from societies.models import DocumentKind, current_documents, district_list
@@ -40,15 +46,26 @@ def _class_label(stakeholder_class) -> str:
 
 
 class ApplicationForm(ContactFieldsMixin, forms.Form):
+    kind = forms.ChoiceField(choices=MemberKind.choices, initial=MemberKind.PERSON,
+                             required=False, widget=forms.RadioSelect,
+                             label="Who is applying?")
     stakeholder_class = forms.ModelChoiceField(queryset=None, label="I am applying as",
                                                empty_label=None)
-    full_name = forms.CharField(max_length=200, label="Full name")
+    full_name = forms.CharField(max_length=200, label="Full name",
+                                help_text="An organisation: its name.")
+    registered_number = forms.CharField(
+        max_length=40, required=False, label="Registered number",
+        help_text="Organisations only: company, charity or society number, if it has one.")
+    representative_name = forms.CharField(
+        max_length=200, required=False, label="Representative",
+        help_text="Organisations only: the person who will act and vote for it.")
     address = forms.CharField(label="Postal address", widget=forms.Textarea(attrs={"rows": 3}),
                               help_text="Each line of the address on its own line, without "
                                         "the postcode.")
     postcode = forms.CharField(max_length=10, required=False)
-    date_of_birth = _date_field("Date of birth", help_text="We check you are old enough to "
-                                                           "join; it is never published.")
+    date_of_birth = _date_field("Date of birth", required=False,
+                                help_text="People only: we check you are old enough to join; "
+                                          "it is never published.")
     guardian_name = forms.CharField(max_length=200, required=False,
                                     label="Name of a parent or guardian",
                                     help_text="Only for applicants under 16.")
@@ -138,6 +155,16 @@ class ApplicationForm(ContactFieldsMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         self._check_versions(cleaned)
+        organisation = cleaned.get("kind") == MemberKind.ORGANISATION
+        cleaned["kind"] = cleaned.get("kind") or MemberKind.PERSON
+        if organisation:
+            if not cleaned.get("representative_name", "").strip():
+                self.add_error("representative_name",
+                               "Name the person who will act and vote for the organisation.")
+            cleaned["date_of_birth"] = None
+            return cleaned
+        if cleaned.get("date_of_birth") is None and "date_of_birth" not in self.errors:
+            self.add_error("date_of_birth", "This field is required.")
         began = cleaned.get("relationship_started_on")
         if began and began > timezone.localdate():
             self.add_error("relationship_started_on", "Give the day it began (this date is in "
@@ -306,6 +333,19 @@ class OnlineInspectionForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="Register file (CSV, UTF-8)")
+
+
+class RepresentativeForm(forms.Form):
+    new_name = forms.CharField(max_length=200, label="New representative")
+    email = forms.EmailField(
+        required=False, label="Their email address",
+        help_text="Becomes the organisation's address with the society; the previous "
+                  "representative's account is unlinked. Leave blank to keep the address.")
+    effective_on = _date_field("They represent the organisation from")
+    letter_dated = _date_field("The organisation's letter is dated")
+    letter_from = forms.CharField(max_length=200, label="The letter is signed by",
+                                  help_text="Name and position, for example 'J. Smith, "
+                                            "Chief Executive'.")
 
 
 class StaffListForm(forms.Form):

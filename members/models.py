@@ -25,6 +25,11 @@ from notifications.models import ContactChannel  # noqa: F401 - members.models.C
 OFFICER_MINIMUM_AGE = 16
 
 
+class MemberKind(models.TextChoices):
+    PERSON = "person", "A person"
+    ORGANISATION = "organisation", "An organisation"
+
+
 class CessationReason(models.TextChoices):
     RESIGNED = "resigned", "Resigned"
     DECEASED = "deceased", "Deceased"
@@ -107,6 +112,16 @@ class Member(models.Model):
         "societies.StakeholderClass", on_delete=models.PROTECT, related_name="members"
     )
     date_of_birth = models.DateField(null=True, blank=True)
+    # An organisation (a council, a trust, a charity, another society) is a member too: its
+    # name is `full_name`, it has no date of birth, and a named representative acts for it.
+    kind = models.CharField(max_length=12, choices=MemberKind.choices,
+                            default=MemberKind.PERSON, db_default=MemberKind.PERSON)
+    registered_number = models.CharField(
+        "registered number", max_length=40, blank=True, default="", db_default="",
+        help_text="An organisation's company, charity or society number.")
+    representative_name = models.CharField(
+        "representative", max_length=200, blank=True, default="", db_default="",
+        help_text="Who acts and votes for an organisation member.")
     # A member under 16, where the society asks for it: a parent's or guardian's contact.
     guardian_name = models.CharField("parent or guardian", max_length=200, blank=True,
                                      default="", db_default="")
@@ -281,7 +296,17 @@ class Application(models.Model):
     contact_channel = models.CharField(max_length=10, choices=ContactChannel.choices,
                                        default=ContactChannel.POST)
     electronic_consent = models.BooleanField(default=False)
-    date_of_birth = models.DateField()
+    date_of_birth = models.DateField(null=True, blank=True)
+    # An organisation (a council, a trust, a charity, another society) is a member too: its
+    # name is `full_name`, it has no date of birth, and a named representative acts for it.
+    kind = models.CharField(max_length=12, choices=MemberKind.choices,
+                            default=MemberKind.PERSON, db_default=MemberKind.PERSON)
+    registered_number = models.CharField(
+        "registered number", max_length=40, blank=True, default="", db_default="",
+        help_text="An organisation's company, charity or society number.")
+    representative_name = models.CharField(
+        "representative", max_length=200, blank=True, default="", db_default="",
+        help_text="Who acts and votes for an organisation member.")
     # A member under 16, where the society asks for it: a parent's or guardian's contact.
     guardian_name = models.CharField("parent or guardian", max_length=200, blank=True,
                                      default="", db_default="")
@@ -373,6 +398,35 @@ class ReturnedMail(models.Model):
 
     def __str__(self):
         return f"{self.description} returned {self.returned_on:%d %b %Y}"
+
+
+class RepresentativeChange(models.Model):
+    """An organisation member replaced its representative by letter: who was replaced by whom,
+    on which day, on the strength of which letter. Rows are only added."""
+
+    society = models.ForeignKey(
+        "societies.Society", on_delete=models.PROTECT, related_name="+"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    member = models.ForeignKey(Member, on_delete=models.PROTECT,
+                               related_name="representative_changes")
+    previous_name = models.CharField(max_length=200, blank=True)
+    new_name = models.CharField(max_length=200)
+    effective_on = models.DateField()
+    letter_dated = models.DateField("the organisation's letter is dated")
+    letter_from = models.CharField("letter signed by", max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(society="society")
+
+    class Meta:
+        ordering = ["-effective_on", "-id"]
+
+    def __str__(self):
+        return f"{self.new_name} for {self.member.full_name} from {self.effective_on:%d %b %Y}"
 
 
 class InspectionStatus(models.TextChoices):

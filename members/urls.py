@@ -37,6 +37,8 @@ urlpatterns = [
     path("<uuid:public_id>/edit/", views.member_edit, name="member_edit"),
     path("<uuid:public_id>/cease/", views.member_cease, name="member_cease"),
     path("<uuid:public_id>/readmit/", views.member_readmit, name="member_readmit"),
+    path("<uuid:public_id>/representative/", views.member_representative,
+         name="member_representative"),
     path("<uuid:public_id>/returned-mail/", views.member_returned_mail,
          name="member_returned_mail"),
 ]

@@ -31,6 +31,7 @@ from members.forms import (
     OwnDetailsForm,
     ReadmitForm,
     RegisterFilterForm,
+    RepresentativeForm,
     ReturnedMailForm,
     StaffListForm,
 )
@@ -41,6 +42,7 @@ from members.models import (
     ImportStatus,
     InspectionStatus,
     Member,
+    MemberKind,
 )
 from members.register import (
     SORTS,
@@ -368,6 +370,32 @@ def leavers(request):
     return render(request, "members/leavers.html", {
         "upload": upload,
         "tied": society.stakeholder_classes.filter(tied_to_employment=True)})
+
+
+@requires("members:manage")
+def member_representative(request, public_id):
+    """An organisation member's letter naming a new representative."""
+    society = request.society
+    member = get_or_404(society.members.filter(kind=MemberKind.ORGANISATION),
+                        public_id=public_id)
+    today = timezone.localdate()
+    form = RepresentativeForm(request.POST or None,
+                              initial={"effective_on": today, "letter_dated": today})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.replace_representative(
+                actor=request.user, member=member, new_name=data["new_name"],
+                effective_on=data["effective_on"], letter_dated=data["letter_dated"],
+                letter_from=data["letter_from"], email=data["email"] or None)
+        except MemberError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{data['new_name']} now represents {member.full_name}.")
+            return redirect(_url("member", society, public_id=member.public_id))
+    return render(request, "members/member_representative.html", {
+        "form": form, "member": member,
+        "changes": member.representative_changes.all()}, status=400 if form.errors else 200)
 
 
 @requires("members:manage")

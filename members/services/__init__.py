@@ -57,6 +57,7 @@ from members.services.membership import (
     record_employment_end,
     record_leavers,
     record_returned_mail,
+    replace_representative,
     update_member,
 )
 
@@ -76,6 +77,7 @@ __all__ = [
     "cease_member",
     "record_employment_end",
     "record_leavers",
+    "replace_representative",
     "check_minimum_age",
     "check_guardian",
     "check_probation",

@@ -20,6 +20,7 @@ from members.services.common import (
     check_contact,
     check_email_free,
     check_guardian,
+    check_kind,
     check_minimum_age,
     check_probation,
     clean_values,
@@ -47,6 +48,7 @@ def submit_application(*, actor, society: Society, values: dict,
     agreed = _agreed_documents(society, values)
     began = _relationship_began(society, values.get("relationship_started_on"))
     values = clean_values({f: values[f] for f in APPLICATION_FIELDS if f in values})
+    check_kind(values)
     stakeholder_class = values["stakeholder_class"]
     if stakeholder_class.society_id != society.pk:
         raise MemberError("Choose one of this society's stakeholder classes.")

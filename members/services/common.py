@@ -14,6 +14,7 @@ from members.models import (
     OFFICER_MINIMUM_AGE,
     ContactChannel,
     Member,
+    MemberKind,
     age_on,
     normalise_postcode,
 )
@@ -27,13 +28,15 @@ OWN_FIELDS = ["address", "postcode", "email", "contact_channel", "electronic_con
 
 GUARDIAN_FIELDS = ["guardian_name", "guardian_contact"]
 SECRETARY_FIELDS = ["full_name", *OWN_FIELDS, "email_purpose", "stakeholder_class",
-                    "date_of_birth", *GUARDIAN_FIELDS, "admitted_on", "admission_decided_on",
+                    "date_of_birth", *GUARDIAN_FIELDS, "registered_number", "admitted_on",
+                    "admission_decided_on",
                     "admission_reference"]
 
 
+ORGANISATION_FIELDS = ["kind", "registered_number", "representative_name"]
 APPLICATION_FIELDS = ["stakeholder_class", "full_name", "address", "postcode", "email",
                       "contact_channel", "electronic_consent", "date_of_birth",
-                      *GUARDIAN_FIELDS]
+                      *GUARDIAN_FIELDS, *ORGANISATION_FIELDS]
 
 
 # Personal details are kept in the member's history, not copied into the audit log.
@@ -68,6 +71,20 @@ def check_minimum_age(stakeholder_class, date_of_birth: date | None, on: date) -
             f"Members of the {stakeholder_class.name} class must be at least {minimum} "
             f"years old; on {on:%d %B %Y} this person is {age}."
         )
+
+
+def check_kind(values: dict) -> None:
+    """A person gives a date of birth; an organisation gives its representative and has none."""
+    if values.get("kind", MemberKind.PERSON) == MemberKind.ORGANISATION:
+        if not (values.get("representative_name") or "").strip():
+            raise MemberError("Name the person who represents the organisation: they act and "
+                              "vote for it.")
+        values["date_of_birth"] = None
+        values["guardian_name"] = values["guardian_contact"] = ""
+        return
+    if values.get("date_of_birth") is None:
+        raise MemberError("Give the applicant's date of birth.")
+    values["registered_number"] = values["representative_name"] = ""
 
 
 def check_guardian(society, values: dict, on: date) -> None:

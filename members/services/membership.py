@@ -12,6 +12,8 @@ from accounts.acting import user_or_none
 from members.models import (
     CessationReason,
     Member,
+    MemberKind,
+    RepresentativeChange,
     ReturnedMail,
 )
 from members.services.common import (
@@ -160,6 +162,47 @@ def cease_member(*, actor, member: Member, ceased_on: date, reason: str,
     member.ceased_on, member.cessation_reason = ceased_on, reason
     member.cessation_reference = reference
     return locked
+
+
+@transaction.atomic
+def replace_representative(*, actor, member: Member, new_name: str, effective_on: date,
+                           letter_dated: date, letter_from: str,
+                           email: str | None = None) -> RepresentativeChange:
+    """An organisation member names a new representative by letter: the change is recorded
+    with the letter, and the member's record names the new representative. `email`, where
+    given, becomes the member's address and the old representative's account is unlinked, so
+    only the new one signs in and votes for the organisation."""
+    locked = locked_member(member)
+    if locked.kind != MemberKind.ORGANISATION:
+        raise MemberError(f"{locked.full_name} is a person, not an organisation: only an "
+                          "organisation member has a representative.")
+    if not locked.is_active:
+        raise MemberError(f"{locked.full_name}'s membership has ended.")
+    new_name, letter_from = new_name.strip(), letter_from.strip()
+    if not new_name or not letter_from:
+        raise MemberError("Give the new representative's name and who signed the letter.")
+    if letter_dated > timezone.localdate() or effective_on < locked.admitted_on:
+        raise MemberError("The letter cannot be dated in the future, nor the change take "
+                          "effect before the organisation was admitted.")
+    change = RepresentativeChange.objects.create(
+        society=locked.society, member=locked, previous_name=locked.representative_name,
+        new_name=new_name, effective_on=effective_on, letter_dated=letter_dated,
+        letter_from=letter_from, recorded_by=user_or_none(actor))
+    ensure_history_baseline(locked)
+    locked.representative_name = new_name
+    fields = ["representative_name"]
+    if email is not None and email.strip().lower() != locked.email:
+        check_email_free(locked.society, email.strip().lower(), exclude_pk=locked.pk)
+        locked.email, locked.user = email.strip().lower(), None
+        fields += ["email", "user"]
+    locked.save(update_fields=fields)
+    audit.record(locked.society, actor, "member.representative_replaced", locked, {
+        "member_number": locked.member_number, "previous": change.previous_name,
+        "new": new_name, "effective_on": effective_on.isoformat(),
+        "letter_dated": letter_dated.isoformat(), "letter_from": letter_from,
+        "email_changed": "email" in fields})
+    member.representative_name = new_name
+    return change
 
 
 @transaction.atomic
