@@ -15,6 +15,9 @@ register("members", prefixes=["member", "members", "application", "register"], a
     "member.account_linked": "A person signed in and was linked to their member record",
     "member.representative_replaced": "An organisation member named a new representative by "
                                       "letter",
+    "member.society_linked": "A federation's organisation member was linked to its society "
+                             "on the platform",
+    "member.society_confirmed": "A member society confirmed its membership of a federation",
     "members.import_started": "An import of a register of members was started",
     "members.imported": "An import of a register of members finished",
     "register.viewed": "The full register of members was viewed (as at which date, filters)",

@@ -13,6 +13,10 @@ phrases({
     "member.representative_replaced": "{actor} recorded {data[new]} as the representative of "
                                       "{name} from {date[effective_on]} (letter of "
                                       "{date[letter_dated]} from {data[letter_from]})",
+    "member.society_linked": "{actor} linked member {data[member_number]} to the society "
+                             "/s/{data[society]}/",
+    "member.society_confirmed": "{actor} confirmed for /s/{data[society]}/ its membership "
+                                "(member {data[member_number]})",
     "register.viewed": "{actor} viewed the full register as at {date[as_at]}",
     "members.import_started": "{actor} started importing members from {data[file]}",
     # Issue 14's inspection of the register on request.

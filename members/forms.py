@@ -348,6 +348,20 @@ class RepresentativeForm(forms.Form):
                                             "Chief Executive'.")
 
 
+class MemberSocietyForm(forms.Form):
+    society_slug = forms.SlugField(
+        max_length=60, label="Its web address on this platform",
+        help_text="The part after /s/ in the society's address, for example millmead. Its "
+                  "secretary is asked to confirm.")
+
+
+class AppointRepresentativeForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Our representative")
+    email = forms.EmailField(required=False, label="Their email address",
+                             help_text="They sign in with it to vote for us. Leave blank to "
+                                       "keep the address the federation has.")
+
+
 class StaffListForm(forms.Form):
     file = forms.FileField(label="Staff list (CSV, UTF-8)",
                            help_text="One row for each person employed now, with a column "

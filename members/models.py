@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django_scopes import ScopedManager
@@ -122,6 +122,13 @@ class Member(models.Model):
     representative_name = models.CharField(
         "representative", max_length=200, blank=True, default="", db_default="",
         help_text="Who acts and votes for an organisation member.")
+    # A federation's member that is itself a society on the platform: once that society's
+    # secretary confirms, they appoint its representative and see the federation's notices.
+    member_society = models.ForeignKey(
+        "societies.Society", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="federation_memberships", db_index=False,
+        help_text="For a federation: the member society, where it is on this platform.")
+    member_society_confirmed_at = models.DateTimeField(null=True, blank=True)
     # A member under 16, where the society asks for it: a parent's or guardian's contact.
     guardian_name = models.CharField("parent or guardian", max_length=200, blank=True,
                                      default="", db_default="")
@@ -186,6 +193,16 @@ class Member(models.Model):
                 | ~Q(cessation_reference=""),
                 name="member_expulsion_has_reference",
             ),
+            models.CheckConstraint(
+                condition=Q(member_society__isnull=True)
+                | (Q(kind="organisation") & ~Q(member_society=F("society"))),
+                name="member_society_is_another_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["society", "member_society"],
+                condition=Q(ceased_on__isnull=True, member_society__isnull=False),
+                name="one_current_membership_per_member_society",
+            ),
         ]
         indexes = [
             # Keyset pagination of the register by name and by admission date (docs/members.md).
@@ -195,6 +212,8 @@ class Member(models.Model):
                          name="member_society_admitted"),
             models.Index(fields=["user"], condition=Q(user__isnull=False),
                          name="member_user_linked"),
+            models.Index(fields=["member_society"], condition=Q(member_society__isnull=False),
+                         name="member_society_linked"),
         ]
 
     def __str__(self):

@@ -18,6 +18,7 @@ from members import exporters, importer, providers, services
 from members import leavers as leaver_list
 from members.forms import (
     ApplicationForm,
+    AppointRepresentativeForm,
     CeaseForm,
     DecisionForm,
     DeclineForm,
@@ -27,6 +28,7 @@ from members.forms import (
     InspectionRequestForm,
     LeaversForm,
     MemberForm,
+    MemberSocietyForm,
     OnlineInspectionForm,
     OwnDetailsForm,
     ReadmitForm,
@@ -396,6 +398,98 @@ def member_representative(request, public_id):
     return render(request, "members/member_representative.html", {
         "form": form, "member": member,
         "changes": member.representative_changes.all()}, status=400 if form.errors else 200)
+
+
+@requires("members:manage")
+def member_link_society(request, public_id):
+    """A federation's secretary: which society on the platform this organisation member is."""
+    society = request.society
+    member = get_or_404(society.members.filter(kind=MemberKind.ORGANISATION),
+                        public_id=public_id)
+    form = MemberSocietyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.link_member_society(actor=request.user, member=member,
+                                         society_slug=form.cleaned_data["society_slug"])
+        except MemberError as error:
+            form.add_error("society_slug", str(error))
+        else:
+            messages.success(request, f"{member.full_name} is linked; its secretary is asked "
+                                      "to confirm.")
+            return redirect(_url("member", society, public_id=member.public_id))
+    return render(request, "members/member_link_society.html", {"form": form, "member": member},
+                  status=400 if form.errors else 200)
+
+
+@requires("members:manage")
+def federations(request):
+    """A member society's memberships of federations: confirm each, appoint the representative,
+    read what the federation sent."""
+    return _federations_page(request)
+
+
+def _federations_page(request, posted=None, status=200):
+    """Each membership with what the federation sent and a form to appoint the representative
+    (`posted`: the form sent with errors, for its membership)."""
+    rows = []
+    for membership in services.memberships_of(request.society):
+        form = AppointRepresentativeForm(prefix=str(membership.public_id))
+        if posted is not None and posted.prefix == str(membership.public_id):
+            form = posted
+        notices = services.notices_to(membership) if membership.member_society_confirmed_at \
+            else []
+        rows.append((membership, notices, form))
+    return render(request, "members/federations.html", {"memberships": rows}, status=status)
+
+
+def _membership_or_404(request, public_id):
+    """This society's membership `public_id` of a federation; 404 for any other."""
+    membership = services.membership_of(request.society, public_id)
+    if membership is None:
+        raise Http404
+    return membership
+
+
+@require_POST
+@requires("members:manage")
+def federation_confirm(request, public_id):
+    membership = _membership_or_404(request, public_id)
+    services.confirm_federation_membership(actor=request.user, member_society=request.society,
+                                           membership=membership)
+    messages.success(request, f"Membership of {membership.society.name} confirmed.")
+    return redirect(_url("federations", request.society))
+
+
+@require_POST
+@requires("members:manage")
+def federation_representative(request, public_id):
+    membership = _membership_or_404(request, public_id)
+    form = AppointRepresentativeForm(request.POST, prefix=str(membership.public_id))
+    if form.is_valid():
+        try:
+            services.appoint_federation_representative(
+                actor=request.user, member_society=request.society, membership=membership,
+                name=form.cleaned_data["name"], email=form.cleaned_data["email"] or None)
+        except MemberError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{form.cleaned_data['name']} now represents us at "
+                                      f"{membership.society.name}.")
+            return redirect(_url("federations", request.society))
+    return _federations_page(request, posted=form, status=400)
+
+
+@requires("members:manage")
+def federation_message(request, public_id, message_id):
+    membership = _membership_or_404(request, public_id)
+    if membership.member_society_confirmed_at is None:
+        raise Http404
+    message = next((m for m in services.notices_to(membership)
+                    if str(m.public_id) == str(message_id)), None)
+    if message is None:
+        raise Http404
+    return render(request, "members/federation_message.html",
+                  {"membership": membership, "message": message})
 
 
 @requires("members:manage")

@@ -45,6 +45,15 @@ SQLITE_FORWARD = [
 SQLITE_BACKWARD = ["DROP TRIGGER IF EXISTS member_cessation_is_final"]
 
 
+def recreate_sqlite_trigger(apps, schema_editor):
+    """A later migration that rebuilds the member table on SQLite (adding a field with a
+    database default, or a constraint) drops its triggers: it runs this to put the guard
+    against reopening a ceased membership back."""
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in SQLITE_FORWARD:
+            schema_editor.execute(statement)
+
+
 def _run(statements_by_vendor):
     def run(apps, schema_editor):
         statements = statements_by_vendor.get(schema_editor.connection.vendor, [])

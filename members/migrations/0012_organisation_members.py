@@ -4,19 +4,14 @@ import django.db.models.deletion
 import django.utils.timezone
 import uuid
 from django.conf import settings
+import importlib
+
 from django.db import migrations, models
 
 
-def recreate_sqlite_trigger(apps, schema_editor):
-    """Adding fields with a database default rebuilds the table on SQLite, which drops its
-    triggers: put the guard against reopening a ceased membership back (as 0008 does)."""
-    import importlib
-
-    guard = importlib.import_module("members.migrations.0004_search_indexes_and_cessation_guard")
-    if schema_editor.connection.vendor == "sqlite":
-        for statement in guard.SQLITE_FORWARD:
-            schema_editor.execute(statement)
-
+# The guard against reopening a ceased membership, put back after SQLite rebuilds the table.
+recreate_sqlite_trigger = importlib.import_module(
+    "members.migrations.0004_search_indexes_and_cessation_guard").recreate_sqlite_trigger
 
 class Migration(migrations.Migration):
 

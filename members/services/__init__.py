@@ -38,6 +38,14 @@ from members.services.common import (
     hold_member_numbers,
     take_member_numbers,
 )
+from members.services.federations import (
+    appoint_federation_representative,
+    confirm_federation_membership,
+    link_member_society,
+    membership_of,
+    memberships_of,
+    notices_to,
+)
 from members.services.imports import (
     start_import,
 )
@@ -96,4 +104,10 @@ __all__ = [
     "submit_application",
     "take_member_numbers",
     "update_member",
+    "appoint_federation_representative",
+    "confirm_federation_membership",
+    "link_member_society",
+    "membership_of",
+    "memberships_of",
+    "notices_to",
 ]
