@@ -60,6 +60,10 @@ class ContestForm(forms.Form):
     record_date = forms.DateField(widget=DATE_INPUT, initial=timezone.localdate,
                                   help_text="Members entitled to vote are taken as at this date.")
     min_age = forms.IntegerField(min_value=0, max_value=120, initial=0, label="Minimum age")
+    one_vote_per_household = forms.BooleanField(
+        required=False, label="One vote per household",
+        help_text="Where the rules say so: members the register puts in one household share "
+                  "one vote, cast by the member it names (else the longest-standing).")
     min_shares_paid = PoundsField(
         min_pence=0, max_pence=LEGAL_MAX_WITHDRAWABLE_PENCE, initial=0, required=False,
         label="Minimum shares paid",
@@ -158,6 +162,7 @@ class ResolutionForm(forms.Form):
                                        required=False, label="Explanatory note")
     stakeholder_classes = ContestForm.base_fields["stakeholder_classes"]
     record_date = ContestForm.base_fields["record_date"]
+    one_vote_per_household = ContestForm.base_fields["one_vote_per_household"]
     voting_opens = _when("Voting opens")
     voting_closes = _when("Voting closes")
 

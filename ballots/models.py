@@ -108,6 +108,10 @@ class Contest(models.Model):
     record_date = models.DateField(help_text="Eligibility is taken as at this date.")
     min_age = models.PositiveSmallIntegerField(default=0)
     min_shares_pence = models.PositiveIntegerField(default=0)
+    one_vote_per_household = models.BooleanField(
+        default=False, db_default=False,
+        help_text="Members of one household (the register's household) have one vote "
+                  "between them.")
     # Nominations (contests for seats only).
     nominations_open = models.DateTimeField(null=True, blank=True)
     nominations_close = models.DateTimeField(null=True, blank=True)

@@ -122,6 +122,16 @@ class Member(models.Model):
     representative_name = models.CharField(
         "representative", max_length=200, blank=True, default="", db_default="",
         help_text="Who acts and votes for an organisation member.")
+    # Where a society's rules give one vote per household (a tenants' organisation): members
+    # of one household share a key; the one it names votes for it (else the longest-standing).
+    household = models.CharField(
+        max_length=100, blank=True, default="", db_default="",
+        help_text="Members with the same household (a tenancy reference, say) share one vote "
+                  "where a ballot gives one vote per household.")
+    household_voter = models.BooleanField(
+        "votes for the household", default=False, db_default=False,
+        help_text="Where a ballot gives one vote per household; otherwise the member of the "
+                  "household with the lowest member number votes.")
     # A federation's member that is itself a society on the platform: once that society's
     # secretary confirms, they appoint its representative and see the federation's notices.
     member_society = models.ForeignKey(

@@ -32,6 +32,7 @@ def create_election(*, actor, society, title: str) -> ElectionModel:
 
 CONTEST_FIELDS = [
     "title", "method", "seats", "record_date", "min_age", "min_shares_pence",
+    "one_vote_per_household",
     "nominations_open", "nominations_close", "withdrawal_deadline", "statement_limit",
     "voting_opens", "voting_closes", "ballot_order", "results_hidden", "resolution_text",
     "explanatory_note", "resolution_kind", "fraction_numerator", "fraction_denominator", "seed",

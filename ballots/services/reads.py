@@ -7,7 +7,8 @@ import hashlib
 from datetime import date, datetime
 from typing import NamedTuple
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from ballots import boxed
@@ -60,10 +61,24 @@ def eligible_members(contest: Contest):
     return members
 
 
+def roll_members(contest: Contest):
+    """Who goes on the roll: the eligible members, and where the contest gives one vote per
+    household, one member of each household (the one it names, else the lowest member
+    number); members of no household vote each. Candidates and their proposers are taken
+    from all the eligible members."""
+    members = eligible_members(contest)
+    if not contest.one_vote_per_household:
+        return members
+    first = members.exclude(household="").annotate(place=Window(
+        RowNumber(), partition_by=[F("household")],
+        order_by=[F("household_voter").desc(), F("member_number").asc()]))
+    return members.filter(Q(household="") | Q(pk__in=first.filter(place=1).values("pk")))
+
+
 def is_eligible(contest: Contest, member: Member) -> bool:
     if contest.state != ContestState.DRAFT:
         return contest.roll.filter(member=member).exists()
-    return eligible_members(contest).filter(pk=member.pk).exists()
+    return roll_members(contest).filter(pk=member.pk).exists()
 
 
 def roll_fingerprint(contest: Contest) -> str:

@@ -18,7 +18,7 @@ from ballots.services.common import (
     notify_roll,
     on_the_roll,
 )
-from ballots.services.reads import eligible_members, opening_refusal, roll_fingerprint, turnout
+from ballots.services.reads import opening_refusal, roll_fingerprint, roll_members, turnout
 from societies import audit
 
 
@@ -51,7 +51,7 @@ def open_voting(*, actor, contest: Contest, now: datetime | None = None) -> bool
     if refusal:
         raise BallotError(refusal)
     society = contest.society
-    stream = eligible_members(contest).order_by("pk").values_list("pk", flat=True)
+    stream = roll_members(contest).order_by("pk").values_list("pk", flat=True)
     batch = []
     for member_id in stream.iterator(chunk_size=ROLL_CHUNK):
         batch.append(VoterRollEntry(society=society, contest=contest, member_id=member_id,

@@ -28,8 +28,8 @@ OWN_FIELDS = ["address", "postcode", "email", "contact_channel", "electronic_con
 
 GUARDIAN_FIELDS = ["guardian_name", "guardian_contact"]
 SECRETARY_FIELDS = ["full_name", *OWN_FIELDS, "email_purpose", "stakeholder_class",
-                    "date_of_birth", *GUARDIAN_FIELDS, "registered_number", "admitted_on",
-                    "admission_decided_on",
+                    "date_of_birth", *GUARDIAN_FIELDS, "registered_number", "household",
+                    "household_voter", "admitted_on", "admission_decided_on",
                     "admission_reference"]
 
 
