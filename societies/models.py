@@ -126,10 +126,12 @@ class Society(models.Model):
     moved_out_of_area = models.CharField(
         "when a member moves out of their constituency's area", max_length=12,
         choices=MovedOutOfArea.choices, default=MovedOutOfArea.RECLASSIFY,
+        db_default=MovedOutOfArea.RECLASSIFY,
         help_text="For constituencies by area. A member who moves where no constituency "
                   "covers is ceased either way.")
     guardian_for_under_16 = models.BooleanField(
-        "members under 16 give a parent's or guardian's contact", default=False)
+        "members under 16 give a parent's or guardian's contact", default=False,
+        db_default=False)
     notice_clear_days = models.PositiveSmallIntegerField(
         "notice period for general meetings (clear days)",
         default=14,
@@ -303,13 +305,13 @@ class StakeholderClass(models.Model):
     # A public constituency by area (South Essex Partnership Trust): the postcode districts
     # whose residents it takes; applicants are placed in it by their postcode.
     postcode_districts = models.CharField(
-        "postcode districts", max_length=2000, blank=True,
+        "postcode districts", max_length=2000, blank=True, default="", db_default="",
         help_text="For a constituency by area: the postcode districts it covers (the part of "
                   "a postcode before the space, such as SS1 or CM11), separated by commas or "
                   "spaces. Applicants living there are placed in this class by their postcode.")
     # Central Surrey Health's co-owners are its staff: leaving the job ends the membership.
     tied_to_employment = models.BooleanField(
-        "membership ends when employment ends", default=False,
+        "membership ends when employment ends", default=False, db_default=False,
         help_text="For staff classes: recording that a member's employment ended ceases the "
                   "membership (ceased to be eligible) and withdraws their shares.")
     created_at = models.DateTimeField(default=timezone.now)

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('members', '0011_guardian_for_under_16'),
-        ('societies', '0010_constituencies_by_area'),
+        ('societies', '0008_eligibility_settings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('members', '0012_organisation_members'),
-        ('societies', '0010_constituencies_by_area'),
+        ('societies', '0008_eligibility_settings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
