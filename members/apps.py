@@ -28,6 +28,7 @@ class MembersConfig(AppConfig):
                             permission="members:import", group="Members", order=27)
         todo.register(member_todo.applications, permissions={"members:manage"}, order=10)
         todo.register(member_todo.inspection_requests, permissions={"members:manage"}, order=12)
+        todo.register(member_todo.federation_links, permissions={"members:manage"}, order=14)
         user_logged_in.connect(signals.link_on_login, dispatch_uid="members.link_on_login")
         email_confirmed.connect(signals.link_on_email_confirmed,
                                 dispatch_uid="members.link_on_email_confirmed")

@@ -18,6 +18,7 @@ from members.models import (
 )
 from members.services.common import (
     APPLICATION_FIELDS,
+    GUARDIAN_FIELDS,
     OWN_FIELDS,
     PRIVATE_FIELDS,
     SECRETARY_FIELDS,
@@ -25,6 +26,7 @@ from members.services.common import (
     area_class_for,
     check_contact,
     check_email_free,
+    check_guardian,
     check_minimum_age,
     clean_values,
     create_member,
@@ -69,6 +71,8 @@ def update_member(*, actor, member: Member, values: dict, own: bool = False) -> 
         if stakeholder_class.society_id != locked.society_id:
             raise MemberError("Choose one of this society's stakeholder classes.")
         check_minimum_age(stakeholder_class, merged["date_of_birth"], merged["admitted_on"])
+    if {"date_of_birth", *GUARDIAN_FIELDS} & changes.keys() and locked.is_active:
+        check_guardian(society_as_stored(locked.society), merged, timezone.localdate())
     if "admitted_on" in changes and locked.ceased_on and changes["admitted_on"] > locked.ceased_on:
         raise MemberError("The admission date must be on or before the date ceased.")
     if "electronic_consent" in changes:

@@ -45,6 +45,8 @@ def test_linked_confirmed_appointed_and_told(world, federation):
         services.link_member_society(actor=federation.users["secretary"], member=membership,
                                      society_slug=world.society.slug)
     secretary = world.client("secretary")
+    home = secretary.get(reverse("societies:home", kwargs={"society_slug": world.society.slug}))
+    assert "1 federation listing us as a member, waiting for you to confirm" in home.text
     page = secretary.get(url(world, "federations")).text
     assert "Children&#x27;s Centres Federation" in page and "Confirm our membership" in page
     with pytest.raises(MemberError, match="Confirm the membership first"):
@@ -66,6 +68,8 @@ def test_linked_confirmed_appointed_and_told(world, federation):
                context={"subject": "AGM of the federation", "body": "Come on 3 June."},
                dedup_key="fed-agm")
         message = Message.objects.get(recipient=membership)
+    home = secretary.get(reverse("societies:home", kwargs={"society_slug": world.society.slug}))
+    assert "waiting for you to confirm" not in home.text
     listing = secretary.get(url(world, "federations")).text
     assert message.subject in listing
     read = secretary.get(url(world, "federation_message", public_id=prefix,

@@ -78,3 +78,19 @@ def test_the_form_asks_under_16s_for_the_guardian(sept):
     with scope(society=sept.society):
         assert Application.objects.get().guardian_contact == "sam@example.org"
         assert not Member.objects.filter(full_name="Young Member").exists()
+
+
+def test_the_secretary_cannot_clear_an_under_16s_guardian(sept):
+    application = submit(sept, date_of_birth=thirteen(), guardian_name="Pat Hopper",
+                         guardian_contact="01702 555 010")
+    with scope(society=sept.society):
+        member = services.admit_application(
+            actor=sept.users["secretary"], application=application,
+            decided_on=timezone.localdate(), decision_reference="Board 7").member
+        with pytest.raises(MemberError, match="parent or guardian"):
+            services.update_member(actor=sept.users["secretary"], member=member,
+                                   values={"guardian_contact": ""})
+        assert Member.objects.get(pk=member.pk).guardian_contact == "01702 555 010"
+        services.update_member(actor=sept.users["secretary"], member=member,
+                               values={"guardian_contact": "pat@example.org"})
+        assert Member.objects.get(pk=member.pk).guardian_contact == "pat@example.org"
