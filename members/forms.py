@@ -104,7 +104,7 @@ class ApplicationForm(ContactFieldsMixin, forms.Form):
         self.fields["agree_rules"].help_text = self._documents_help()
         if not society.guardian_for_under_16:
             del self.fields["guardian_name"], self.fields["guardian_contact"]
-        if society.admission_method == "members_vote" and society.probation_days:
+        if society.has_probation:
             self.fields["relationship_started_on"].required = True
             self.fields["relationship_started_on"].help_text = (
                 f"The members vote on your application {society.probation_days} days after "

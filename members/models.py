@@ -400,7 +400,7 @@ class Application(models.Model):
         """The first day this application may be put to the members' vote, where the society
         admits by members' vote after a probation period; None where there is no period."""
         society = self.society
-        if society.admission_method != "members_vote" or not society.probation_days:
+        if not society.has_probation:
             return None
         return self.began_on + timedelta(days=society.probation_days)
 

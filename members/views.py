@@ -157,9 +157,8 @@ def applications(request):
     decided = society.applications.filter(
         status__in=[ApplicationStatus.ADMITTED, ApplicationStatus.DECLINED]
     ).select_related("stakeholder_class", "member").order_by("-decided_on", "-id")[:20]
-    probation = society.admission_method == "members_vote" and society.probation_days > 0
     return render(request, "members/applications.html",
-                  {"open_applications": open_ones, "decided": decided, "probation": probation})
+                  {"open_applications": open_ones, "decided": decided})
 
 
 def _admission_payment_form(request, data=None):
@@ -484,8 +483,7 @@ def federation_message(request, public_id, message_id):
     membership = _membership_or_404(request, public_id)
     if membership.member_society_confirmed_at is None:
         raise Http404
-    message = next((m for m in services.notices_to(membership)
-                    if str(m.public_id) == str(message_id)), None)
+    message = services.notice_to(membership, message_id)
     if message is None:
         raise Http404
     return render(request, "members/federation_message.html",

@@ -282,6 +282,11 @@ class Society(models.Model):
         return self.payment_reference.replace(REFERENCE_PLACEHOLDER, application_reference)
 
     @property
+    def has_probation(self) -> bool:
+        """Whether applications wait out a probation period before the members' vote."""
+        return self.admission_method == AdmissionMethod.MEMBERS_VOTE and self.probation_days > 0
+
+    @property
     def financial_year_end_display(self) -> str:
         return f"{self.financial_year_end_day} {calendar.month_name[self.financial_year_end_month]}"
 

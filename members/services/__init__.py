@@ -44,6 +44,7 @@ from members.services.federations import (
     link_member_society,
     membership_of,
     memberships_of,
+    notice_to,
     notices_to,
 )
 from members.services.imports import (
@@ -109,5 +110,6 @@ __all__ = [
     "link_member_society",
     "membership_of",
     "memberships_of",
+    "notice_to",
     "notices_to",
 ]

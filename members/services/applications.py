@@ -109,8 +109,7 @@ def _relationship_began(society, began: date | None) -> date | None:
     if began is not None and began > timezone.localdate():
         raise MemberError("The employment or relationship start date is in the future: give "
                           "the day it began.")
-    if began is None and society.admission_method == AdmissionMethod.MEMBERS_VOTE \
-            and society.probation_days:
+    if began is None and society.has_probation:
         raise MemberError("Give the day the applicant's employment or relationship with the "
                           f"society began: the probation period of {society.probation_days} "
                           "days before the members' vote runs from it.")

@@ -86,11 +86,20 @@ def appoint_federation_representative(*, actor, member_society: Society, members
                                       letter_from=signatory, email=email)
 
 
+def _messages_to(membership: Member):
+    from notifications.models import Message
+
+    return Message.objects.filter(society=membership.society, recipient=membership)
+
+
 def notices_to(membership: Member):
     """What the federation sent to this member society (the messages to its membership),
     newest first."""
-    from notifications.models import Message
-
     with scope(society=membership.society):
-        return list(Message.objects.filter(society=membership.society, recipient=membership)
-                    .order_by("-created_at", "-id"))
+        return list(_messages_to(membership).order_by("-created_at", "-id"))
+
+
+def notice_to(membership: Member, public_id):
+    """One message the federation sent to this member society, or None."""
+    with scope(society=membership.society):
+        return _messages_to(membership).filter(public_id=public_id).first()

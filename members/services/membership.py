@@ -78,11 +78,12 @@ def update_member(*, actor, member: Member, values: dict, own: bool = False) -> 
     if "electronic_consent" in changes:
         locked.electronic_consent_at = timezone.now() if changes["electronic_consent"] else None
     moved_from = _moved_out_of_area(locked, merged)
-    leaves = moved_from is not None and (
-        locked.society.moved_out_of_area != MovedOutOfArea.RECLASSIFY
-        or area_class_for(locked.society, merged["postcode"]) is None)
-    if moved_from is not None and not leaves:
-        changes["stakeholder_class"] = area_class_for(locked.society, merged["postcode"])
+    new_area = (area_class_for(locked.society, merged["postcode"])
+                if moved_from is not None
+                and locked.society.moved_out_of_area == MovedOutOfArea.RECLASSIFY else None)
+    leaves = moved_from is not None and new_area is None
+    if new_area is not None:
+        changes["stakeholder_class"] = new_area
     ensure_history_baseline(locked)
     for field, value in changes.items():
         setattr(locked, field, value)

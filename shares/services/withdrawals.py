@@ -297,9 +297,9 @@ def withdraw_on_leaving(sender=None, *, member, ceased_on: date, reason: str, ac
 
     if reason != CessationReason.INELIGIBLE or not member.stakeholder_class.tied_to_employment:
         return {}
-    holdings = [h for h in Holding.objects.filter(society=member.society_id, member=member,
-                                                  shares__gt=0).select_related("share_class")
-                if h.share_class.is_withdrawable]
+    holdings = list(Holding.objects.filter(society=member.society_id, member=member, shares__gt=0,
+                                           share_class__is_withdrawable=True)
+                    .select_related("share_class"))
     if not holdings:
         return {}
     legs = [Leg(member, h.share_class, TransactionKind.WITHDRAWAL, -h.shares,
